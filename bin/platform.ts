@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// `npm run synth`: every environment, both clouds, atomically, with a summary table.
+import { runCli } from '../stacks/cli';
+import { loadEnvironments, selectEnvironments } from '../stacks/environments';
+import { formatSummary, parseSynthArgs, synthesize } from '../stacks/synth';
+
+runCli(() => {
+  const args = parseSynthArgs(process.argv.slice(2));
+  const environments = selectEnvironments(loadEnvironments(), args.environments);
+  const rows = synthesize({ environments, clouds: args.clouds, validation: args.validation });
+  process.stdout.write(`${formatSummary(rows)}\n`);
+});

@@ -1,0 +1,17 @@
+/** Jest with @swc/jest: transpile only (type-checking is `npm run typecheck`), CommonJS like the package. */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  // aws-cdk-lib validates every template against the CloudFormation schemas in app.synth(); unit tests turn
+  // it off (one full-synth test turns it back on explicitly).
+  setupFiles: ['<rootDir>/test/util/setup-env.ts'],
+  testTimeout: 60000,
+};

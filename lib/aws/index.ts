@@ -1,0 +1,6 @@
+/**
+ * platform-constructs/aws: the AWS CDK constructs. Imports aws-cdk-lib and lib/core only, never cdktf.
+ */
+export * from './network';
+export * from './platform-stack';
+export * from './retention';

@@ -1,0 +1,158 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { checkName, IssueCollector, PLATFORM_PREFIX, type NetworkSpec } from '../core';
+
+/** Props of {@link Network}. */
+export interface NetworkProps {
+  /** The environment's resolved network section: address space, zones, NAT gateways and subnet size. */
+  readonly spec: NetworkSpec;
+  /** The environment name; it names the flow log group (`/platform/<name>/vpc-flow-logs`). */
+  readonly name: string;
+  /** The availability zones to span, exactly `spec.zones` of them, all in the stack's region and stack's zones. */
+  readonly availabilityZones: readonly string[];
+  /**
+   * How long VPC flow log records are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * What happens to the flow log group and its key when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The KMS key that encrypts the flow log group.
+   * @default - a new customer-managed key with yearly rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * A VPC across explicit availability zones, with public, private (egress through NAT) and isolated subnets
+ * of one size, VPC flow logs to a KMS-encrypted log group with retention, and a default security group
+ * stripped of its rules.
+ *
+ * Subnets are laid out in order (public, then private, then isolated, each zone in turn), so the same
+ * spec always gives the same CIDRs and logical IDs.
+ *
+ * @example
+ * const network = new Network(stack, 'Network', {
+ *   spec: env.network,
+ *   name: env.name,
+ *   availabilityZones: env.aws.availabilityZones,
+ * });
+ */
+export class Network extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.Vpc;
+  /** The log group receiving the VPC flow logs. */
+  public readonly flowLogGroup: logs.LogGroup;
+  /** The key encrypting the flow log group. */
+  public readonly encryptionKey: kms.IKey;
+  /** Subnets with a route to the internet gateway (load balancers, NAT gateways). */
+  public readonly publicSubnets: readonly ec2.ISubnet[];
+  /** Subnets with outbound access through NAT (servers, containers). */
+  public readonly privateSubnets: readonly ec2.ISubnet[];
+  /** Subnets with no route out (databases, caches). */
+  public readonly isolatedSubnets: readonly ec2.ISubnet[];
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const retention = props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR;
+    const logGroupName = `/${PLATFORM_PREFIX}/${props.name}/vpc-flow-logs`;
+    validateNetworkProps(props, logGroupName);
+
+    this.vpc = new ec2.Vpc(this, 'Resource', renderVpcProps(props));
+    Validations.of(this.vpc).acknowledge({
+      id: 'CloudFormation-Validate::W3010',
+      reason:
+        'Availability zones are named in the spec on purpose: synthesis runs offline, and a subnet must never move zone (that replaces it)',
+    });
+
+    const region = Stack.of(this).region;
+    if (props.encryptionKey) {
+      this.encryptionKey = props.encryptionKey;
+    } else {
+      const key = new kms.Key(this, 'FlowLogKey', {
+        description: `Encrypts the VPC flow logs of ${props.name}`,
+        enableKeyRotation: true,
+        rotationPeriod: Duration.days(365),
+        removalPolicy,
+      });
+      // CloudWatch Logs encrypts with the key on the log group's behalf; the encryption context condition
+      // limits that to this one log group.
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchLogsForFlowLogGroup',
+          principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+          resources: ['*'],
+          conditions: {
+            ArnEquals: {
+              'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({
+                service: 'logs',
+                resource: 'log-group',
+                resourceName: logGroupName,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            },
+          },
+        }),
+      );
+      this.encryptionKey = key;
+    }
+
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+      logGroupName,
+      retention,
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    this.publicSubnets = this.vpc.publicSubnets;
+    this.privateSubnets = this.vpc.privateSubnets;
+    this.isolatedSubnets = this.vpc.isolatedSubnets;
+  }
+}
+
+/** Maps the neutral network section to the Vpc props; pure, testable without synthesis. */
+export function renderVpcProps(props: Pick<NetworkProps, 'spec' | 'availabilityZones'>): ec2.VpcProps {
+  const cidrMask = props.spec.awsSubnetPrefix;
+  return {
+    ipAddresses: ec2.IpAddresses.cidr(props.spec.cidr),
+    availabilityZones: [...props.availabilityZones],
+    natGateways: props.spec.natGateways,
+    natGatewayProvider: ec2.NatProvider.gateway(),
+    enableDnsHostnames: true,
+    enableDnsSupport: true,
+    restrictDefaultSecurityGroup: true,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask, mapPublicIpOnLaunch: false },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask },
+      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask },
+    ],
+  };
+}
+
+function validateNetworkProps(props: NetworkProps, logGroupName: string): void {
+  const issues = new IssueCollector();
+  const zones = props.availabilityZones;
+  if (!zones.some((z) => Token.isUnresolved(z)) && zones.length !== props.spec.zones) {
+    issues.add('availabilityZones', zones, `exactly spec.zones (${props.spec.zones}) availability zones`);
+  }
+  if (props.spec.natGateways < 1 || props.spec.natGateways > props.spec.zones) {
+    issues.add('spec.natGateways', props.spec.natGateways, `1 to spec.zones (${props.spec.zones})`);
+  }
+  const nameProblem = checkName('awsLogGroup', logGroupName);
+  if (nameProblem) issues.add('name', props.name, `gives the log group name "${logGroupName}", which ${nameProblem}`);
+  issues.throwIfAny('Invalid Network props');
+}

@@ -1,0 +1,6 @@
+/**
+ * platform-constructs/azure: the CDKTF constructs for azurerm. Imports cdktf, the provider (by deep path)
+ * and lib/core only, never aws-cdk-lib.
+ */
+export * from './network';
+export * from './tags';

@@ -1,0 +1,212 @@
+import * as natGateway from '@cdktf/provider-azurerm/lib/nat-gateway';
+import * as natIpAssociation from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
+import * as nsg from '@cdktf/provider-azurerm/lib/network-security-group';
+import * as nsgRule from '@cdktf/provider-azurerm/lib/network-security-rule';
+import * as publicIp from '@cdktf/provider-azurerm/lib/public-ip';
+import * as subnet from '@cdktf/provider-azurerm/lib/subnet';
+import * as subnetNat from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
+import * as subnetNsg from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import * as vnet from '@cdktf/provider-azurerm/lib/virtual-network';
+import { Construct } from 'constructs';
+import {
+  AZURE_LOCATIONS,
+  AZURE_SUBNET_ROLES,
+  IssueCollector,
+  makeName,
+  PLATFORM_PREFIX,
+  type NetworkSpec,
+} from '../core';
+
+/** A resource group the network's resources go into. */
+export interface IResourceGroup {
+  /** The resource group's name. */
+  readonly name: string;
+  /** The Azure location of the resource group and of everything the construct creates in it. */
+  readonly location: string;
+}
+
+/** The role of an Azure subnet: workloads (VMs), data (private endpoints) or apps (Container Apps, delegated). */
+export type SubnetRole = (typeof AZURE_SUBNET_ROLES)[number];
+
+/** Props of {@link Network}. */
+export interface NetworkProps {
+  /** The environment's resolved network section: address space and subnet blocks. */
+  readonly spec: NetworkSpec;
+  /** The environment name; it goes into every resource name (`vnet-platform-<name>-<location code>`). */
+  readonly name: string;
+  /** The resource group to create the network in; its location is the network's location. */
+  readonly resourceGroup: IResourceGroup;
+  /**
+   * Short code of the location used in names.
+   * @default - the code of the resource group's location in AZURE_LOCATIONS
+   */
+  readonly locationCode?: string;
+}
+
+/** Priority of the explicit deny-all-from-Internet rule: the last one evaluated, so later allow rules win. */
+export const DENY_INTERNET_PRIORITY = 4096;
+
+/** The delegation that lets a Container Apps environment (workload profiles) use a subnet. */
+const CONTAINER_APPS_DELEGATION: subnet.SubnetDelegation = {
+  name: 'container-apps',
+  serviceDelegation: {
+    name: 'Microsoft.App/environments',
+    actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+  },
+};
+
+/**
+ * A virtual network with three regional subnets (workloads, data, container apps, the last delegated to
+ * Microsoft.App/environments), a network security group on every subnet that explicitly denies inbound
+ * traffic from the Internet, and a NAT gateway for outbound traffic from the workloads and apps subnets.
+ * No subnet has default outbound access; the data subnet has no way out at all.
+ *
+ * Azure subnets span every zone of a region, so there is one per role (AWS has one per role and zone), and
+ * a subnet attaches to at most one NAT gateway, so there is one NAT gateway whatever `spec.natGateways` says.
+ *
+ * @example
+ * const network = new Network(stack, 'network', { spec: env.network, name: env.name, resourceGroup: rg });
+ */
+export class Network extends Construct {
+  /** The virtual network. */
+  public readonly virtualNetwork: vnet.VirtualNetwork;
+  /** The subnets, by role. */
+  public readonly subnets: Readonly<Record<SubnetRole, subnet.Subnet>>;
+  /** The network security group of each subnet, by role. */
+  public readonly securityGroups: Readonly<Record<SubnetRole, nsg.NetworkSecurityGroup>>;
+  /** The NAT gateway giving the workloads and apps subnets outbound access. */
+  public readonly natGateway: natGateway.NatGateway;
+  /** The public IP address outbound traffic leaves from. */
+  public readonly natPublicIp: publicIp.PublicIp;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const rg = props.resourceGroup;
+    const names = renderNetworkNames(props);
+    validateNetworkProps(props);
+
+    this.virtualNetwork = new vnet.VirtualNetwork(this, 'Resource', {
+      name: names.virtualNetwork,
+      location: rg.location,
+      resourceGroupName: rg.name,
+      addressSpace: [props.spec.cidr],
+    });
+
+    this.natPublicIp = new publicIp.PublicIp(this, 'NatPublicIp', {
+      name: names.natPublicIp,
+      location: rg.location,
+      resourceGroupName: rg.name,
+      allocationMethod: 'Static',
+      sku: 'Standard',
+      ipVersion: 'IPv4',
+    });
+    this.natGateway = new natGateway.NatGateway(this, 'NatGateway', {
+      name: names.natGateway,
+      location: rg.location,
+      resourceGroupName: rg.name,
+      skuName: 'Standard',
+      idleTimeoutInMinutes: 4,
+    });
+    new natIpAssociation.NatGatewayPublicIpAssociation(this, 'NatPublicIpAssociation', {
+      natGatewayId: this.natGateway.id,
+      publicIpAddressId: this.natPublicIp.id,
+    });
+
+    const subnets = {} as Record<SubnetRole, subnet.Subnet>;
+    const groups = {} as Record<SubnetRole, nsg.NetworkSecurityGroup>;
+    for (const role of AZURE_SUBNET_ROLES) {
+      const group = new nsg.NetworkSecurityGroup(this, `SecurityGroup-${role}`, {
+        name: names.securityGroups[role],
+        location: rg.location,
+        resourceGroupName: rg.name,
+      });
+      new nsgRule.NetworkSecurityRule(this, `DenyInternetInbound-${role}`, {
+        name: 'DenyInternetInbound',
+        description: 'Nothing from the Internet reaches this subnet unless a higher-priority rule allows it',
+        resourceGroupName: rg.name,
+        networkSecurityGroupName: group.name,
+        priority: DENY_INTERNET_PRIORITY,
+        direction: 'Inbound',
+        access: 'Deny',
+        protocol: '*',
+        sourceAddressPrefix: 'Internet',
+        sourcePortRange: '*',
+        destinationAddressPrefix: '*',
+        destinationPortRange: '*',
+      });
+      const net = new subnet.Subnet(this, `Subnet-${role}`, {
+        ...renderSubnetConfig(props, role, names.subnets[role]),
+        virtualNetworkName: this.virtualNetwork.name,
+      });
+      new subnetNsg.SubnetNetworkSecurityGroupAssociation(this, `SecurityGroupAssociation-${role}`, {
+        subnetId: net.id,
+        networkSecurityGroupId: group.id,
+      });
+      if (role !== 'data') {
+        new subnetNat.SubnetNatGatewayAssociation(this, `NatGatewayAssociation-${role}`, {
+          subnetId: net.id,
+          natGatewayId: this.natGateway.id,
+        });
+      }
+      subnets[role] = net;
+      groups[role] = group;
+    }
+    this.subnets = subnets;
+    this.securityGroups = groups;
+  }
+}
+
+/** The names of everything the network creates. */
+export interface NetworkNames {
+  readonly virtualNetwork: string;
+  readonly natGateway: string;
+  readonly natPublicIp: string;
+  readonly subnets: Readonly<Record<SubnetRole, string>>;
+  readonly securityGroups: Readonly<Record<SubnetRole, string>>;
+}
+
+/** Names every resource of the network, within Azure's limits; pure. */
+export function renderNetworkNames(props: Pick<NetworkProps, 'name' | 'resourceGroup' | 'locationCode'>): NetworkNames {
+  const loc = props.locationCode ?? locationCodeOf(props.resourceGroup.location);
+  const env = [PLATFORM_PREFIX, props.name];
+  const byRole = (make: (role: SubnetRole) => string): Record<SubnetRole, string> =>
+    Object.fromEntries(AZURE_SUBNET_ROLES.map((role) => [role, make(role)])) as Record<SubnetRole, string>;
+  return {
+    virtualNetwork: makeName('azureVirtualNetwork', ['vnet', ...env, loc]),
+    natGateway: makeName('azureNatGateway', ['ng', ...env, loc]),
+    natPublicIp: makeName('azurePublicIp', ['pip', ...env, 'nat', loc]),
+    subnets: byRole((role) => makeName('azureSubnet', ['snet', role])),
+    securityGroups: byRole((role) => makeName('azureNetworkSecurityGroup', ['nsg', ...env, role, loc])),
+  };
+}
+
+/** Maps one subnet role to the provider's subnet config; pure. */
+export function renderSubnetConfig(
+  props: Pick<NetworkProps, 'spec' | 'resourceGroup'>,
+  role: SubnetRole,
+  name: string,
+): Omit<subnet.SubnetConfig, 'virtualNetworkName'> {
+  return {
+    name,
+    resourceGroupName: props.resourceGroup.name,
+    addressPrefixes: [props.spec.azureSubnets[role]],
+    defaultOutboundAccessEnabled: false,
+    privateEndpointNetworkPolicies: 'Enabled',
+    ...(role === 'apps' && { delegation: [CONTAINER_APPS_DELEGATION] }),
+  };
+}
+
+function locationCodeOf(location: string): string {
+  // Locations outside the table keep their full name, which still fits every limit.
+  return AZURE_LOCATIONS[location] ?? location;
+}
+
+function validateNetworkProps(props: NetworkProps): void {
+  const issues = new IssueCollector();
+  for (const role of AZURE_SUBNET_ROLES) {
+    if (!props.spec.azureSubnets[role]) {
+      issues.add(`spec.azureSubnets.${role}`, props.spec.azureSubnets[role], 'a CIDR block inside spec.cidr');
+    }
+  }
+  issues.throwIfAny('Invalid Network props');
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { AWS_REGIONS, AZURE_LOCATIONS, defaultAwsZones } from '../regions';
+import { TIERS, type Tier } from '../tiers';
+
+/** Environment names go into resource names, so they are short and DNS-safe. */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-)){0,10}[a-z0-9]$/;
+
+/** Tag keys the library sets itself from the spec; an environment cannot override them. */
+export const RESERVED_TAG_KEYS: readonly string[] = ['environment', 'managed-by'];
+
+/** Characters allowed in tag keys on both clouds (AWS allows `/`, Azure does not). */
+const TAG_KEY_PATTERN = /^[A-Za-z0-9 _.:=+\-@]{1,128}$/;
+/** Characters AWS allows in tag values (Azure allows more). */
+const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+const awsRegions = Object.keys(AWS_REGIONS);
+const azureLocations = Object.keys(AZURE_LOCATIONS);
+
+const azureBackendSchema = z.strictObject({
+  resourceGroupName: z
+    .string()
+    .regex(/^[-\w.()]{1,90}$/, { error: '1-90 letters, digits, hyphens, underscores, periods or parentheses' }),
+  storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, { error: '3-24 lowercase letters and digits' }),
+  containerName: z.string().regex(/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/, {
+    error: '3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit',
+  }),
+  key: z
+    .string()
+    .regex(/^[\w./-]{1,1024}\.tfstate$/, { error: 'a blob name ending in .tfstate' })
+    .optional(),
+});
+
+/** The fields every environment has, besides its sections. */
+export const baseShape = {
+  name: z.string().regex(ENVIRONMENT_NAME_PATTERN, {
+    error:
+      'lowercase letters, digits and single hyphens, 2-12 characters, starting with a letter and ending with a letter or digit',
+  }),
+  tier: z.enum(TIERS, { error: `one of ${TIERS.map((t) => `'${t}'`).join(', ')}` }),
+  aws: z.strictObject({
+    account: z.string().regex(/^\d{12}$/, { error: 'an AWS account ID of 12 digits, as a string' }),
+    region: z.enum(awsRegions as [string, ...string[]], {
+      error: `an AWS region with 3 availability zones: ${awsRegions.join(', ')}`,
+    }),
+    availabilityZones: z
+      .array(
+        z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/, { error: 'an availability zone name such as eu-west-1a' }),
+      )
+      .min(2, { error: 'at least 2 availability zones' })
+      .max(3, { error: 'at most 3 availability zones' })
+      .optional(),
+  }),
+  azure: z.strictObject({
+    location: z.enum(azureLocations as [string, ...string[]], {
+      error: `an Azure location with availability zones: ${azureLocations.join(', ')}`,
+    }),
+    subscriptionId: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+        error: 'a subscription ID: a lowercase GUID such as 00000000-0000-0000-0000-000000000000',
+      })
+      .optional(),
+    backend: azureBackendSchema.optional(),
+  }),
+  tags: z
+    .record(
+      z.string().regex(TAG_KEY_PATTERN, {
+        error: 'a tag key of 1-128 letters, digits, spaces and _ . : = + - @ (no /, which Azure rejects)',
+      }),
+      z.string().regex(TAG_VALUE_PATTERN, {
+        error: 'a tag value of at most 256 letters, digits, spaces and _ . : / = + - @',
+      }),
+    )
+    .superRefine((tags, ctx) => {
+      if (!('owner' in tags) || tags.owner === '') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['owner'],
+          input: tags.owner,
+          message: 'required: the team that owns the environment',
+        });
+      }
+      for (const key of Object.keys(tags)) {
+        if (RESERVED_TAG_KEYS.includes(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            input: tags[key],
+            message: 'set by the library; remove it from the spec',
+          });
+        } else if (/^aws:/i.test(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            input: tags[key],
+            message: 'the aws: prefix is reserved by AWS',
+          });
+        }
+      }
+    }),
+};
+
+/** Where Terraform keeps the state of an environment's Azure stack. */
+export interface AzureBackend {
+  /** Resource group of the state storage account. */
+  readonly resourceGroupName: string;
+  /** Storage account holding the state. */
+  readonly storageAccountName: string;
+  /** Blob container holding the state. */
+  readonly containerName: string;
+  /** Blob name of the state. */
+  readonly key: string;
+}
+
+/** The resolved base fields of an environment. */
+export interface BaseEnvironment {
+  /** Short name, part of every resource name (`dev`, `prod`). */
+  readonly name: string;
+  /** The tier, which drove the defaults. */
+  readonly tier: Tier;
+  /** AWS account, region and the availability zones the network uses (exactly `network.zones` of them). */
+  readonly aws: { readonly account: string; readonly region: string; readonly availabilityZones: readonly string[] };
+  /** Azure location (with its short code for names), subscription and state backend. */
+  readonly azure: {
+    readonly location: string;
+    readonly locationCode: string;
+    readonly subscriptionId?: string;
+    readonly backend?: AzureBackend;
+  };
+  /** Tags for every taggable resource: the spec's tags plus `environment` and `managed-by`. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The value the library writes in the `managed-by` tag. */
+export const MANAGED_BY = 'platform-constructs';
+
+type BaseInput = z.output<z.ZodObject<typeof baseShape>>;
+
+/** Resolves the base fields; `zones` is the network's zone count, which picks the AWS availability zones. */
+export function resolveBase(input: BaseInput, zones: number): BaseEnvironment {
+  const candidates = input.aws.availabilityZones ?? defaultAwsZones(input.aws.region);
+  const backend = input.azure.backend;
+  return {
+    name: input.name,
+    tier: input.tier,
+    aws: { account: input.aws.account, region: input.aws.region, availabilityZones: candidates.slice(0, zones) },
+    azure: {
+      location: input.azure.location,
+      locationCode: AZURE_LOCATIONS[input.azure.location] ?? input.azure.location,
+      ...(input.azure.subscriptionId !== undefined && { subscriptionId: input.azure.subscriptionId }),
+      ...(backend !== undefined && {
+        backend: { ...backend, key: backend.key ?? `platform-${input.name}.tfstate` },
+      }),
+    },
+    tags: sortKeys({ ...input.tags, environment: input.name, 'managed-by': MANAGED_BY }),
+  };
+}
+
+/** Key order decides output order; sorting keeps synthesized output independent of how the spec was written. */
+export function sortKeys<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,16 @@
+import { alertsSection } from './alerts';
+import { logsSection } from './logs';
+import { networkSection } from './network';
+import { protectionSection } from './protection';
+
+/**
+ * Every section of the environment spec, by its key in the spec. A new capability registers its
+ * section here, and only here; the schema, the resolved type and validation follow from this list.
+ * Order matters only for the order in which problems are reported.
+ */
+export const SECTIONS = {
+  network: networkSection,
+  logs: logsSection,
+  protection: protectionSection,
+  alerts: alertsSection,
+} as const;

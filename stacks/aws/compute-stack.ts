@@ -1,0 +1,20 @@
+import type { Construct } from 'constructs';
+import type { Environment } from '../../lib/core';
+import { PlatformStack } from '../../lib/aws';
+import type { FoundationStack } from './foundation-stack';
+
+/**
+ * The replaceable part of an environment: servers, container services and scheduled jobs (issues 5 and 6)
+ * go here. It depends on the foundation and may reference it; the foundation never references it.
+ */
+export class ComputeStack extends PlatformStack {
+  constructor(scope: Construct, id: string, env: Environment, foundation: FoundationStack) {
+    super(scope, id, {
+      env: { account: env.aws.account, region: env.aws.region },
+      availabilityZones: env.aws.availabilityZones,
+      terminationProtection: env.protection.terminationProtection,
+      description: `Platform ${env.name} (${env.tier}): servers, containers and jobs`,
+    });
+    this.addStackDependency(foundation, 'compute runs in the foundation network');
+  }
+}

@@ -1,0 +1,32 @@
+import { Stage, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { PLATFORM_PREFIX, type Environment } from '../../lib/core';
+import { ComputeStack } from './compute-stack';
+import { FoundationStack } from './foundation-stack';
+
+/**
+ * One environment on AWS: a Stage named `platform-<env>` whose stacks are split by lifecycle
+ * (`platform-<env>-foundation` for data, `platform-<env>-compute` for what can be replaced). Deploy one with `cdk deploy 'platform-<env>/*'`.
+ */
+export class EnvironmentStage extends Stage {
+  /** Network, keys and logs: stateful, retained in production. */
+  public readonly foundation: FoundationStack;
+  private readonly env: Environment;
+  private computeStack?: ComputeStack;
+
+  constructor(scope: Construct, env: Environment) {
+    super(scope, `${PLATFORM_PREFIX}-${env.name}`, { env: { account: env.aws.account, region: env.aws.region } });
+    this.foundation = new FoundationStack(this, 'foundation', env);
+    this.env = env;
+    for (const [key, value] of Object.entries(env.tags)) Tags.of(this).add(key, value);
+  }
+
+  /**
+   * Servers, services and jobs: replaceable, never holding data. Created on first use, because
+   * CloudFormation rejects a template without resources.
+   */
+  public get compute(): ComputeStack {
+    this.computeStack ??= new ComputeStack(this, 'compute', this.env, this.foundation);
+    return this.computeStack;
+  }
+}

@@ -1,0 +1,29 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { Environment } from '../../lib/core';
+import { Network, PlatformStack, toRetentionDays } from '../../lib/aws';
+
+/**
+ * The stateful, long-lived part of an environment: network, keys and logs now; monitoring and the backup
+ * vault later. Compute lives in its own stack, so that no compute change can replace anything here.
+ */
+export class FoundationStack extends PlatformStack {
+  /** The environment's network. */
+  public readonly network: Network;
+
+  constructor(scope: Construct, id: string, env: Environment) {
+    super(scope, id, {
+      env: { account: env.aws.account, region: env.aws.region },
+      availabilityZones: env.aws.availabilityZones,
+      terminationProtection: env.protection.terminationProtection,
+      description: `Platform ${env.name} (${env.tier}): network, encryption keys and logs`,
+    });
+    this.network = new Network(this, 'Network', {
+      spec: env.network,
+      name: env.name,
+      availabilityZones: env.aws.availabilityZones,
+      flowLogRetention: toRetentionDays(env.logs.retentionDays),
+      removalPolicy: env.protection.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './app';
+export * from './compute-stack';
+export * from './environment-stage';
+export * from './foundation-stack';

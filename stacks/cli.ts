@@ -1,0 +1,33 @@
+import { SpecError } from '../lib/core';
+
+/** A wrong command-line argument; printed without a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * Runs an entry point and turns any failure into a clear message on stderr and exit code 1, without a
+ * stack trace from inside aws-cdk-lib or cdktf (set PLATFORM_DEBUG=1 to see it).
+ */
+export function runCli(main: () => void | Promise<void>): void {
+  Promise.resolve()
+    .then(main)
+    .catch((error: unknown) => {
+      process.stderr.write(`${describeError(error)}\n`);
+      if (process.env.PLATFORM_DEBUG && error instanceof Error && error.stack) {
+        process.stderr.write(`${error.stack}\n`);
+      }
+      process.exitCode = 1;
+    });
+}
+
+/** The message to show for an error: the spec problems, or the library's message without its stack. */
+export function describeError(error: unknown): string {
+  if (SpecError.isSpecError(error)) return error.message;
+  if (error instanceof UsageError) return `Usage error: ${error.message}`;
+  if (error instanceof Error) return `Synthesis failed: ${error.message}`;
+  return `Synthesis failed: ${String(error)}`;
+}

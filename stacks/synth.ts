@@ -1,0 +1,168 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PLATFORM_PREFIX, type Environment } from '../lib/core';
+import { buildAwsApp } from './aws';
+import { buildAzureApp } from './azure';
+import { UsageError } from './cli';
+
+/** A cloud the library synthesizes for. */
+export type Cloud = 'aws' | 'azure';
+const CLOUDS: readonly Cloud[] = ['aws', 'azure'];
+
+/** What `npm run synth` was asked for. */
+export interface SynthArgs {
+  /** Environment names; empty means every environment. */
+  readonly environments: readonly string[];
+  /** Clouds to synthesize. */
+  readonly clouds: readonly Cloud[];
+  /** Validate CloudFormation templates against the schemas. */
+  readonly validation: boolean;
+}
+
+/** Usage text of `npm run synth`. */
+export const SYNTH_USAGE = `npm run synth -- [--env NAME[,NAME...]]... [--cloud aws|azure] [--no-validation]`;
+
+/** Parses the arguments of `npm run synth`; every problem is reported at once. */
+export function parseSynthArgs(argv: readonly string[]): SynthArgs {
+  const environments: string[] = [];
+  let clouds: Cloud[] = [...CLOUDS];
+  let validation = true;
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
+    const value = (): string | undefined => inline ?? (argv[i + 1]?.startsWith('--') ? undefined : argv[++i]);
+    if (flag === '--env') {
+      const v = value();
+      if (!v) problems.push('--env needs an environment name');
+      else environments.push(...v.split(',').filter(Boolean));
+    } else if (flag === '--cloud') {
+      const v = value();
+      if (v === 'aws' || v === 'azure') clouds = [v];
+      else problems.push(`--cloud: ${JSON.stringify(v ?? '')} - use aws or azure`);
+    } else if (flag === '--no-validation') {
+      validation = false;
+    } else {
+      problems.push(`${JSON.stringify(arg)} is not an option`);
+    }
+  }
+  if (problems.length > 0) throw new UsageError(`${problems.join('; ')}\n  ${SYNTH_USAGE}`);
+  return { environments, clouds, validation };
+}
+
+/** One synthesized stack, for the summary table. */
+export interface SynthRow {
+  readonly environment: string;
+  readonly cloud: Cloud;
+  readonly stack: string;
+  readonly resources: number;
+  /** The stack's template or Terraform JSON, relative to the working directory. */
+  readonly output: string;
+}
+
+/** Options of {@link synthesize}. */
+export interface SynthOptions {
+  readonly environments: readonly Environment[];
+  readonly clouds: readonly Cloud[];
+  readonly validation: boolean;
+  /** @default 'cdk.out' */
+  readonly cdkOut?: string;
+  /** @default 'cdktf.out' */
+  readonly cdktfOut?: string;
+}
+
+/**
+ * Synthesizes the environments for the clouds into cdk.out/ and cdktf.out/, atomically: everything is
+ * written to temporary folders beside them first, and the finished folders replace the old ones only when
+ * every cloud succeeded. On any error the old output stays as it was and nothing half-written is left.
+ */
+export function synthesize(options: SynthOptions): SynthRow[] {
+  const targets: Record<Cloud, string> = {
+    aws: path.resolve(options.cdkOut ?? 'cdk.out'),
+    azure: path.resolve(options.cdktfOut ?? 'cdktf.out'),
+  };
+  const temps = new Map<Cloud, string>();
+  try {
+    const rows: SynthRow[] = [];
+    for (const cloud of options.clouds) {
+      const temp = `${targets[cloud]}.tmp-${process.pid}`;
+      fs.rmSync(temp, { recursive: true, force: true });
+      temps.set(cloud, temp);
+      const synthRows = cloud === 'aws' ? synthAws(options, temp) : synthAzure(options, temp);
+      rows.push(
+        ...synthRows.map((r) => ({ ...r, output: path.relative(process.cwd(), path.join(targets[cloud], r.output)) })),
+      );
+    }
+    for (const [cloud, temp] of temps) replaceDir(temp, targets[cloud]);
+    temps.clear();
+    const order = (row: SynthRow): number => options.environments.findIndex((e) => e.name === row.environment);
+    return rows.sort(
+      (a, b) =>
+        order(a) - order(b) || CLOUDS.indexOf(a.cloud) - CLOUDS.indexOf(b.cloud) || (a.stack < b.stack ? -1 : 1),
+    );
+  } finally {
+    for (const temp of temps.values()) fs.rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+function synthAws(options: SynthOptions, outdir: string): SynthRow[] {
+  const assembly = buildAwsApp({ environments: options.environments, outdir, validation: options.validation }).synth();
+  return assembly.stacksRecursively.map((stack) => ({
+    environment: environmentOf(stack.stackName, options.environments),
+    cloud: 'aws' as const,
+    stack: stack.stackName,
+    resources: Object.keys(stack.template.Resources ?? {}).length,
+    output: path.relative(outdir, stack.templateFullPath),
+  }));
+}
+
+function synthAzure(options: SynthOptions, outdir: string): SynthRow[] {
+  buildAzureApp({ environments: options.environments, outdir }).synth();
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, { name: string; synthesizedStackPath: string }>;
+  };
+  return Object.values(manifest.stacks).map((stack) => {
+    const tf = JSON.parse(fs.readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8')) as {
+      resource?: Record<string, Record<string, unknown>>;
+    };
+    return {
+      environment: environmentOf(stack.name, options.environments),
+      cloud: 'azure' as const,
+      stack: stack.name,
+      resources: Object.values(tf.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0),
+      output: stack.synthesizedStackPath,
+    };
+  });
+}
+
+function environmentOf(stackName: string, environments: readonly Environment[]): string {
+  const match = environments.find(
+    (e) => stackName === `${PLATFORM_PREFIX}-${e.name}` || stackName.startsWith(`${PLATFORM_PREFIX}-${e.name}-`),
+  );
+  return match?.name ?? '?';
+}
+
+/** Puts a finished folder in place of the old one; the old one is removed only after the swap. */
+function replaceDir(from: string, to: string): void {
+  const old = `${to}.old-${process.pid}`;
+  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(to)) fs.renameSync(to, old);
+  fs.renameSync(from, to);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** Renders the rows as an aligned table, environments and clouds in the order synthesized. */
+export function formatSummary(rows: readonly SynthRow[]): string {
+  const header = ['environment', 'cloud', 'stack', 'resources', 'output'];
+  const cells = rows.map((r) => [r.environment, r.cloud, r.stack, String(r.resources), r.output]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]): string =>
+    c
+      .map((v, i) => (i === 3 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
