@@ -4,3 +4,4 @@
 export * from './network';
 export * from './platform-stack';
 export * from './retention';
+export * from './tags';

@@ -1,4 +1,5 @@
-import { Stage, Tags } from 'aws-cdk-lib';
+import { Stage } from 'aws-cdk-lib';
+import { TagResources } from '../../lib/aws';
 import type { Construct } from 'constructs';
 import { PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import { ComputeStack } from './compute-stack';
@@ -18,7 +19,7 @@ export class EnvironmentStage extends Stage {
     super(scope, `${PLATFORM_PREFIX}-${env.name}`, { env: { account: env.aws.account, region: env.aws.region } });
     this.foundation = new FoundationStack(this, 'foundation', env);
     this.env = env;
-    for (const [key, value] of Object.entries(env.tags)) Tags.of(this).add(key, value);
+    TagResources.applyTo(this, env.tags);
   }
 
   /**

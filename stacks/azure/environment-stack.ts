@@ -17,6 +17,9 @@ export const SAFE_PROVIDER_FEATURES: provider.AzurermProviderFeatures = {
   resourceGroup: [{ preventDeletionIfContainsResources: true }],
 };
 
+/** Terraform (or OpenTofu) versions that apply the synthesized JSON. */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.5.0';
+
 /**
  * Where local state lives, relative to the synthesized stack folder (`cdktf.out/stacks/platform-<env>`):
  * the project root, so that re-synthesizing (which replaces cdktf.out) never deletes state, and so that the
@@ -45,6 +48,11 @@ export class EnvironmentStack extends TerraformStack {
       storageUseAzuread: true,
       ...(env.azure.subscriptionId !== undefined && { subscriptionId: env.azure.subscriptionId }),
     });
+    // Plain Terraform JSON that terraform or OpenTofu apply without cdktf: the provider's full source
+    // address, and the oldest CLI that reads every feature used here.
+    this.addOverride('terraform.required_providers.azurerm.source', 'hashicorp/azurerm');
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
+
     const backend = env.azure.backend;
     if (backend) {
       new AzurermBackend(this, {

@@ -62,42 +62,23 @@ export const baseShape = {
       .optional(),
     backend: azureBackendSchema.optional(),
   }),
-  tags: z
-    .record(
-      z.string().regex(TAG_KEY_PATTERN, {
-        error: 'a tag key of 1-128 letters, digits, spaces and _ . : = + - @ (no /, which Azure rejects)',
-      }),
-      z.string().regex(TAG_VALUE_PATTERN, {
-        error: 'a tag value of at most 256 letters, digits, spaces and _ . : / = + - @',
-      }),
-    )
-    .superRefine((tags, ctx) => {
-      if (!('owner' in tags) || tags.owner === '') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['owner'],
-          input: tags.owner,
-          message: 'required: the team that owns the environment',
-        });
+  // Keys and values are checked in one pass, so that every bad tag is reported (a record schema stops at
+  // the first bad key).
+  tags: z.record(z.string(), z.string()).superRefine((tags, ctx) => {
+    const report = (key: string, message: string): void => {
+      ctx.addIssue({ code: 'custom', path: [key], input: tags[key], message });
+    };
+    if (!tags.owner) report('owner', 'required: the team that owns the environment');
+    for (const [key, value] of Object.entries(tags)) {
+      if (RESERVED_TAG_KEYS.includes(key)) report(key, 'set by the library; remove it from the spec');
+      else if (/^aws:/i.test(key)) report(key, 'the aws: prefix is reserved by AWS');
+      else if (!TAG_KEY_PATTERN.test(key)) {
+        report(key, 'the key must be 1-128 letters, digits, spaces and _ . : = + - @ (no /, which Azure rejects)');
+      } else if (!TAG_VALUE_PATTERN.test(value)) {
+        report(key, 'a tag value of at most 256 letters, digits, spaces and _ . : / = + - @');
       }
-      for (const key of Object.keys(tags)) {
-        if (RESERVED_TAG_KEYS.includes(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            input: tags[key],
-            message: 'set by the library; remove it from the spec',
-          });
-        } else if (/^aws:/i.test(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            input: tags[key],
-            message: 'the aws: prefix is reserved by AWS',
-          });
-        }
-      }
-    }),
+    }
+  }),
 };
 
 /** Where Terraform keeps the state of an environment's Azure stack. */

@@ -17,12 +17,14 @@ const sectionSchemas = Object.fromEntries(
 /** The zod schema of one environment: the base fields and every registered section. */
 export const environmentSchema = z.strictObject({ ...baseShape, ...sectionSchemas });
 
-/** The base fields cross-field rules depend on, parsed on their own. */
+/**
+ * The few base fields cross-field rules depend on, parsed on their own and leniently, so that the rules
+ * still run when an unrelated base field (an account ID, a tag) is wrong.
+ */
 const baseCoreSchema = z.object({
-  name: baseShape.name,
   tier: baseShape.tier,
-  aws: baseShape.aws,
-  azure: baseShape.azure,
+  aws: z.object({ region: baseShape.aws.shape.region, availabilityZones: baseShape.aws.shape.availabilityZones }),
+  azure: z.object({ location: z.string() }),
 });
 
 /** What an environment definition file writes: the spec before defaults. */
@@ -54,11 +56,10 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
   const base = baseCoreSchema.safeParse(input);
   if (!base.success) return { issues: issues.issues };
   const spec = base.data;
-  const context = { name: spec.name, tier: spec.tier };
+  const context = { name: label, tier: spec.tier };
   const checkContext: SectionCheckContext = {
     ...context,
     aws: {
-      account: spec.aws.account,
       region: spec.aws.region,
       zoneCandidates: spec.aws.availabilityZones ?? defaultAwsZones(spec.aws.region),
     },
@@ -76,7 +77,8 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
   if (!parsed.success || issues.issues.length > 0) return { issues: issues.issues };
 
   const sections = resolved as ResolvedSections;
-  const environment: Environment = { ...resolveBase(parsed.data, sections.network.zones), ...sections };
+  const valid = parsed.data;
+  const environment: Environment = { ...resolveBase(valid, sections.network.zones), ...sections };
   return { environment: deepFreeze(environment), issues: [] };
 }
 

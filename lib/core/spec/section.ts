@@ -32,7 +32,7 @@ export interface SpecSection<TSchema extends z.ZodType, TResolved> {
 /** What cross-field rules may read: the resolved base fields and every resolved section, by key. */
 export interface SectionCheckContext extends SectionContext {
   /** The AWS binding of the environment. */
-  readonly aws: { readonly account: string; readonly region: string; readonly zoneCandidates: readonly string[] };
+  readonly aws: { readonly region: string; readonly zoneCandidates: readonly string[] };
   /** The Azure binding of the environment. */
   readonly azure: { readonly location: string };
 }

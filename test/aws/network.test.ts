@@ -1,0 +1,206 @@
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Network, PlatformStack, renderVpcProps, type NetworkProps } from '../../lib/aws';
+import type { Environment } from '../../lib/core';
+import { devEnvironment, prodEnvironment } from '../util/fixtures';
+
+function stackFor(env: Environment): PlatformStack {
+  return new PlatformStack(new App(), 'Test', {
+    env: { account: env.aws.account, region: env.aws.region },
+    availabilityZones: env.aws.availabilityZones,
+  });
+}
+
+function build(
+  env: Environment,
+  extra: Partial<NetworkProps> = {},
+): { network: Network; template: Template; stack: PlatformStack } {
+  const stack = stackFor(env);
+  const network = new Network(stack, 'Network', {
+    spec: env.network,
+    name: env.name,
+    availabilityZones: env.aws.availabilityZones,
+    ...extra,
+  });
+  return { network, stack, template: Template.fromStack(stack) };
+}
+
+describe('Network (AWS)', () => {
+  test('a VPC with the spec CIDR and DNS support', () => {
+    const { template } = build(devEnvironment());
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.hasResourceProperties('AWS::EC2::VPC', {
+      CidrBlock: '10.10.0.0/16',
+      EnableDnsHostnames: true,
+      EnableDnsSupport: true,
+    });
+  });
+
+  test('public, private and isolated subnets per zone, in the explicit zones, with planned CIDRs', () => {
+    const { template } = build(devEnvironment());
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet')).map(
+      (r) => r.Properties as Record<string, unknown>,
+    );
+    expect(subnets.map((s) => [s.AvailabilityZone, s.CidrBlock])).toEqual([
+      ['eu-west-1a', '10.10.0.0/19'],
+      ['eu-west-1b', '10.10.32.0/19'],
+      ['eu-west-1a', '10.10.64.0/19'],
+      ['eu-west-1b', '10.10.96.0/19'],
+      ['eu-west-1a', '10.10.128.0/19'],
+      ['eu-west-1b', '10.10.160.0/19'],
+    ]);
+    expect(subnets.every((s) => s.MapPublicIpOnLaunch === false)).toBe(true);
+  });
+
+  test('three zones in production, each with its own NAT gateway', () => {
+    const { template, network } = build(prodEnvironment());
+    template.resourceCountIs('AWS::EC2::Subnet', 9);
+    template.resourceCountIs('AWS::EC2::NatGateway', 3);
+    expect(network.privateSubnets.map((s) => s.availabilityZone)).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+  });
+
+  test('one NAT gateway in development, shared by the private subnets', () => {
+    const { template } = build(devEnvironment());
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourceCountIs('AWS::EC2::EIP', 1);
+  });
+
+  test('isolated subnets have no default route', () => {
+    const { template, network, stack } = build(devEnvironment());
+    const isolatedTables = network.isolatedSubnets.map((s) => stack.resolve(s.routeTable.routeTableId));
+    const routes = Object.values(template.findResources('AWS::EC2::Route')).map(
+      (r) => (r.Properties as { RouteTableId: unknown }).RouteTableId,
+    );
+    expect(routes).toHaveLength(4);
+    for (const table of isolatedTables) expect(routes).not.toContainEqual(table);
+  });
+
+  test('the default security group loses its rules', () => {
+    const { template } = build(devEnvironment());
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  test('flow logs of all traffic go to an encrypted log group with the given retention', () => {
+    const { template, network, stack } = build(devEnvironment(), { flowLogRetention: logs.RetentionDays.ONE_MONTH });
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: stack.resolve(network.flowLogGroup.logGroupName),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/platform/dev/vpc-flow-logs',
+      RetentionInDays: 30,
+      KmsKeyId: stack.resolve(network.encryptionKey.keyArn),
+    });
+  });
+
+  test('flow log retention defaults to one year', () => {
+    build(devEnvironment()).template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('the flow log key rotates and lets CloudWatch Logs use it for this log group only', () => {
+    const { template } = build(devEnvironment());
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      RotationPeriodInDays: 365,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogsForFlowLogGroup',
+            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+            Condition: {
+              ArnEquals: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':logs:eu-west-1:111111111111:log-group:/platform/dev/vpc-flow-logs',
+                    ],
+                  ],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('the log group and key are retained by default', () => {
+    const { template } = build(devEnvironment());
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('removalPolicy DESTROY deletes them with the stack', () => {
+    const { template } = build(devEnvironment(), { removalPolicy: RemovalPolicy.DESTROY });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  test('a given key is used instead of a new one', () => {
+    const env = devEnvironment();
+    const stack = stackFor(env);
+    const key = kms.Key.fromKeyArn(
+      stack,
+      'Shared',
+      'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555',
+    );
+    new Network(stack, 'Network', {
+      spec: env.network,
+      name: env.name,
+      availabilityZones: env.aws.availabilityZones,
+      encryptionKey: key,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: key.keyArn });
+  });
+
+  test('logical IDs of the VPC and its stateful children are stable', () => {
+    const { template } = build(devEnvironment());
+    const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+    expect(ids).toEqual(
+      expect.arrayContaining(['Network6E62CE96', 'NetworkFlowLogGroup4F8CEEEF', 'NetworkFlowLogKeyF785E5F9']),
+    );
+  });
+
+  test('the wrong number of availability zones is refused with the field and the rule', () => {
+    const env = devEnvironment();
+    expect(
+      () =>
+        new Network(stackFor(env), 'Network', { spec: env.network, name: 'dev', availabilityZones: ['eu-west-1a'] }),
+    ).toThrow(
+      'Invalid Network props (1 problem):\n  - availabilityZones: ["eu-west-1a"] - exactly spec.zones (2) availability zones',
+    );
+  });
+
+  test('more NAT gateways than zones are refused', () => {
+    const env = devEnvironment();
+    expect(
+      () =>
+        new Network(stackFor(env), 'Network', {
+          spec: { ...env.network, natGateways: 3 },
+          name: 'dev',
+          availabilityZones: env.aws.availabilityZones,
+        }),
+    ).toThrow(/spec\.natGateways: 3 - 1 to spec\.zones \(2\)/);
+  });
+
+  test('renderVpcProps maps the spec without synthesis', () => {
+    const env = prodEnvironment();
+    const props = renderVpcProps({ spec: env.network, availabilityZones: env.aws.availabilityZones });
+    expect(props.natGateways).toBe(3);
+    expect(props.restrictDefaultSecurityGroup).toBe(true);
+    expect(props.subnetConfiguration?.map((s) => [s.name, s.cidrMask])).toEqual([
+      ['Public', 20],
+      ['Private', 20],
+      ['Isolated', 20],
+    ]);
+  });
+});

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+
+function runSynth(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(
+    process.execPath,
+    ['-r', require.resolve('@swc-node/register'), path.join(root, 'bin/platform.ts'), ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', SWC_NODE_PROJECT: path.join(root, 'tsconfig.json') },
+    },
+  );
+}
+
+describe('npm run synth (bin/platform.ts)', () => {
+  test('an unknown environment exits 1 with a clear message, no stack trace and no output folder', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-cli-'));
+    const run = runSynth(['--env', 'qa'], cwd);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      'Unknown environment (1 problem):\n  - --env: "qa" - not an environment; use one of dev, staging, prod\n',
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.readdirSync(cwd)).toEqual([]);
+  });
+
+  test('a bad option exits 1 with the usage', () => {
+    const run = runSynth(['--clouds', 'aws'], os.tmpdir());
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /^Usage error: "--clouds" is not an option; "aws" is not an option\n {2}npm run synth -- /,
+    );
+  });
+
+  test('one environment, one cloud: prints the summary and writes only that', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-cli-'));
+    const run = runSynth(['--env', 'prod', '--cloud', 'azure'], cwd);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')[2]).toMatch(
+      /^prod\s+azure\s+platform-prod\s+19\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
+    );
+    expect(fs.readdirSync(cwd)).toEqual(['cdktf.out']);
+  });
+});

@@ -1,0 +1,106 @@
+import { Testing } from 'cdktf';
+import { buildAzureApp, EnvironmentStack, REQUIRED_TERRAFORM_VERSION } from '../../stacks/azure';
+import { loadEnvironments } from '../../stacks/environments';
+import type { TfJson } from '../util/terraform';
+
+const environments = loadEnvironments();
+const app = buildAzureApp({ environments, outdir: Testing.app().outdir });
+const stacks = app.node.children.filter((c): c is EnvironmentStack => c instanceof EnvironmentStack);
+const synthesized = Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(Testing.synth(s)) as TfJson]));
+
+const TAGGABLE = [
+  'azurerm_resource_group',
+  'azurerm_virtual_network',
+  'azurerm_network_security_group',
+  'azurerm_nat_gateway',
+  'azurerm_public_ip',
+];
+
+describe('Azure stacks', () => {
+  test('one stack per environment, named platform-<env>', () => {
+    expect(stacks.map((s) => s.node.id)).toEqual(['platform-dev', 'platform-staging', 'platform-prod']);
+  });
+
+  test('the provider never destroys data', () => {
+    for (const tf of Object.values(synthesized)) {
+      const [provider] = (tf.provider as { azurerm: Array<Record<string, unknown>> }).azurerm;
+      expect(provider).toMatchObject({
+        storage_use_azuread: true,
+        features: [
+          {
+            key_vault: [{ purge_soft_delete_on_destroy: false, recover_soft_deleted_key_vaults: true }],
+            virtual_machine: [{ delete_os_disk_on_deletion: false }],
+            recovery_service: [{ vm_backup_stop_protection_and_retain_data_on_destroy: true }],
+            resource_group: [{ prevent_deletion_if_contains_resources: true }],
+          },
+        ],
+      });
+    }
+  });
+
+  test('plain Terraform: full provider source, pinned version and a required CLI version', () => {
+    const terraform = synthesized['platform-dev']!.terraform as Record<string, unknown>;
+    expect(terraform.required_providers).toEqual({ azurerm: { source: 'hashicorp/azurerm', version: '4.55.0' } });
+    expect(terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
+  });
+
+  test('state is local by default, outside the synthesized folder, with a machine-independent path', () => {
+    const terraform = synthesized['platform-dev']!.terraform as Record<string, unknown>;
+    expect(terraform.backend).toEqual({ local: { path: '../../../terraform.platform-dev.tfstate' } });
+  });
+
+  test('an environment that configures an azurerm backend keeps its state there, with Entra ID auth', () => {
+    const terraform = synthesized['platform-prod']!.terraform as Record<string, unknown>;
+    expect(terraform.backend).toEqual({
+      azurerm: {
+        resource_group_name: 'rg-platform-tfstate',
+        storage_account_name: 'stplatformtfstate',
+        container_name: 'tfstate',
+        key: 'platform-prod.tfstate',
+        use_azuread_auth: true,
+      },
+    });
+  });
+
+  test('one resource group per environment, in its location', () => {
+    expect(
+      Object.values(synthesized).map((tf) =>
+        Object.values(tf.resource.azurerm_resource_group ?? {}).map((r) => [r.name, r.location]),
+      ),
+    ).toEqual([
+      [['rg-platform-dev-weu', 'westeurope']],
+      [['rg-platform-staging-weu', 'westeurope']],
+      [['rg-platform-prod-weu', 'westeurope']],
+    ]);
+  });
+
+  test('every taggable resource carries environment, owner and managed-by', () => {
+    for (const [stack, tf] of Object.entries(synthesized)) {
+      for (const type of TAGGABLE) {
+        const resources = Object.values(tf.resource[type] ?? {});
+        expect(resources.length).toBeGreaterThan(0);
+        for (const r of resources) {
+          expect(r.tags).toEqual({
+            'cost-center': 'platform',
+            environment: stack.replace('platform-', ''),
+            'managed-by': 'platform-constructs',
+            owner: 'platform-team',
+          });
+        }
+      }
+    }
+  });
+
+  test('the network goes into the environment resource group', () => {
+    const tf = synthesized['platform-dev']!;
+    const [vnet] = Object.values(tf.resource.azurerm_virtual_network ?? {});
+    expect(vnet?.resource_group_name).toBe('${azurerm_resource_group.resource-group.name}');
+  });
+
+  test('no stack is near 450 resources', () => {
+    for (const tf of Object.values(synthesized)) {
+      const count = Object.values(tf.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      expect(count).toBeLessThanOrEqual(450);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadEnvironments } from '../../stacks/environments';
+import { synthesize } from '../../stacks/synth';
+
+// The one test with aws-cdk-lib's CloudFormation schema validation on, as `npm run synth` runs it: every
+// template of every environment must pass, or synthesis throws.
+beforeAll(() => {
+  // test/util/setup-env.ts turns validation off for every other test file.
+  delete process.env.CDK_VALIDATION;
+});
+
+test('every environment synthesizes on both clouds with CloudFormation validation on', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-full-'));
+  const rows = synthesize({
+    environments: loadEnvironments(),
+    clouds: ['aws', 'azure'],
+    validation: true,
+    cdkOut: path.join(dir, 'cdk.out'),
+    cdktfOut: path.join(dir, 'cdktf.out'),
+  });
+  expect(rows.filter((r) => r.cloud === 'aws').map((r) => r.stack)).toEqual([
+    'platform-dev-foundation',
+    'platform-staging-foundation',
+    'platform-prod-foundation',
+  ]);
+  expect(rows.filter((r) => r.cloud === 'azure').map((r) => r.stack)).toEqual([
+    'platform-dev',
+    'platform-staging',
+    'platform-prod',
+  ]);
+  const report = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'validation-report.json'), 'utf8')) as {
+    pluginReports: Array<{ summary: { status: string }; violations: Array<{ severity: string }> }>;
+  };
+  const errors = report.pluginReports
+    .flatMap((p) => p.violations)
+    .filter((v) => v.severity === 'error' || v.severity === 'fatal');
+  expect(errors).toEqual([]);
+});
