@@ -14,4 +14,10 @@ module.exports = {
   // it off (one full-synth test turns it back on explicitly).
   setupFiles: ['<rootDir>/test/util/setup-env.ts'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/util/summary-reporter.js'],
+  // README examples import the package by its published names.
+  moduleNameMapper: {
+    '^platform-constructs$': '<rootDir>/lib/core',
+    '^platform-constructs/(aws|azure)$': '<rootDir>/lib/$1',
+  },
 };

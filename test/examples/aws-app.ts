@@ -1,0 +1,29 @@
+import { App } from 'aws-cdk-lib';
+import { defineEnvironment } from 'platform-constructs';
+import { Network, PlatformStack, toRetentionDays } from 'platform-constructs/aws';
+
+/** An application team's own CDK app with the platform's Network, without the platform's environments. */
+export function buildTeamApp(): App {
+  const env = defineEnvironment({
+    name: 'team-dev',
+    tier: 'development',
+    aws: { account: '444444444444', region: 'eu-central-1' },
+    azure: { location: 'germanywestcentral' },
+    network: { cidr: '10.40.0.0/16' },
+    tags: { owner: 'team-payments' },
+  });
+
+  const app = new App();
+  const stack = new PlatformStack(app, 'payments-network', {
+    env: { account: env.aws.account, region: env.aws.region },
+    availabilityZones: env.aws.availabilityZones, // explicit: no lookup, no credentials at synth time
+  });
+  const network = new Network(stack, 'Network', {
+    spec: env.network,
+    name: env.name,
+    availabilityZones: env.aws.availabilityZones,
+    flowLogRetention: toRetentionDays(env.logs.retentionDays),
+  });
+  network.privateSubnets.forEach((subnet) => subnet.subnetId); // place workloads here
+  return app;
+}

@@ -1,0 +1,25 @@
+import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
+import { App, TerraformStack } from 'cdktf';
+import { defineEnvironment } from 'platform-constructs';
+import { Network, TagResources } from 'platform-constructs/azure';
+
+/** The same network on Azure, in an application team's own cdktf app. */
+export function buildTeamApp(): App {
+  const env = defineEnvironment({
+    name: 'team-dev',
+    tier: 'development',
+    aws: { account: '444444444444', region: 'eu-central-1' },
+    azure: { location: 'germanywestcentral' },
+    network: { cidr: '10.40.0.0/16' },
+    tags: { owner: 'team-payments' },
+  });
+
+  const app = new App();
+  const stack = new TerraformStack(app, 'payments-network');
+  // The provider block (with its `features`) is yours to configure, as in stacks/azure/environment-stack.ts.
+  const rg = new resourceGroup.ResourceGroup(stack, 'rg', { name: 'rg-payments-dev', location: env.azure.location });
+  const network = new Network(stack, 'network', { spec: env.network, name: env.name, resourceGroup: rg });
+  TagResources.applyTo(stack, env.tags);
+  network.subnets.workloads.id; // place workloads here
+  return app;
+}

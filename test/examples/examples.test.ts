@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { Testing, TerraformStack } from 'cdktf';
+import { buildTeamApp as buildAwsTeamApp } from './aws-app';
+import { buildTeamApp as buildAzureTeamApp } from './azure-app';
+
+const root = path.resolve(__dirname, '../..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+
+/** The code block that follows `<!-- example: FILE -->` in the README. */
+function readmeBlock(file: string): string | undefined {
+  const marker = `<!-- example: ${file} -->`;
+  const at = readme.indexOf(marker);
+  if (at < 0) return undefined;
+  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(at + marker.length));
+  return match?.[1];
+}
+
+describe('README examples', () => {
+  test.each(['test/examples/aws-app.ts', 'test/examples/azure-app.ts', 'stacks/environments/dev.ts'])(
+    '%s is shown in the README exactly as it compiles',
+    (file) => {
+      expect(readmeBlock(file)).toBe(fs.readFileSync(path.join(root, file), 'utf8'));
+    },
+  );
+
+  test('the AWS example synthesizes a network in the team account', () => {
+    const app = buildAwsTeamApp();
+    const stack = app.node.findChild('payments-network') as Stack;
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.40.0.0/16' });
+    expect(stack.account).toBe('444444444444');
+  });
+
+  test('the Azure example synthesizes a network with tags', () => {
+    const app = buildAzureTeamApp();
+    const tf = JSON.parse(Testing.synth(app.node.findChild('payments-network') as TerraformStack)) as {
+      resource: Record<string, Record<string, { tags?: Record<string, string> }>>;
+    };
+    const vnets = Object.values(tf.resource.azurerm_virtual_network ?? {});
+    expect(vnets.map((v) => v.tags?.owner)).toEqual(['team-payments']);
+  });
+});
