@@ -28,6 +28,9 @@ export const AWS_CONTEXT: Readonly<Record<string, unknown>> = {
   ...cdkJson.context,
   'aws:cdk:enable-path-metadata': cdkJson.pathMetadata,
   'aws:cdk:enable-asset-metadata': cdkJson.assetMetadata,
+  // Creation stack traces hold absolute paths of this machine; without them the assembly is the same on
+  // every checkout. (The CLI rejects `aws:` keys in cdk.json, so this one lives here.)
+  'aws:cdk:disable-creation-stack-traces': true,
 };
 
 /** Builds the AWS app: one EnvironmentStage per environment. */
@@ -36,7 +39,6 @@ export function buildAwsApp(options: AwsAppOptions): App {
     ...(options.outdir !== undefined && { outdir: options.outdir }),
     context: { ...AWS_CONTEXT },
     analyticsReporting: cdkJson.versionReporting,
-    // Stack traces hold absolute paths of this machine: without them the assembly is the same everywhere.
     stackTraces: false,
     builtinCloudFormationValidation: options.validation ?? true,
   });

@@ -52,7 +52,7 @@ describe('import boundaries (eslint)', () => {
 describe('subpath entry points load only their own cloud', () => {
   const loaded = (entry: string): string[] => {
     const script = `require(${JSON.stringify(entry)}); process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
-    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', script], {
+    const run = spawnSync(process.execPath, ['-r', path.join(root, 'bin/register.js'), '-e', script], {
       cwd: root,
       encoding: 'utf8',
     });

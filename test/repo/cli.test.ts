@@ -8,11 +8,11 @@ const root = path.resolve(__dirname, '../..');
 function runSynth(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(
     process.execPath,
-    ['-r', require.resolve('@swc-node/register'), path.join(root, 'bin/platform.ts'), ...args],
+    ['-r', path.join(root, 'bin/register.js'), path.join(root, 'bin/platform.ts'), ...args],
     {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', SWC_NODE_PROJECT: path.join(root, 'tsconfig.json') },
+      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
     },
   );
 }
