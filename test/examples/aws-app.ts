@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, CfnOutput } from 'aws-cdk-lib';
 import { defineEnvironment } from 'platform-constructs';
 import { Network, PlatformStack, toRetentionDays } from 'platform-constructs/aws';
 
@@ -24,6 +24,6 @@ export function buildTeamApp(): App {
     availabilityZones: env.aws.availabilityZones,
     flowLogRetention: toRetentionDays(env.logs.retentionDays),
   });
-  network.privateSubnets.forEach((subnet) => subnet.subnetId); // place workloads here
+  new CfnOutput(stack, 'PrivateSubnetIds', { value: network.privateSubnets.map((s) => s.subnetId).join(',') });
   return app;
 }

@@ -1,5 +1,5 @@
 import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
-import { App, TerraformStack } from 'cdktf';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { defineEnvironment } from 'platform-constructs';
 import { Network, TagResources } from 'platform-constructs/azure';
 
@@ -20,6 +20,6 @@ export function buildTeamApp(): App {
   const rg = new resourceGroup.ResourceGroup(stack, 'rg', { name: 'rg-payments-dev', location: env.azure.location });
   const network = new Network(stack, 'network', { spec: env.network, name: env.name, resourceGroup: rg });
   TagResources.applyTo(stack, env.tags);
-  network.subnets.workloads.id; // place workloads here
+  new TerraformOutput(stack, 'workloads_subnet_id', { value: network.subnets.workloads.id });
   return app;
 }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Stack } from 'aws-cdk-lib';
-import { Testing, TerraformStack } from 'cdktf';
+import type { Stack } from 'aws-cdk-lib';
+import { Testing, type TerraformStack } from 'cdktf';
 import { buildTeamApp as buildAwsTeamApp } from './aws-app';
 import { buildTeamApp as buildAzureTeamApp } from './azure-app';
 
@@ -29,7 +29,9 @@ describe('README examples', () => {
   test('the AWS example synthesizes a network in the team account', () => {
     const app = buildAwsTeamApp();
     const stack = app.node.findChild('payments-network') as Stack;
-    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.40.0.0/16' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.40.0.0/16' });
+    expect(Object.keys(template.toJSON().Outputs as object)).toEqual(['PrivateSubnetIds']);
     expect(stack.account).toBe('444444444444');
   });
 
