@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { Environment } from '../../lib/core';
 import { PlatformStack } from '../../lib/aws';
+import { environmentStackProps } from './stack-props';
 import type { FoundationStack } from './foundation-stack';
 
 /**
@@ -9,12 +10,7 @@ import type { FoundationStack } from './foundation-stack';
  */
 export class ComputeStack extends PlatformStack {
   constructor(scope: Construct, id: string, env: Environment, foundation: FoundationStack) {
-    super(scope, id, {
-      env: { account: env.aws.account, region: env.aws.region },
-      availabilityZones: env.aws.availabilityZones,
-      terminationProtection: env.protection.terminationProtection,
-      description: `Platform ${env.name} (${env.tier}): servers, containers and jobs`,
-    });
+    super(scope, id, environmentStackProps(env, 'servers, containers and jobs'));
     this.addStackDependency(foundation, 'compute runs in the foundation network');
   }
 }

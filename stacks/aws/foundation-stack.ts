@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Environment } from '../../lib/core';
 import { Network, PlatformStack, toRetentionDays } from '../../lib/aws';
+import { environmentStackProps } from './stack-props';
 
 /**
  * The stateful, long-lived part of an environment: network, keys and logs now; monitoring and the backup
@@ -12,12 +13,7 @@ export class FoundationStack extends PlatformStack {
   public readonly network: Network;
 
   constructor(scope: Construct, id: string, env: Environment) {
-    super(scope, id, {
-      env: { account: env.aws.account, region: env.aws.region },
-      availabilityZones: env.aws.availabilityZones,
-      terminationProtection: env.protection.terminationProtection,
-      description: `Platform ${env.name} (${env.tier}): network, encryption keys and logs`,
-    });
+    super(scope, id, environmentStackProps(env, 'network, encryption keys and logs'));
     this.network = new Network(this, 'Network', {
       spec: env.network,
       name: env.name,
