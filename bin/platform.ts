@@ -4,9 +4,9 @@ import { runCli } from '../stacks/cli';
 import { loadEnvironments, selectEnvironments } from '../stacks/environments';
 import { formatSummary, parseSynthArgs, synthesize } from '../stacks/synth';
 
-runCli(() => {
+runCli(async () => {
   const args = parseSynthArgs(process.argv.slice(2));
   const environments = selectEnvironments(loadEnvironments(), args.environments);
-  const rows = synthesize({ environments, clouds: args.clouds, validation: args.validation });
+  const rows = await synthesize({ environments, clouds: args.clouds, validation: args.validation });
   process.stdout.write(`${formatSummary(rows)}\n`);
 });

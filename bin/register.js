@@ -1,19 +1,46 @@
 // Runs the TypeScript sources directly, with no build step and no type-checking (that is `npm run typecheck`):
 // each .ts file is transpiled by swc as it is required. `node -r ./bin/register.js bin/aws.ts`.
 // @swc-node/register does the same but loads the TypeScript compiler first (about 0.6 s and 60 MB a process).
+// Transpiled output is cached by content hash in node_modules/.cache, so an unchanged file is never
+// transpiled twice; a changed file gets a new hash, so the cache is never stale.
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const path = require('node:path');
 const Module = require('node:module');
-const { transformSync } = require('@swc/core');
 
 const options = {
   jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
   module: { type: 'commonjs' },
   sourceMaps: 'inline',
 };
+const cacheDir = path.join(__dirname, '..', 'node_modules', '.cache', 'platform-constructs-swc');
+let swc;
+
+function transpile(source, filename) {
+  swc ??= require('@swc/core');
+  const key = crypto
+    .createHash('sha1')
+    .update(`${swc.version}\0${filename}\0${source}`)
+    .digest('hex');
+  const cached = path.join(cacheDir, `${key}.js`);
+  try {
+    return fs.readFileSync(cached, 'utf8');
+  } catch {
+    const { code } = swc.transformSync(source, { ...options, filename });
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const temp = `${cached}.${process.pid}`;
+      fs.writeFileSync(temp, code);
+      fs.renameSync(temp, cached);
+    } catch {
+      // A read-only checkout still runs, just without the cache.
+    }
+    return code;
+  }
+}
 
 Module._extensions['.ts'] = function compileTypeScript(module, filename) {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename });
-  module._compile(code, filename);
+  module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
 };
 process.setSourceMapsEnabled(true);

@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PLATFORM_PREFIX, type Environment } from '../lib/core';
-import { buildAwsApp } from './aws';
-import { buildAzureApp } from './azure';
 import { UsageError } from './cli';
 
 /** A cloud the library synthesizes for. */
@@ -79,7 +77,7 @@ export interface SynthOptions {
  * written to temporary folders beside them first, and the finished folders replace the old ones only when
  * every cloud succeeded. On any error the old output stays as it was and nothing half-written is left.
  */
-export function synthesize(options: SynthOptions): SynthRow[] {
+export async function synthesize(options: SynthOptions): Promise<SynthRow[]> {
   const targets: Record<Cloud, string> = {
     aws: path.resolve(options.cdkOut ?? 'cdk.out'),
     azure: path.resolve(options.cdktfOut ?? 'cdktf.out'),
@@ -91,7 +89,7 @@ export function synthesize(options: SynthOptions): SynthRow[] {
       const temp = `${targets[cloud]}.tmp-${process.pid}`;
       fs.rmSync(temp, { recursive: true, force: true });
       temps.set(cloud, temp);
-      const synthRows = cloud === 'aws' ? synthAws(options, temp) : synthAzure(options, temp);
+      const synthRows = cloud === 'aws' ? await synthAws(options, temp) : await synthAzure(options, temp);
       rows.push(
         ...synthRows.map((r) => ({ ...r, output: path.relative(process.cwd(), path.join(targets[cloud], r.output)) })),
       );
@@ -108,7 +106,10 @@ export function synthesize(options: SynthOptions): SynthRow[] {
   }
 }
 
-function synthAws(options: SynthOptions, outdir: string): SynthRow[] {
+// Each cloud's library is loaded only when that cloud is synthesized: `--cloud azure` never pays for
+// aws-cdk-lib, nor `--cloud aws` for cdktf.
+async function synthAws(options: SynthOptions, outdir: string): Promise<SynthRow[]> {
+  const { buildAwsApp } = await import('./aws');
   const assembly = buildAwsApp({ environments: options.environments, outdir, validation: options.validation }).synth();
   return assembly.stacksRecursively.map((stack) => ({
     environment: environmentOf(stack.stackName, options.environments),
@@ -119,7 +120,8 @@ function synthAws(options: SynthOptions, outdir: string): SynthRow[] {
   }));
 }
 
-function synthAzure(options: SynthOptions, outdir: string): SynthRow[] {
+async function synthAzure(options: SynthOptions, outdir: string): Promise<SynthRow[]> {
+  const { buildAzureApp } = await import('./azure');
   buildAzureApp({ environments: options.environments, outdir }).synth();
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, { name: string; synthesizedStackPath: string }>;

@@ -11,9 +11,9 @@ beforeAll(() => {
   delete process.env.CDK_VALIDATION;
 });
 
-test('every environment synthesizes on both clouds with CloudFormation validation on', () => {
+test('every environment synthesizes on both clouds with CloudFormation validation on', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-full-'));
-  const rows = synthesize({
+  const rows = await synthesize({
     environments: loadEnvironments(),
     clouds: ['aws', 'azure'],
     validation: true,

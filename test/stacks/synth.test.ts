@@ -66,9 +66,9 @@ describe('selectEnvironments', () => {
 });
 
 describe('synthesize', () => {
-  test('writes both clouds and reports each stack with its resource count and output path', () => {
+  test('writes both clouds and reports each stack with its resource count and output path', async () => {
     const dir = tempDir();
-    const rows = synthesize({
+    const rows = await synthesize({
       environments,
       clouds: ['aws', 'azure'],
       validation: false,
@@ -102,11 +102,11 @@ describe('synthesize', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['cdk.out', 'cdktf.out']);
   });
 
-  test('two synths of the same code are byte-identical', () => {
+  test('two synths of the same code are byte-identical', async () => {
     const a = tempDir();
     const b = tempDir();
     for (const dir of [a, b]) {
-      synthesize({
+      await synthesize({
         environments,
         clouds: ['aws', 'azure'],
         validation: false,
@@ -119,11 +119,17 @@ describe('synthesize', () => {
     expect(readTree(b)).toEqual(treeA);
   });
 
-  test('a failure leaves the previous output untouched and no temporary folder behind', () => {
+  test('a failure leaves the previous output untouched and no temporary folder behind', async () => {
     const dir = tempDir();
     const cdkOut = path.join(dir, 'cdk.out');
     const cdktfOut = path.join(dir, 'cdktf.out');
-    synthesize({ environments: [environments[0]!], clouds: ['aws', 'azure'], validation: false, cdkOut, cdktfOut });
+    await synthesize({
+      environments: [environments[0]!],
+      clouds: ['aws', 'azure'],
+      validation: false,
+      cdkOut,
+      cdktfOut,
+    });
     const before = readTree(dir);
     // An environment that slipped past the spec (hand-built): the Azure Network refuses it after the AWS side
     // was already synthesized, so the AWS output must not be swapped in either.
@@ -131,9 +137,9 @@ describe('synthesize', () => {
       ...environments[2]!,
       network: { ...environments[2]!.network, azureSubnets: { workloads: '', data: '', apps: '' } },
     };
-    expect(() =>
+    await expect(
       synthesize({ environments: [broken], clouds: ['aws', 'azure'], validation: false, cdkOut, cdktfOut }),
-    ).toThrow(/Invalid Network props/);
+    ).rejects.toThrow(/Invalid Network props/);
     expect(readTree(dir)).toEqual(before);
     expect(fs.readdirSync(dir).sort()).toEqual(['cdk.out', 'cdktf.out']);
   });
