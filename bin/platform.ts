@@ -4,6 +4,9 @@ import { runCli } from '../stacks/cli';
 import { loadEnvironments, selectEnvironments } from '../stacks/environments';
 import { formatSummary, parseSynthArgs, synthesize } from '../stacks/synth';
 
+// No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
+process.env.CHECKPOINT_DISABLE ??= '1';
+
 runCli(async () => {
   const args = parseSynthArgs(process.argv.slice(2));
   const environments = selectEnvironments(loadEnvironments(), args.environments);
