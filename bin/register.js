@@ -19,7 +19,10 @@ let swc;
 
 function transpile(source, filename) {
   swc ??= require('@swc/core');
-  const key = crypto.createHash('sha1').update(`${swc.version}\0${filename}\0${source}`).digest('hex');
+  const key = crypto
+    .createHash('sha1')
+    .update(`${swc.version}\0${JSON.stringify(options)}\0${filename}\0${source}`)
+    .digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');
