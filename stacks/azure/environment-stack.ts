@@ -6,15 +6,45 @@ import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import { Network, TagResources } from '../../lib/azure';
 
 /**
- * Provider features that never destroy data (shared/GUARDRAILS.md): soft-deleted key vaults are not purged,
- * OS disks outlive their VM, backups stop but stay when a protected VM is removed, and a resource group
- * that still holds resources cannot be deleted.
+ * Provider features that never destroy data (shared/GUARDRAILS.md). Every azurerm 4.55 switch that purges,
+ * permanently deletes or force-deletes something on `terraform destroy` is set explicitly to keep it: soft-
+ * deleted vaults, keys, secrets and workspaces are kept (and recovered on re-create), OS and data disks outlive
+ * their VM, backups are kept when protection stops, and a resource group that still holds resources, a NetApp
+ * volume or a subscription cannot be destroyed.
  */
 export const SAFE_PROVIDER_FEATURES: provider.AzurermProviderFeatures = {
-  keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedKeyVaults: true }],
-  virtualMachine: [{ deleteOsDiskOnDeletion: false }],
-  recoveryService: [{ vmBackupStopProtectionAndRetainDataOnDestroy: true }],
+  apiManagement: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeleted: true }],
+  appConfiguration: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeleted: true }],
+  cognitiveAccount: [{ purgeSoftDeleteOnDestroy: false }],
+  databricksWorkspace: [{ forceDelete: false }],
+  keyVault: [
+    {
+      purgeSoftDeleteOnDestroy: false,
+      purgeSoftDeletedCertificatesOnDestroy: false,
+      purgeSoftDeletedHardwareSecurityModuleKeysOnDestroy: false,
+      purgeSoftDeletedHardwareSecurityModulesOnDestroy: false,
+      purgeSoftDeletedKeysOnDestroy: false,
+      purgeSoftDeletedSecretsOnDestroy: false,
+      recoverSoftDeletedCertificates: true,
+      recoverSoftDeletedHardwareSecurityModuleKeys: true,
+      recoverSoftDeletedKeyVaults: true,
+      recoverSoftDeletedKeys: true,
+      recoverSoftDeletedSecrets: true,
+    },
+  ],
+  logAnalyticsWorkspace: [{ permanentlyDeleteOnDestroy: false }],
+  machineLearning: [{ purgeSoftDeletedWorkspaceOnDestroy: false }],
+  netapp: [{ deleteBackupsOnBackupVaultDestroy: false, preventVolumeDestruction: true }],
+  recoveryService: [
+    { purgeProtectedItemsFromVaultOnDestroy: false, vmBackupStopProtectionAndRetainDataOnDestroy: true },
+  ],
+  recoveryServicesVaults: [{ recoverSoftDeletedBackupProtectedVm: true }],
   resourceGroup: [{ preventDeletionIfContainsResources: true }],
+  subscription: [{ preventCancellationOnDestroy: true }],
+  virtualMachine: [
+    { deleteOsDiskOnDeletion: false, detachImplicitDataDiskOnDeletion: true, skipShutdownAndForceDelete: false },
+  ],
+  virtualMachineScaleSet: [{ forceDelete: false }],
 };
 
 /** Terraform (or OpenTofu) versions that apply the synthesized JSON. */

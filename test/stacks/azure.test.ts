@@ -21,20 +21,53 @@ describe('Azure stacks', () => {
     expect(stacks.map((s) => s.node.id)).toEqual(['platform-dev', 'platform-staging', 'platform-prod']);
   });
 
-  test('the provider never destroys data', () => {
+  test('the provider never purges, permanently deletes or force-deletes anything on destroy', () => {
     for (const tf of Object.values(synthesized)) {
       const [provider] = (tf.provider as { azurerm: Array<Record<string, unknown>> }).azurerm;
-      expect(provider).toMatchObject({
-        storage_use_azuread: true,
-        features: [
-          {
-            key_vault: [{ purge_soft_delete_on_destroy: false, recover_soft_deleted_key_vaults: true }],
-            virtual_machine: [{ delete_os_disk_on_deletion: false }],
-            recovery_service: [{ vm_backup_stop_protection_and_retain_data_on_destroy: true }],
-            resource_group: [{ prevent_deletion_if_contains_resources: true }],
-          },
-        ],
-      });
+      expect(provider?.storage_use_azuread).toBe(true);
+      expect(provider?.features).toEqual([
+        {
+          api_management: [{ purge_soft_delete_on_destroy: false, recover_soft_deleted: true }],
+          app_configuration: [{ purge_soft_delete_on_destroy: false, recover_soft_deleted: true }],
+          cognitive_account: [{ purge_soft_delete_on_destroy: false }],
+          databricks_workspace: [{ force_delete: false }],
+          key_vault: [
+            {
+              purge_soft_delete_on_destroy: false,
+              purge_soft_deleted_certificates_on_destroy: false,
+              purge_soft_deleted_hardware_security_module_keys_on_destroy: false,
+              purge_soft_deleted_hardware_security_modules_on_destroy: false,
+              purge_soft_deleted_keys_on_destroy: false,
+              purge_soft_deleted_secrets_on_destroy: false,
+              recover_soft_deleted_certificates: true,
+              recover_soft_deleted_hardware_security_module_keys: true,
+              recover_soft_deleted_key_vaults: true,
+              recover_soft_deleted_keys: true,
+              recover_soft_deleted_secrets: true,
+            },
+          ],
+          log_analytics_workspace: [{ permanently_delete_on_destroy: false }],
+          machine_learning: [{ purge_soft_deleted_workspace_on_destroy: false }],
+          netapp: [{ delete_backups_on_backup_vault_destroy: false, prevent_volume_destruction: true }],
+          recovery_service: [
+            {
+              purge_protected_items_from_vault_on_destroy: false,
+              vm_backup_stop_protection_and_retain_data_on_destroy: true,
+            },
+          ],
+          recovery_services_vaults: [{ recover_soft_deleted_backup_protected_vm: true }],
+          resource_group: [{ prevent_deletion_if_contains_resources: true }],
+          subscription: [{ prevent_cancellation_on_destroy: true }],
+          virtual_machine: [
+            {
+              delete_os_disk_on_deletion: false,
+              detach_implicit_data_disk_on_deletion: true,
+              skip_shutdown_and_force_delete: false,
+            },
+          ],
+          virtual_machine_scale_set: [{ force_delete: false }],
+        },
+      ]);
     }
   });
 
