@@ -18,7 +18,10 @@ export const PRIVATE_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12',
 export function parseCidr(text: string): Ipv4Block | string {
   const match = CIDR_RE.exec(text);
   if (!match) return 'not in CIDR notation (for example 10.10.0.0/16)';
-  const octets = match.slice(1, 5).map(Number);
+  const texts = match.slice(1, 5);
+  // Terraform (Go's net.ParseCIDR) rejects leading zeros, and some tools read them as octal.
+  if (texts.some((t) => t !== undefined && t.length > 1 && t.startsWith('0'))) return 'an octet has a leading zero';
+  const octets = texts.map(Number);
   const prefix = Number(match[5]);
   if (octets.some((o) => o > 255)) return 'an octet is above 255';
   if (prefix > 32) return 'the prefix is above /32';

@@ -125,12 +125,17 @@ export function makeName(kind: NameKind, words: readonly string[], options: Make
   const rule: NameRule = NAME_RULES[kind];
   const sep = rule.separator;
   const cleaned = words.map((word) => cleanWord(word, rule)).filter((word) => word.length > 0);
-  const full = cleaned.join(sep);
+  const full = trimEnds(cleaned.join(sep));
+  if (full.length === 0) {
+    throw new Error(`Cannot make a ${kind} name from ${JSON.stringify(words)}: no letters or digits; ${rule.description}`);
+  }
   let name = full;
   if (rule.globallyUnique || full.length > rule.max) {
-    const suffix = shortHash(`${full}|${options.uniqueSeed ?? ''}`);
+    // The hash covers the words as given (not as cleaned), so words that clean to the same text
+    // (`['ab', 'c']`, `['a', 'bc']`, `['a_b', 'c']`) still get different names.
+    const suffix = shortHash(`${JSON.stringify(words)}|${options.uniqueSeed ?? ''}`);
     const room = rule.max - suffix.length - sep.length;
-    name = `${trimSeparators(full.slice(0, room), sep)}${sep}${suffix}`;
+    name = `${trimEnds(full.slice(0, room))}${sep}${suffix}`;
   }
   const problem = checkName(kind, name);
   if (problem) {
@@ -156,6 +161,11 @@ function cleanWord(word: string, rule: NameRule): string {
     rule.separator ? out.split(rule.separator).filter(Boolean).join(rule.separator) : out,
     rule.separator,
   );
+}
+
+/** Names start and end with a letter or digit on every type (some allow more, none require it). */
+function trimEnds(text: string): string {
+  return text.replace(/^[^a-z0-9]+/i, '').replace(/[^a-z0-9]+$/i, '');
 }
 
 function trimSeparators(text: string, sep: string): string {

@@ -29,6 +29,26 @@ describe('makeName', () => {
     expect(checkName('azureKeyVault', a)).toBeUndefined();
   });
 
+  test('words that clean to the same text still get different hashes', () => {
+    const names = [
+      ['ab', 'c'],
+      ['a', 'bc'],
+      ['a_b', 'c'],
+    ].map((w) => makeName('azureStorageAccount', w));
+    expect(new Set(names).size).toBe(3);
+  });
+
+  test('characters no name may start or end with are trimmed', () => {
+    expect(makeName('azureVirtualNetwork', ['vnet', 'a.'])).toBe('vnet-a');
+    expect(makeName('azureResourceGroup', ['-rg', 'x-'])).toBe('rg-x');
+  });
+
+  test('words with no letters or digits fail clearly', () => {
+    expect(() => makeName('azureStorageAccount', ['--', '..'])).toThrow(
+      'Cannot make a azureStorageAccount name from ["--",".."]: no letters or digits; 3-24 lowercase letters and digits, unique across Azure',
+    );
+  });
+
   test('the same words always give the same name', () => {
     const words = ['log', 'platform', 'x'.repeat(80)];
     expect(makeName('azureLogAnalyticsWorkspace', words)).toBe(makeName('azureLogAnalyticsWorkspace', words));

@@ -145,9 +145,49 @@ describe('field rules', () => {
     );
   });
 
-  test('azure.subscriptionId must be a GUID', () => {
-    expect(problems(withInput((i) => (i.azure.subscriptionId = 'my-sub')))).toContainEqual(
-      expect.stringMatching(/^dev\.azure\.subscriptionId: "my-sub" - a subscription ID: a lowercase GUID/),
+  test('azure.subscriptionId must be a GUID, in either case, and resolves in lowercase', () => {
+    expect(problems(withInput((i) => (i.azure.subscriptionId = 'my-sub')))).toContain(
+      'dev.azure.subscriptionId: "my-sub" - a subscription ID: a GUID such as 00000000-0000-0000-0000-000000000000',
+    );
+    const env = defineEnvironment(
+      withInput((i) => (i.azure.subscriptionId = 'ABCDEF01-2345-6789-ABCD-EF0123456789')) as EnvironmentInput,
+    );
+    expect(env.azure.subscriptionId).toBe('abcdef01-2345-6789-abcd-ef0123456789');
+  });
+
+  test('azure.backend key and resource group follow their rules', () => {
+    const lines = problems(
+      withInput(
+        (i) =>
+          (i.azure.backend = {
+            resourceGroupName: 'rg/state',
+            storageAccountName: 'ststate',
+            containerName: 'tfstate',
+            key: 'state.json',
+          }),
+      ),
+    );
+    expect(lines).toContain('dev.azure.backend.key: "state.json" - a blob name ending in .tfstate');
+    expect(lines).toContain(
+      'dev.azure.backend.resourceGroupName: "rg/state" - 1-90 letters, digits, hyphens, underscores, periods or parentheses',
+    );
+  });
+
+  test('aws.availabilityZones are zone names, 2 or 3 of them', () => {
+    const lines = problems(withInput((i) => (i.aws.availabilityZones = ['eu-west-1x', 'eu-west-1'])));
+    expect(lines).toContain(
+      'dev.aws.availabilityZones[0]: "eu-west-1x" - an availability zone name: the region and a letter from a to f, such as eu-west-1a',
+    );
+    expect(lines).toContain(
+      'dev.aws.availabilityZones[1]: "eu-west-1" - an availability zone name: the region and a letter from a to f, such as eu-west-1a',
+    );
+    expect(problems(withInput((i) => (i.aws.availabilityZones = ['eu-west-1a'])))).toContain(
+      'dev.aws.availabilityZones: ["eu-west-1a"] - at least 2 availability zones',
+    );
+    expect(
+      problems(withInput((i) => (i.aws.availabilityZones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c', 'eu-west-1d']))),
+    ).toContain(
+      'dev.aws.availabilityZones: ["eu-west-1a","eu-west-1b","eu-west-1c","eu-west-1d"] - at most 3 availability zones',
     );
   });
 
@@ -168,6 +208,7 @@ describe('field rules', () => {
     ['10.0.0.0/25', 'a prefix from /16 to /24'],
     ['8.8.0.0/16', 'a private range (RFC 1918): inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16'],
     ['300.0.0.0/16', 'a private IPv4 network in CIDR notation: an octet is above 255'],
+    ['010.010.0.0/16', 'a private IPv4 network in CIDR notation: an octet has a leading zero'],
   ])('network.cidr %j: %s', (cidr, message) => {
     expect(problems(withInput((i) => (i.network.cidr = cidr)))).toContain(
       `dev.network.cidr: ${JSON.stringify(cidr)} - ${message}`,
@@ -215,6 +256,30 @@ describe('field rules', () => {
     expect(lines).toContain('dev.tags.environment: "y" - set by the library; remove it from the spec');
     expect(lines).toContain('dev.tags.aws:foo: "z" - the aws: prefix is reserved by AWS');
     expect(lines).toContainEqual(expect.stringMatching(/^dev\.tags\.a\/b: "c" - the key must be 1-128 letters/));
+  });
+
+  test('tag keys are unique regardless of case, and reserved keys are refused in any case', () => {
+    const lines = problems(withInput((i) => (i.tags = { owner: 'x', Owner: 'y', Environment: 'prod' })));
+    expect(lines).toContain(
+      'dev.tags.Owner: "y" - the same key as "owner" in another case; Azure tag names ignore case',
+    );
+    expect(lines).toContain('dev.tags.Environment: "prod" - set by the library; remove it from the spec');
+  });
+
+  test('tag values use the characters AWS allows, at most 256', () => {
+    expect(problems(withInput((i) => (i.tags = { owner: 'team <a>' })))).toContain(
+      'dev.tags.owner: "team <a>" - a tag value of at most 256 letters, digits, spaces and _ . : / = + - @',
+    );
+    expect(problems(withInput((i) => (i.tags = { owner: 'x'.repeat(257) })))).toHaveLength(1);
+  });
+
+  test('at most 45 tags, leaving room for the ones the library and the clouds add', () => {
+    const tags = Object.fromEntries(Array.from({ length: 46 }, (_, n) => [`tag${n}`, 'v']));
+    expect(problems(withInput((i) => (i.tags = { ...tags, owner: 'x' })))).toContainEqual(
+      expect.stringMatching(
+        /^dev\.tags: \{.*\} - at most 45 tags \(the clouds allow 50 per resource, and the library adds its own\)$/,
+      ),
+    );
   });
 
   test('alerts take email addresses and https URLs', () => {

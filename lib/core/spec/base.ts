@@ -8,6 +8,12 @@ export const ENVIRONMENT_NAME_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-)){0,10}[a-z0-9]
 /** Tag keys the library sets itself from the spec; an environment cannot override them. */
 export const RESERVED_TAG_KEYS: readonly string[] = ['environment', 'managed-by'];
 
+/**
+ * Tags the spec may add: AWS and Azure allow 50 per resource; the library adds `environment` and
+ * `managed-by`, and aws-cdk-lib adds `Name` to some resources.
+ */
+export const MAX_SPEC_TAGS = 45;
+
 /** Characters allowed in tag keys on both clouds (AWS allows `/`, Azure does not). */
 const TAG_KEY_PATTERN = /^[A-Za-z0-9 _.:=+\-@]{1,128}$/;
 /** Characters AWS allows in tag values (Azure allows more). */
@@ -44,7 +50,7 @@ export const baseShape = {
     }),
     availabilityZones: z
       .array(
-        z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/, { error: 'an availability zone name such as eu-west-1a' }),
+        z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-f]$/, { error: 'an availability zone name: the region and a letter from a to f, such as eu-west-1a' }),
       )
       .min(2, { error: 'at least 2 availability zones' })
       .max(3, { error: 'at most 3 availability zones' })
@@ -56,8 +62,8 @@ export const baseShape = {
     }),
     subscriptionId: z
       .string()
-      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
-        error: 'a subscription ID: a lowercase GUID such as 00000000-0000-0000-0000-000000000000',
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+        error: 'a subscription ID: a GUID such as 00000000-0000-0000-0000-000000000000',
       })
       .optional(),
     backend: azureBackendSchema.optional(),
@@ -69,8 +75,24 @@ export const baseShape = {
       ctx.addIssue({ code: 'custom', path: [key], input: tags[key], message });
     };
     if (!tags.owner) report('owner', 'required: the team that owns the environment');
+    const keys = Object.keys(tags);
+    if (keys.length > MAX_SPEC_TAGS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        input: tags,
+        message: `at most ${MAX_SPEC_TAGS} tags (the clouds allow 50 per resource, and the library adds its own)`,
+      });
+    }
+    const seen = new Map<string, string>();
     for (const [key, value] of Object.entries(tags)) {
-      if (RESERVED_TAG_KEYS.includes(key)) report(key, 'set by the library; remove it from the spec');
+      // Azure tag names are case-insensitive: `Owner` and `owner` would be one tag there.
+      const lower = key.toLowerCase();
+      const earlier = seen.get(lower);
+      seen.set(lower, earlier ?? key);
+      if (RESERVED_TAG_KEYS.includes(lower)) report(key, 'set by the library; remove it from the spec');
+      else if (earlier !== undefined)
+        report(key, `the same key as "${earlier}" in another case; Azure tag names ignore case`);
       else if (/^aws:/i.test(key)) report(key, 'the aws: prefix is reserved by AWS');
       else if (!TAG_KEY_PATTERN.test(key)) {
         report(key, 'the key must be 1-128 letters, digits, spaces and _ . : = + - @ (no /, which Azure rejects)');
@@ -128,7 +150,7 @@ export function resolveBase(input: BaseInput, zones: number): BaseEnvironment {
     azure: {
       location: input.azure.location,
       locationCode: AZURE_LOCATIONS[input.azure.location] ?? input.azure.location,
-      ...(input.azure.subscriptionId !== undefined && { subscriptionId: input.azure.subscriptionId }),
+      ...(input.azure.subscriptionId !== undefined && { subscriptionId: input.azure.subscriptionId.toLowerCase() }),
       ...(backend !== undefined && {
         backend: { ...backend, key: backend.key ?? `platform-${input.name}.tfstate` },
       }),
