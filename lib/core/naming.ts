@@ -127,7 +127,9 @@ export function makeName(kind: NameKind, words: readonly string[], options: Make
   const cleaned = words.map((word) => cleanWord(word, rule)).filter((word) => word.length > 0);
   const full = trimEnds(cleaned.join(sep));
   if (full.length === 0) {
-    throw new Error(`Cannot make a ${kind} name from ${JSON.stringify(words)}: no letters or digits; ${rule.description}`);
+    throw new Error(
+      `Cannot make a ${kind} name from ${JSON.stringify(words)}: no letters or digits; ${rule.description}`,
+    );
   }
   let name = full;
   if (rule.globallyUnique || full.length > rule.max) {

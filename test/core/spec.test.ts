@@ -338,6 +338,20 @@ describe('every problem at once', () => {
     ]);
   });
 
+  test('a bad region or account does not hide the network rules', () => {
+    expect(
+      problems({
+        ...prodInput(),
+        aws: { account: '1', region: 'eu-west-9' },
+        network: { cidr: '10.0.0.0/24' },
+      }),
+    ).toEqual([
+      'prod.aws.account: "1" - an AWS account ID of 12 digits, as a string',
+      expect.stringMatching(/^prod\.aws\.region: "eu-west-9" - an AWS region with 3 availability zones/),
+      'prod.network.cidr: "10.0.0.0/24" - 3 zones need 9 subnets of at least /27 (public, private and isolated per zone); use a prefix from /16 to /23',
+    ]);
+  });
+
   test('the error message lists each problem as path: value - what is allowed', () => {
     const error = errorOf(() => defineEnvironment({ ...devInput(), name: 'X' }));
     expect(error.message).toBe(
@@ -363,6 +377,13 @@ describe('rules across environments', () => {
     expect(error.issues.map((i) => `${i.path}: ${String(i.value)} - ${i.message}`)).toEqual([
       'prod.network.cidr: 10.10.128.0/17 - a block that does not overlap dev.network.cidr (10.10.0.0/16), so environments can be peered',
     ]);
+  });
+
+  test('an overlap is reported even when one of the environments has other problems', () => {
+    const error = errorOf(() =>
+      defineEnvironments([devInput(), { ...prodInput(), tags: { team: 'x' }, network: { cidr: '10.10.0.0/16' } }]),
+    ) as SpecError;
+    expect(error.issues.map((i) => i.path)).toEqual(['prod.tags.owner', 'prod.network.cidr']);
   });
 
   test('problems in several environments are reported together, an unnamed one by its index', () => {

@@ -19,6 +19,8 @@ export const alertsSection = defineSection({
       webhookUrls: z.array(httpsUrl).optional(),
     })
     .optional(),
+  // Where alerts go is never defaulted: an address nobody reads is worse than none.
+  defaults: { development: {}, production: {} },
   resolve: (input): AlertsSpec => ({
     emails: [...new Set(input?.emails ?? [])].sort(),
     webhookUrls: [...new Set(input?.webhookUrls ?? [])].sort(),

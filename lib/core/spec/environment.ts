@@ -17,16 +17,6 @@ const sectionSchemas = Object.fromEntries(
 /** The zod schema of one environment: the base fields and every registered section. */
 export const environmentSchema = z.strictObject({ ...baseShape, ...sectionSchemas });
 
-/**
- * The few base fields cross-field rules depend on, parsed on their own and leniently, so that the rules
- * still run when an unrelated base field (an account ID, a tag) is wrong.
- */
-const baseCoreSchema = z.object({
-  tier: baseShape.tier,
-  aws: z.object({ region: baseShape.aws.shape.region, availabilityZones: baseShape.aws.shape.availabilityZones }),
-  azure: z.object({ location: z.string() }),
-});
-
 /** What an environment definition file writes: the spec before defaults. */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 
@@ -52,33 +42,45 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
   if (!parsed.success) issues.addAll(zodIssuesToSpecIssues(parsed.error.issues, input, environmentSchema, label));
 
   // Cross-field rules run even when another part of the spec is invalid, so that one run reports every
-  // problem: each section whose own fields are valid is resolved and checked against the base fields.
-  const base = baseCoreSchema.safeParse(input);
-  if (!base.success) return { issues: issues.issues };
-  const spec = base.data;
-  const context = { name: label, tier: spec.tier };
-  const checkContext: SectionCheckContext = {
-    ...context,
-    aws: {
-      region: spec.aws.region,
-      zoneCandidates: spec.aws.availabilityZones ?? defaultAwsZones(spec.aws.region),
-    },
-    azure: { location: spec.azure.location },
-  };
+  // problem: each section whose own fields are valid is resolved and checked, with whatever base fields parsed.
+  const raw = (input ?? {}) as { tier?: unknown; aws?: { region?: unknown; availabilityZones?: unknown } };
+  const tier = baseShape.tier.safeParse(raw.tier);
+  if (!tier.success) return { issues: issues.issues };
+  const region = baseShape.aws.shape.region.safeParse(raw.aws?.region);
+  const zones = baseShape.aws.shape.availabilityZones.safeParse(raw.aws?.availabilityZones);
   const resolved: Record<string, unknown> = {};
-  for (const [key, section] of Object.entries(SECTIONS) as Array<[string, SpecSection<z.ZodType, unknown>]>) {
-    const own = section.schema.safeParse((input as Record<string, unknown>)[key]);
-    if (!own.success) continue;
-    resolved[key] = section.resolve(own.data, context);
+  const checkContext: SectionCheckContext = {
+    name: label,
+    tier: tier.data,
+    aws: {
+      ...(region.success && { region: region.data }),
+      zoneCandidates: (zones.success ? zones.data : undefined) ?? (region.success ? defaultAwsZones(region.data) : []),
+    },
+    sections: resolved,
+  };
+  const sections = Object.entries(SECTIONS) as Array<[string, SpecSection<z.ZodType, unknown, unknown>]>;
+  for (const [key, section] of sections) {
+    const own = section.schema.safeParse((input as Record<string, unknown> | undefined)?.[key]);
+    if (own.success) {
+      resolved[key] = section.resolve(own.data, {
+        name: label,
+        tier: tier.data,
+        defaults: section.defaults[tier.data],
+      });
+    }
+  }
+  for (const [key, section] of sections) {
+    if (!(key in resolved)) continue;
     section.check?.(resolved[key], checkContext, (path, value, message) =>
       issues.add(joinPath(label, path), value, message),
     );
   }
   if (!parsed.success || issues.issues.length > 0) return { issues: issues.issues };
 
-  const sections = resolved as ResolvedSections;
-  const valid = parsed.data;
-  const environment: Environment = { ...resolveBase(valid, sections.network.zones), ...sections };
+  const environment: Environment = {
+    ...resolveBase(parsed.data, (resolved as ResolvedSections).network.zones),
+    ...(resolved as ResolvedSections),
+  };
   return { environment: deepFreeze(environment), issues: [] };
 }
 
@@ -122,15 +124,20 @@ export function defineEnvironments(inputs: readonly EnvironmentInput[]): readonl
       );
   });
 
-  for (let i = 0; i < environments.length; i++) {
-    for (let j = i + 1; j < environments.length; j++) {
-      const a = environments[i]!;
-      const b = environments[j]!;
-      if (a.name !== b.name && cidrsOverlap(a.network.cidr, b.network.cidr)) {
+  // Checked on every environment whose network parsed, even when the rest of it is invalid.
+  const networks = inputs.flatMap((input, index) => {
+    const network = SECTIONS.network.schema.safeParse((input as { network?: unknown }).network);
+    return network.success ? [{ label: labelOf(input, `environments[${index}]`), cidr: network.data.cidr }] : [];
+  });
+  for (let i = 0; i < networks.length; i++) {
+    for (let j = i + 1; j < networks.length; j++) {
+      const a = networks[i]!;
+      const b = networks[j]!;
+      if (a.label !== b.label && cidrsOverlap(a.cidr, b.cidr)) {
         issues.add(
-          `${b.name}.network.cidr`,
-          b.network.cidr,
-          `a block that does not overlap ${a.name}.network.cidr (${a.network.cidr}), so environments can be peered`,
+          `${b.label}.network.cidr`,
+          b.cidr,
+          `a block that does not overlap ${a.label}.network.cidr (${a.cidr}), so environments can be peered`,
         );
       }
     }

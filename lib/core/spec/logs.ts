@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { TIER_DEFAULTS } from '../tiers';
 import { defineSection } from './section';
 
 /**
@@ -28,7 +27,11 @@ export const logsSection = defineSection({
         .optional(),
     })
     .optional(),
-  resolve: (input, { tier }): LogsSpec => ({
-    retentionDays: input?.retentionDays ?? (TIER_DEFAULTS[tier].logRetentionDays as LogsSpec['retentionDays']),
+  defaults: {
+    development: { retentionDays: 30 },
+    production: { retentionDays: 365 },
+  } as const,
+  resolve: (input, { defaults }): LogsSpec => ({
+    retentionDays: input?.retentionDays ?? defaults.retentionDays,
   }),
 });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { bitsFor, isPrivateCidr, parseCidr, splitCidr } from '../cidr';
-import { TIER_DEFAULTS } from '../tiers';
 import { defineSection } from './section';
 
 /** Smallest subnet the library creates: an ALB needs a /27, so does an Azure Container Apps subnet. */
@@ -68,8 +67,11 @@ export const networkSection = defineSection({
       .max(3, { error: 'at most 3 NAT gateways (one per zone)' })
       .optional(),
   }),
-  resolve: (input, { tier }): NetworkSpec => {
-    const defaults = TIER_DEFAULTS[tier];
+  defaults: {
+    development: { zones: 2, natGatewayPerZone: false },
+    production: { zones: 3, natGatewayPerZone: true },
+  },
+  resolve: (input, { defaults }): NetworkSpec => {
     const zones = input.zones ?? defaults.zones;
     const fits = parseCidrPrefix(input.cidr) <= maxNetworkPrefix(zones);
     const [workloads = '', data = '', apps = ''] = fits ? splitCidr(input.cidr, AZURE_SUBNET_BLOCKS) : [];
@@ -95,14 +97,15 @@ export const networkSection = defineSection({
       );
     }
     const candidates = env.aws.zoneCandidates;
-    const foreign = candidates.filter((zone) => !zone.startsWith(env.aws.region));
+    const region = env.aws.region;
+    const foreign = region === undefined ? [] : candidates.filter((zone) => !zone.startsWith(region));
     if (foreign.length > 0) {
-      report('aws.availabilityZones', foreign, `zones of the region ${env.aws.region} (such as ${env.aws.region}a)`);
+      report('aws.availabilityZones', foreign, `zones of the region ${region} (such as ${region}a)`);
     }
     if (new Set(candidates).size !== candidates.length) {
       report('aws.availabilityZones', candidates, 'each zone once');
     }
-    if (candidates.length < network.zones) {
+    if (region !== undefined && candidates.length < network.zones) {
       report(
         'aws.availabilityZones',
         candidates,

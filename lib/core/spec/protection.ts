@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { TIER_DEFAULTS } from '../tiers';
 import { defineSection } from './section';
 
 /** The resolved `protection` section: what keeps data and infrastructure from being deleted by accident. */
@@ -21,8 +20,11 @@ export const protectionSection = defineSection({
       terminationProtection: z.boolean().optional(),
     })
     .optional(),
-  resolve: (input, { tier }): ProtectionSpec => {
-    const defaults = TIER_DEFAULTS[tier];
+  defaults: {
+    development: { retainData: false, deletionProtection: false, terminationProtection: false },
+    production: { retainData: true, deletionProtection: true, terminationProtection: true },
+  },
+  resolve: (input, { defaults }): ProtectionSpec => {
     return {
       retainData: input?.retainData ?? defaults.retainData,
       deletionProtection: input?.deletionProtection ?? defaults.deletionProtection,

@@ -2,44 +2,55 @@ import type { z } from 'zod';
 import type { Tier } from '../tiers';
 
 /** What a section's resolver knows about the environment it belongs to. */
-export interface SectionContext {
+export interface SectionContext<TDefaults> {
   /** The environment's name. */
   readonly name: string;
-  /** The environment's tier, which drives the defaults. */
+  /** The environment's tier. */
   readonly tier: Tier;
+  /** This section's defaults for that tier. */
+  readonly defaults: TDefaults;
 }
 
 /** Reports one problem; the path is relative to the environment (`network.cidr`). */
 export type ReportIssue = (path: string, value: unknown, message: string) => void;
 
 /**
+ * What cross-field rules may read. Rules run even when unrelated fields are invalid, so that one run reports
+ * every problem: a field that did not parse is missing here, and a rule that needs it skips.
+ */
+export interface SectionCheckContext {
+  /** The environment's name (or its index label when the name is invalid). */
+  readonly name: string;
+  /** The environment's tier. */
+  readonly tier: Tier;
+  /** The AWS region (when valid) and the availability zones that would be used. */
+  readonly aws: { readonly region?: string; readonly zoneCandidates: readonly string[] };
+  /** Every section that parsed, resolved, by key; import a section's resolved type to read it. */
+  readonly sections: Readonly<Record<string, unknown>>;
+}
+
+/**
  * One section of the environment spec (network, logs, monitoring, servers, ...): its schema, its tier
  * defaults and its cross-field rules, in one file. A new capability adds a section file and one line in
  * `registry.ts`; nothing else in lib/core changes.
  */
-export interface SpecSection<TSchema extends z.ZodType, TResolved> {
+export interface SpecSection<TSchema extends z.ZodType, TResolved, TDefaults> {
   /** The input schema; wrap it in `.optional()` when the whole section may be left out. */
   readonly schema: TSchema;
+  /** The section's defaults per tier (the tier table of shared/DESIGN.md, one section's rows). */
+  readonly defaults: Readonly<Record<Tier, TDefaults>>;
   /** Applies the tier defaults to the parsed input; pure. */
-  readonly resolve: (input: z.output<TSchema>, context: SectionContext) => TResolved;
+  readonly resolve: (input: z.output<TSchema>, context: SectionContext<TDefaults>) => TResolved;
   /**
-   * Rules that span fields or sections, run on the resolved environment after every section resolved.
+   * Rules that span fields or sections, run on the resolved section.
    * @default - no cross-field rules
    */
   readonly check?: (resolved: TResolved, environment: SectionCheckContext, report: ReportIssue) => void;
 }
 
-/** What cross-field rules may read: the resolved base fields and every resolved section, by key. */
-export interface SectionCheckContext extends SectionContext {
-  /** The AWS binding of the environment. */
-  readonly aws: { readonly region: string; readonly zoneCandidates: readonly string[] };
-  /** The Azure binding of the environment. */
-  readonly azure: { readonly location: string };
-}
-
-/** Declares a section with full type inference of its input and resolved shapes. */
-export function defineSection<TSchema extends z.ZodType, TResolved>(
-  section: SpecSection<TSchema, TResolved>,
-): SpecSection<TSchema, TResolved> {
+/** Declares a section with full type inference of its input, defaults and resolved shapes. */
+export function defineSection<TSchema extends z.ZodType, TResolved, TDefaults>(
+  section: SpecSection<TSchema, TResolved, TDefaults>,
+): SpecSection<TSchema, TResolved, TDefaults> {
   return section;
 }
