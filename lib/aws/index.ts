@@ -1,6 +1,7 @@
 /**
  * platform-constructs/aws: the AWS CDK constructs. Imports aws-cdk-lib and lib/core only, never cdktf.
  */
+export * from './acknowledge';
 export * from './network';
 export * from './platform-stack';
 export * from './retention';

@@ -1,9 +1,10 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
 import { checkName, IssueCollector, PLATFORM_PREFIX, type NetworkSpec } from '../core';
 
 /** Props of {@link Network}. */
@@ -25,7 +26,9 @@ export interface NetworkProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * The KMS key that encrypts the flow log group.
+   * The KMS key that encrypts the flow log group. The construct adds a key policy statement letting
+   * CloudWatch Logs use it for the flow log group; an imported key's policy cannot be changed, so a warning
+   * names the statement to add by hand.
    * @default - a new customer-managed key with yearly rotation
    */
   readonly encryptionKey?: kms.IKey;
@@ -68,43 +71,28 @@ export class Network extends Construct {
     validateNetworkProps(props, logGroupName);
 
     this.vpc = new ec2.Vpc(this, 'Resource', renderVpcProps(props));
-    Validations.of(this.vpc).acknowledge({
-      id: 'CloudFormation-Validate::W3010',
-      reason:
-        'Availability zones are named in the spec on purpose: synthesis runs offline, and a subnet must never move zone (that replaces it)',
-    });
+    acknowledge(
+      this.vpc,
+      'CloudFormation-Validate::W3010',
+      'Availability zones are named in the spec on purpose: synthesis runs offline, and a subnet must never move zone (that replaces it)',
+    );
 
-    const region = Stack.of(this).region;
-    if (props.encryptionKey) {
-      this.encryptionKey = props.encryptionKey;
-    } else {
-      const key = new kms.Key(this, 'FlowLogKey', {
+    this.encryptionKey =
+      props.encryptionKey ??
+      new kms.Key(this, 'FlowLogKey', {
         description: `Encrypts the VPC flow logs of ${props.name}`,
         enableKeyRotation: true,
         rotationPeriod: Duration.days(365),
         removalPolicy,
       });
-      // CloudWatch Logs encrypts with the key on the log group's behalf; the encryption context condition
-      // limits that to this one log group.
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowCloudWatchLogsForFlowLogGroup',
-          principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
-          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          resources: ['*'],
-          conditions: {
-            ArnEquals: {
-              'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({
-                service: 'logs',
-                resource: 'log-group',
-                resourceName: logGroupName,
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            },
-          },
-        }),
+    // CloudWatch Logs encrypts with the key on the log group's behalf; the encryption context condition
+    // limits that to this one log group. A given key needs the same statement, or the log group fails to deploy.
+    const statement = renderFlowLogKeyStatement(Stack.of(this), logGroupName);
+    if (!this.encryptionKey.addToResourcePolicy(statement).statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'platform-constructs:network-imported-key-policy',
+        `The imported key's policy cannot be changed here: allow logs.${Stack.of(this).region}.amazonaws.com to use it for ${logGroupName} (kms:EncryptionContext:aws:logs:arn), or the flow log group fails to deploy`,
       );
-      this.encryptionKey = key;
     }
 
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
@@ -122,6 +110,26 @@ export class Network extends Construct {
     this.privateSubnets = this.vpc.privateSubnets;
     this.isolatedSubnets = this.vpc.isolatedSubnets;
   }
+}
+
+/** The key policy statement that lets CloudWatch Logs use a key for one log group, and nothing else. */
+export function renderFlowLogKeyStatement(stack: Stack, logGroupName: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsForFlowLogGroup',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: {
+      ArnEquals: {
+        'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    },
+  });
 }
 
 /** Maps the neutral network section to the Vpc props; pure, testable without synthesis. */

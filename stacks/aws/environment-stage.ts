@@ -1,5 +1,5 @@
 import { Stage } from 'aws-cdk-lib';
-import { TagResources } from '../../lib/aws';
+import { PortableAssembly, TagResources } from '../../lib/aws';
 import type { Construct } from 'constructs';
 import { PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import { ComputeStack } from './compute-stack';
@@ -20,6 +20,8 @@ export class EnvironmentStage extends Stage {
     this.foundation = new FoundationStack(this, 'foundation', env);
     this.env = env;
     TagResources.applyTo(this, env.tags);
+    // Aspects stop at stage boundaries, so each stage gets its own.
+    PortableAssembly.applyTo(this);
   }
 
   /**

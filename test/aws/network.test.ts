@@ -1,5 +1,5 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Network, PlatformStack, renderVpcProps, type NetworkProps } from '../../lib/aws';
@@ -141,6 +141,43 @@ describe('Network (AWS)', () => {
     const { template } = build(devEnvironment(), { removalPolicy: RemovalPolicy.DESTROY });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  test('a given key gets the CloudWatch Logs statement, so the log group can deploy', () => {
+    const env = devEnvironment();
+    const stack = stackFor(env);
+    const key = new kms.Key(stack, 'SharedKey');
+    new Network(stack, 'Network', {
+      spec: env.network,
+      name: env.name,
+      availabilityZones: env.aws.availabilityZones,
+      encryptionKey: key,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchLogsForFlowLogGroup' })]) },
+    });
+  });
+
+  test('an imported key, whose policy cannot be changed here, gets a warning naming the statement to add', () => {
+    const env = devEnvironment();
+    const stack = stackFor(env);
+    const key = kms.Key.fromKeyArn(
+      stack,
+      'Imported',
+      'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555',
+    );
+    new Network(stack, 'Network', {
+      spec: env.network,
+      name: env.name,
+      availabilityZones: env.aws.availabilityZones,
+      encryptionKey: key,
+    });
+    Annotations.fromStack(stack).hasWarning(
+      '/Test/Network',
+      Match.stringLikeRegexp('allow logs.eu-west-1.amazonaws.com to use it for /platform/dev/vpc-flow-logs'),
+    );
   });
 
   test('a given key is used instead of a new one', () => {

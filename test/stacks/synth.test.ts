@@ -119,6 +119,24 @@ describe('synthesize', () => {
     expect(readTree(b)).toEqual(treeA);
   });
 
+  test('the output holds no path of this machine, so every checkout synthesizes the same bytes', async () => {
+    const dir = tempDir();
+    await synthesize({
+      environments,
+      clouds: ['aws', 'azure'],
+      validation: false,
+      cdkOut: path.join(dir, 'cdk.out'),
+      cdktfOut: path.join(dir, 'cdktf.out'),
+    });
+    const root = path.resolve(__dirname, '../..');
+    const tree = readTree(dir);
+    const withPaths = Object.keys(tree).filter((file) => {
+      const text = Buffer.from(tree[file]!, 'base64').toString('utf8');
+      return text.includes(root) || text.includes(dir) || text.includes(os.homedir());
+    });
+    expect(withPaths).toEqual([]);
+  });
+
   test('a failure leaves the previous output untouched and no temporary folder behind', async () => {
     const dir = tempDir();
     const cdkOut = path.join(dir, 'cdk.out');

@@ -50,11 +50,9 @@ export const baseShape = {
     }),
     availabilityZones: z
       .array(
-        z
-          .string()
-          .regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-f]$/, {
-            error: 'an availability zone name: the region and a letter from a to f, such as eu-west-1a',
-          }),
+        z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-f]$/, {
+          error: 'an availability zone name: the region and a letter from a to f, such as eu-west-1a',
+        }),
       )
       .min(2, { error: 'at least 2 availability zones' })
       .max(3, { error: 'at most 3 availability zones' })

@@ -1,0 +1,48 @@
+import { Aspects, Validations, type IAspect } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** The shortest reason an acknowledgement may give: it has to say why the finding is safe. */
+export const MIN_ACKNOWLEDGEMENT_REASON = 10;
+
+/**
+ * Acknowledges one validation rule (`CloudFormation-Validate::W3010`, later cdk-nag rules) on a construct
+ * and its children, with a reason of at least 10 characters saying why it is safe.
+ *
+ * Unlike a bare `Validations.of(scope).acknowledge()`, it keeps the synthesized assembly free of this
+ * machine's absolute paths: aws-cdk-lib records the caller's stack trace with every acknowledgement, which
+ * would make `*.metadata.json` and `validation-report.json` differ between checkouts.
+ *
+ * @throws Error naming the rule when the reason is too short.
+ */
+export function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  if (reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON) {
+    throw new Error(
+      `Acknowledgement of ${id} on ${scope.node.path}: reason ${JSON.stringify(reason)} - at least ${MIN_ACKNOWLEDGEMENT_REASON} characters saying why it is safe`,
+    );
+  }
+  Validations.of(scope).acknowledge({ id, reason });
+  dropAcknowledgementTraces(scope);
+}
+
+function dropAcknowledgementTraces(node: IConstruct): void {
+  for (const entry of node.node.metadata) {
+    if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) delete (entry as { trace?: string[] }).trace;
+  }
+}
+
+/**
+ * Removes the stack traces aws-cdk-lib records with acknowledgements, including those it makes itself
+ * (`Vpc.addFlowLog` acknowledges two rules), so that the assembly holds no absolute path of this machine and
+ * two checkouts of the same code synthesize the same bytes. `PortableAssembly.applyTo(app)` once per app.
+ */
+export class PortableAssembly implements IAspect {
+  /** Adds the aspect to every construct under `scope`. */
+  public static applyTo(scope: IConstruct): void {
+    Aspects.of(scope).add(new PortableAssembly());
+  }
+
+  /** Drops the acknowledgement traces of one construct. */
+  public visit(node: IConstruct): void {
+    dropAcknowledgementTraces(node);
+  }
+}
