@@ -2,6 +2,7 @@ import { SpecError } from '../lib/core';
 
 /** A wrong command-line argument; printed without a stack trace. */
 export class UsageError extends Error {
+  /** @param message what was wrong with the arguments, and what is allowed */
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

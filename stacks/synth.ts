@@ -53,9 +53,13 @@ export function parseSynthArgs(argv: readonly string[]): SynthArgs {
 
 /** One synthesized stack, for the summary table. */
 export interface SynthRow {
+  /** The environment the stack belongs to. */
   readonly environment: string;
+  /** The cloud it was synthesized for. */
   readonly cloud: Cloud;
+  /** The CloudFormation stack name or Terraform stack name. */
   readonly stack: string;
+  /** Resources in the template (CloudFormation `Resources`, Terraform `resource` blocks). */
   readonly resources: number;
   /** The stack's template or Terraform JSON, relative to the working directory. */
   readonly output: string;
@@ -63,12 +67,21 @@ export interface SynthRow {
 
 /** Options of {@link synthesize}. */
 export interface SynthOptions {
+  /** The resolved environments to synthesize. */
   readonly environments: readonly Environment[];
+  /** The clouds to synthesize them for. */
   readonly clouds: readonly Cloud[];
+  /** Validate CloudFormation templates against the schemas (aws-cdk-lib's built-in validation). */
   readonly validation: boolean;
-  /** @default 'cdk.out' */
+  /**
+   * Where the AWS cloud assembly goes.
+   * @default 'cdk.out'
+   */
   readonly cdkOut?: string;
-  /** @default 'cdktf.out' */
+  /**
+   * Where the Terraform JSON goes.
+   * @default 'cdktf.out'
+   */
   readonly cdktfOut?: string;
 }
 

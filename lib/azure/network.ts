@@ -158,10 +158,15 @@ export class Network extends Construct {
 
 /** The names of everything the network creates. */
 export interface NetworkNames {
+  /** The virtual network: `vnet-platform-<env>-<location code>`. */
   readonly virtualNetwork: string;
+  /** The NAT gateway: `ng-platform-<env>-<location code>`. */
   readonly natGateway: string;
+  /** The NAT gateway's public IP: `pip-platform-<env>-nat-<location code>`. */
   readonly natPublicIp: string;
+  /** Each subnet: `snet-<role>` (unique within the virtual network). */
   readonly subnets: Readonly<Record<SubnetRole, string>>;
+  /** Each subnet's security group: `nsg-platform-<env>-<role>-<location code>`. */
   readonly securityGroups: Readonly<Record<SubnetRole, string>>;
 }
 

@@ -1,4 +1,4 @@
-import { Stage } from 'aws-cdk-lib';
+import { CfnResource, Stage, TagManager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildAwsApp, EnvironmentStage } from '../../stacks/aws';
@@ -8,20 +8,6 @@ const environments = loadEnvironments();
 const app = buildAwsApp({ environments, validation: false });
 const stages = app.node.children.filter((c): c is EnvironmentStage => c instanceof EnvironmentStage);
 const assembly = app.synth();
-
-const TAGGABLE_TYPES = [
-  'AWS::EC2::VPC',
-  'AWS::EC2::Subnet',
-  'AWS::EC2::RouteTable',
-  'AWS::EC2::InternetGateway',
-  'AWS::EC2::EIP',
-  'AWS::EC2::NatGateway',
-  'AWS::EC2::FlowLog',
-  'AWS::IAM::Role',
-  'AWS::KMS::Key',
-  'AWS::Lambda::Function',
-  'AWS::Logs::LogGroup',
-];
 
 describe('AWS stages', () => {
   test('one stage per environment, named platform-<env>', () => {
@@ -70,21 +56,30 @@ describe('AWS stages', () => {
 
   test('every taggable resource carries environment, owner and managed-by', () => {
     for (const stage of stages) {
-      const resources = Template.fromStack(stage.foundation).toJSON().Resources as Record<
+      const stack = stage.foundation;
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<
         string,
-        { Type: string; Properties?: { Tags?: unknown } }
+        { Properties?: { Tags?: unknown } }
       >;
-      // Every type in these templates that CloudFormation lets carry tags.
-      const tagged = Object.values(resources).filter((r) => TAGGABLE_TYPES.includes(r.Type));
-      expect(tagged.length).toBeGreaterThan(20);
-      for (const r of tagged) {
-        expect(r.Properties?.Tags).toEqual(
-          expect.arrayContaining([
+      // Every resource whose construct takes tags, found from the construct tree rather than a list of types,
+      // plus the plain CfnResources of taggable types that TagResources covers.
+      const taggable = stack.node
+        .findAll()
+        .filter(CfnResource.isCfnResource)
+        .filter(
+          (r) => TagManager.isTaggable(r) || ['AWS::IAM::Role', 'AWS::Lambda::Function'].includes(r.cfnResourceType),
+        );
+      expect(taggable.length).toBeGreaterThan(20);
+      for (const resource of taggable) {
+        const tags = resources[stack.resolve(resource.logicalId) as string]?.Properties?.Tags;
+        expect({ type: resource.cfnResourceType, tags }).toEqual({
+          type: resource.cfnResourceType,
+          tags: expect.arrayContaining([
             { Key: 'environment', Value: stage.stageName.replace('platform-', '') },
             { Key: 'owner', Value: 'platform-team' },
             { Key: 'managed-by', Value: 'platform-constructs' },
           ]),
-        );
+        });
       }
     }
   });

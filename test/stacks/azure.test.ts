@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { TerraformResource, Testing } from 'cdktf';
 import { buildAzureApp, EnvironmentStack, REQUIRED_TERRAFORM_VERSION } from '../../stacks/azure';
 import { loadEnvironments } from '../../stacks/environments';
 import type { TfJson } from '../util/terraform';
@@ -7,14 +7,6 @@ const environments = loadEnvironments();
 const app = buildAzureApp({ environments, outdir: Testing.app().outdir });
 const stacks = app.node.children.filter((c): c is EnvironmentStack => c instanceof EnvironmentStack);
 const synthesized = Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(Testing.synth(s)) as TfJson]));
-
-const TAGGABLE = [
-  'azurerm_resource_group',
-  'azurerm_virtual_network',
-  'azurerm_network_security_group',
-  'azurerm_nat_gateway',
-  'azurerm_public_ip',
-];
 
 describe('Azure stacks', () => {
   test('one stack per environment, named platform-<env>', () => {
@@ -108,18 +100,24 @@ describe('Azure stacks', () => {
   });
 
   test('every taggable resource carries environment, owner and managed-by', () => {
-    for (const [stack, tf] of Object.entries(synthesized)) {
-      for (const type of TAGGABLE) {
-        const resources = Object.values(tf.resource[type] ?? {});
-        expect(resources.length).toBeGreaterThan(0);
-        for (const r of resources) {
-          expect(r.tags).toEqual({
+    for (const stack of stacks) {
+      const tf = synthesized[stack.node.id]!;
+      // Every resource whose provider class takes tags, found from the construct tree rather than a list of types.
+      const taggable = stack.node
+        .findAll()
+        .filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && 'tagsInput' in c);
+      expect(taggable.length).toBeGreaterThanOrEqual(7);
+      for (const resource of taggable) {
+        const block = tf.resource[resource.terraformResourceType]?.[resource.friendlyUniqueId];
+        expect({ type: resource.terraformResourceType, tags: block?.tags }).toEqual({
+          type: resource.terraformResourceType,
+          tags: {
             'cost-center': 'platform',
-            environment: stack.replace('platform-', ''),
+            environment: stack.node.id.replace('platform-', ''),
             'managed-by': 'platform-constructs',
             owner: 'platform-team',
-          });
-        }
+          },
+        });
       }
     }
   });

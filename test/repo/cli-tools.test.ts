@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The CDK and cdktf CLIs run the TypeScript sources through cdk.json / cdktf.json, with no build step.
+const root = path.resolve(__dirname, '../..');
+const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
+
+test('npx cdk ls lists every environment stage', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-cdk-'));
+  const run = spawnSync(process.execPath, [path.join(root, 'node_modules/aws-cdk/bin/cdk'), 'ls', '-o', out], {
+    cwd: root,
+    encoding: 'utf8',
+    env,
+  });
+  expect(run.status).toBe(0);
+  expect(run.stdout.trim().split('\n')).toEqual([
+    'platform-dev/foundation (platform-dev-foundation)',
+    'platform-staging/foundation (platform-staging-foundation)',
+    'platform-prod/foundation (platform-prod-foundation)',
+  ]);
+});
+
+test('npx cdktf synth writes one Terraform stack per environment', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-cdktf-'));
+  const run = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/cdktf-cli/bundle/bin/cdktf'), 'synth', '--output', out],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env,
+    },
+  );
+  expect(run.status).toBe(0);
+  expect(fs.readdirSync(path.join(out, 'stacks')).sort()).toEqual([
+    'platform-dev',
+    'platform-prod',
+    'platform-staging',
+  ]);
+});
