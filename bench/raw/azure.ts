@@ -67,10 +67,38 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
   new provider.AzurermProvider(stack, 'azurerm', {
     features: [
       {
-        keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedKeyVaults: true }],
-        virtualMachine: [{ deleteOsDiskOnDeletion: false }],
-        recoveryService: [{ vmBackupStopProtectionAndRetainDataOnDestroy: true }],
+        apiManagement: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeleted: true }],
+        appConfiguration: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeleted: true }],
+        cognitiveAccount: [{ purgeSoftDeleteOnDestroy: false }],
+        databricksWorkspace: [{ forceDelete: false }],
+        keyVault: [
+          {
+            purgeSoftDeleteOnDestroy: false,
+            purgeSoftDeletedCertificatesOnDestroy: false,
+            purgeSoftDeletedHardwareSecurityModuleKeysOnDestroy: false,
+            purgeSoftDeletedHardwareSecurityModulesOnDestroy: false,
+            purgeSoftDeletedKeysOnDestroy: false,
+            purgeSoftDeletedSecretsOnDestroy: false,
+            recoverSoftDeletedCertificates: true,
+            recoverSoftDeletedHardwareSecurityModuleKeys: true,
+            recoverSoftDeletedKeyVaults: true,
+            recoverSoftDeletedKeys: true,
+            recoverSoftDeletedSecrets: true,
+          },
+        ],
+        logAnalyticsWorkspace: [{ permanentlyDeleteOnDestroy: false }],
+        machineLearning: [{ purgeSoftDeletedWorkspaceOnDestroy: false }],
+        netapp: [{ deleteBackupsOnBackupVaultDestroy: false, preventVolumeDestruction: true }],
+        recoveryService: [
+          { purgeProtectedItemsFromVaultOnDestroy: false, vmBackupStopProtectionAndRetainDataOnDestroy: true },
+        ],
+        recoveryServicesVaults: [{ recoverSoftDeletedBackupProtectedVm: true }],
         resourceGroup: [{ preventDeletionIfContainsResources: true }],
+        subscription: [{ preventCancellationOnDestroy: true }],
+        virtualMachine: [
+          { deleteOsDiskOnDeletion: false, detachImplicitDataDiskOnDeletion: true, skipShutdownAndForceDelete: false },
+        ],
+        virtualMachineScaleSet: [{ forceDelete: false }],
       },
     ],
     storageUseAzuread: true,
