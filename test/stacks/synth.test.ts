@@ -13,6 +13,17 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'platform-synth-'));
 }
 
+/** Every environment, both clouds, validation off, into `dir`/cdk.out and `dir`/cdktf.out. */
+function synthAllInto(dir: string): ReturnType<typeof synthesize> {
+  return synthesize({
+    environments,
+    clouds: ['aws', 'azure'],
+    validation: false,
+    cdkOut: path.join(dir, 'cdk.out'),
+    cdktfOut: path.join(dir, 'cdktf.out'),
+  });
+}
+
 /** Every file under a folder, with its bytes, by relative path. */
 function readTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -68,13 +79,7 @@ describe('selectEnvironments', () => {
 describe('synthesize', () => {
   test('writes both clouds and reports each stack with its resource count and output path', async () => {
     const dir = tempDir();
-    const rows = await synthesize({
-      environments,
-      clouds: ['aws', 'azure'],
-      validation: false,
-      cdkOut: path.join(dir, 'cdk.out'),
-      cdktfOut: path.join(dir, 'cdktf.out'),
-    });
+    const rows = await synthAllInto(dir);
     expect(rows.map((r) => [r.environment, r.cloud, r.stack])).toEqual([
       ['dev', 'aws', 'platform-dev-foundation'],
       ['dev', 'azure', 'platform-dev'],
@@ -106,13 +111,7 @@ describe('synthesize', () => {
     const a = tempDir();
     const b = tempDir();
     for (const dir of [a, b]) {
-      await synthesize({
-        environments,
-        clouds: ['aws', 'azure'],
-        validation: false,
-        cdkOut: path.join(dir, 'cdk.out'),
-        cdktfOut: path.join(dir, 'cdktf.out'),
-      });
+      await synthAllInto(dir);
     }
     const treeA = readTree(a);
     expect(Object.keys(treeA).length).toBeGreaterThan(10);
@@ -121,13 +120,7 @@ describe('synthesize', () => {
 
   test('the output holds no path of this machine, so every checkout synthesizes the same bytes', async () => {
     const dir = tempDir();
-    await synthesize({
-      environments,
-      clouds: ['aws', 'azure'],
-      validation: false,
-      cdkOut: path.join(dir, 'cdk.out'),
-      cdktfOut: path.join(dir, 'cdktf.out'),
-    });
+    await synthAllInto(dir);
     const root = path.resolve(__dirname, '../..');
     const tree = readTree(dir);
     const withPaths = Object.keys(tree).filter((file) => {
