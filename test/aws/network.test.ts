@@ -143,16 +143,24 @@ describe('Network (AWS)', () => {
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 
-  test('a given key gets the CloudWatch Logs statement, so the log group can deploy', () => {
+  const IMPORTED_KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
+
+  /** A dev network in a fresh stack, encrypted with the key `makeKey` creates in that stack. */
+  function withKey(makeKey: (stack: PlatformStack) => kms.IKey): { stack: PlatformStack; key: kms.IKey } {
     const env = devEnvironment();
     const stack = stackFor(env);
-    const key = new kms.Key(stack, 'SharedKey');
+    const key = makeKey(stack);
     new Network(stack, 'Network', {
       spec: env.network,
       name: env.name,
       availabilityZones: env.aws.availabilityZones,
       encryptionKey: key,
     });
+    return { stack, key };
+  }
+
+  test('a given key gets the CloudWatch Logs statement, so the log group can deploy', () => {
+    const { stack } = withKey((s) => new kms.Key(s, 'SharedKey'));
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::KMS::Key', {
@@ -161,19 +169,7 @@ describe('Network (AWS)', () => {
   });
 
   test('an imported key, whose policy cannot be changed here, gets a warning naming the statement to add', () => {
-    const env = devEnvironment();
-    const stack = stackFor(env);
-    const key = kms.Key.fromKeyArn(
-      stack,
-      'Imported',
-      'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555',
-    );
-    new Network(stack, 'Network', {
-      spec: env.network,
-      name: env.name,
-      availabilityZones: env.aws.availabilityZones,
-      encryptionKey: key,
-    });
+    const { stack } = withKey((s) => kms.Key.fromKeyArn(s, 'Imported', IMPORTED_KEY_ARN));
     Annotations.fromStack(stack).hasWarning(
       '/Test/Network',
       Match.stringLikeRegexp('allow logs.eu-west-1.amazonaws.com to use it for /platform/dev/vpc-flow-logs'),
@@ -181,19 +177,7 @@ describe('Network (AWS)', () => {
   });
 
   test('a given key is used instead of a new one', () => {
-    const env = devEnvironment();
-    const stack = stackFor(env);
-    const key = kms.Key.fromKeyArn(
-      stack,
-      'Shared',
-      'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555',
-    );
-    new Network(stack, 'Network', {
-      spec: env.network,
-      name: env.name,
-      availabilityZones: env.aws.availabilityZones,
-      encryptionKey: key,
-    });
+    const { stack, key } = withKey((s) => kms.Key.fromKeyArn(s, 'Shared', IMPORTED_KEY_ARN));
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::KMS::Key', 0);
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: key.keyArn });

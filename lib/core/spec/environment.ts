@@ -60,7 +60,10 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
   };
   const sections = Object.entries(SECTIONS) as Array<[string, SpecSection<z.ZodType, unknown, unknown>]>;
   for (const [key, section] of sections) {
-    const own = section.schema.safeParse((input as Record<string, unknown> | undefined)?.[key]);
+    // When the whole spec parsed, its sections did too; otherwise each section is parsed on its own.
+    const own = parsed.success
+      ? { success: true as const, data: (parsed.data as Record<string, unknown>)[key] }
+      : section.schema.safeParse((input as Record<string, unknown> | undefined)?.[key]);
     if (own.success) {
       resolved[key] = section.resolve(own.data, {
         name: label,
