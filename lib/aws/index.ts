@@ -6,3 +6,4 @@ export * from './network';
 export * from './platform-stack';
 export * from './retention';
 export * from './tags';
+export * from './policy';

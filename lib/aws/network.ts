@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { checkName, IssueCollector, PLATFORM_PREFIX, type NetworkSpec } from '../core';
+
+/** The id of the stack-wide provider aws-cdk-lib adds for `restrictDefaultSecurityGroup`. */
+const DEFAULT_SG_PROVIDER_ID = 'Custom::VpcRestrictDefaultSGCustomResourceProvider';
 
 /** Props of {@link Network}. */
 export interface NetworkProps {
@@ -102,20 +105,91 @@ export class Network extends Construct {
       removalPolicy,
     });
     this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, this.flowLogRole(logGroupName)),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    this.encryptDefaultSecurityGroupHandlerLogs(props, removalPolicy, retention);
+    for (const subnet of this.vpc.publicSubnets) {
+      acknowledge(
+        subnet,
+        'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+        'Public subnets exist to route to the internet gateway; they hold only NAT gateways and load balancers, and instances run in private subnets',
+      );
+    }
 
     this.publicSubnets = this.vpc.publicSubnets;
     this.privateSubnets = this.vpc.privateSubnets;
     this.isolatedSubnets = this.vpc.isolatedSubnets;
   }
+
+  /**
+   * The role VPC Flow Logs assumes, with a customer-managed policy rather than an inline one (NIST
+   * IAMNoInlinePolicy), trusted only for flow logs of this account (no confused deputy).
+   */
+  private flowLogRole(logGroupName: string): iam.IRole {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'FlowLogRole', {
+      description: `Lets VPC Flow Logs write to ${logGroupName}`,
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }),
+          },
+        },
+      }),
+    });
+    new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+      description: 'Writes VPC flow logs to their one log group',
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+          resources: [this.flowLogGroup.logGroupArn],
+        }),
+      ],
+    });
+    // The destination would add the same grant inline again; the managed policy already holds it.
+    return role.withoutPolicyUpdates();
+  }
+
+  /**
+   * aws-cdk-lib empties the default security group with a Lambda-backed custom resource (one per stack),
+   * whose logs would go to an auto-created group with no retention and no encryption. Give that Lambda a log
+   * group like the flow logs': encrypted with the same key, kept for the same time.
+   */
+  private encryptDefaultSecurityGroupHandlerLogs(
+    props: NetworkProps,
+    removalPolicy: RemovalPolicy,
+    retention: logs.RetentionDays,
+  ): void {
+    const stack = Stack.of(this);
+    const provider = stack.node.tryFindChild(DEFAULT_SG_PROVIDER_ID);
+    const handler = provider?.node.tryFindChild('Handler');
+    if (!provider || !(handler instanceof CfnResource) || provider.node.tryFindChild('LogGroup')) return;
+    const logGroupName = `/${PLATFORM_PREFIX}/${props.name}/vpc-default-sg-handler`;
+    this.encryptionKey.addToResourcePolicy(
+      renderFlowLogKeyStatement(stack, logGroupName, 'AllowCloudWatchLogsForDefaultSgHandler'),
+    );
+    const logGroup = new logs.LogGroup(provider, 'LogGroup', {
+      logGroupName,
+      retention,
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+    });
+    handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
+    handler.node.addDependency(logGroup);
+  }
 }
 
 /** The key policy statement that lets CloudWatch Logs use a key for one log group, and nothing else. */
-export function renderFlowLogKeyStatement(stack: Stack, logGroupName: string): iam.PolicyStatement {
+export function renderFlowLogKeyStatement(
+  stack: Stack,
+  logGroupName: string,
+  sid = 'AllowCloudWatchLogsForFlowLogGroup',
+): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'AllowCloudWatchLogsForFlowLogGroup',
+    sid,
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
     actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
     resources: ['*'],

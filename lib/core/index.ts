@@ -7,6 +7,7 @@ export * from './errors';
 export * from './naming';
 export * from './regions';
 export * from './spec';
+export * from './stateful';
 export * from './tiers';
 
 /** The word every resource and stack name of the library starts with (`platform-prod`). */

@@ -1,5 +1,5 @@
 import { Stage } from 'aws-cdk-lib';
-import { PortableAssembly, TagResources } from '../../lib/aws';
+import { PolicyChecks, PortableAssembly, TagResources } from '../../lib/aws';
 import type { Construct } from 'constructs';
 import { PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import { ComputeStack } from './compute-stack';
@@ -22,6 +22,7 @@ export class EnvironmentStage extends Stage {
     TagResources.applyTo(this, env.tags);
     // Aspects stop at stage boundaries, so each stage gets its own.
     PortableAssembly.applyTo(this);
+    PolicyChecks.applyTo(this, { tier: env.tier });
   }
 
   /**

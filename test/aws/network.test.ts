@@ -97,6 +97,80 @@ describe('Network (AWS)', () => {
     });
   });
 
+  test('the flow log role has a customer-managed policy for its one log group and trusts only this account', () => {
+    const { template, network, stack } = build(devEnvironment());
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const [roleId] = Object.keys(
+      template.findResources('AWS::IAM::Role', {
+        Properties: { Description: Match.stringLikeRegexp('VPC Flow Logs') },
+      }),
+    );
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'Lets VPC Flow Logs write to /platform/dev/vpc-flow-logs',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnLike: { 'aws:SourceArn': Match.objectLike({}) },
+            },
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+            Resource: stack.resolve(network.flowLogGroup.logGroupArn),
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      DeliverLogsPermissionArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+    });
+  });
+
+  test("the default-security-group handler logs to an encrypted log group with the flow logs' retention", () => {
+    const { template, network, stack } = build(devEnvironment(), {
+      flowLogRetention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const groups = template.findResources('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/platform/dev/vpc-default-sg-handler' },
+    });
+    const [groupId] = Object.keys(groups);
+    expect(groups[groupId!]).toMatchObject({
+      Properties: { RetentionInDays: 30, KmsKeyId: stack.resolve(network.encryptionKey.keyArn) },
+      DeletionPolicy: 'Delete',
+    });
+    const handlers = template.findResources('AWS::Lambda::Function');
+    expect(Object.values(handlers).map((h) => [h.Properties.LoggingConfig, h.DependsOn])).toEqual([
+      [{ LogGroup: { Ref: groupId } }, expect.arrayContaining([groupId])],
+    ]);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchLogsForDefaultSgHandler' })]) },
+    });
+  });
+
+  test('a second network in the stack shares the handler and its log group', () => {
+    const env = devEnvironment();
+    const stack = stackFor(env);
+    new Network(stack, 'Network', { spec: env.network, name: env.name, availabilityZones: env.aws.availabilityZones });
+    new Network(stack, 'Second', { spec: env.network, name: 'dev2', availabilityZones: env.aws.availabilityZones });
+    const groups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
+    expect(
+      Object.values(groups)
+        .map((g) => g.Properties.LogGroupName)
+        .sort(),
+    ).toEqual(['/platform/dev/vpc-default-sg-handler', '/platform/dev/vpc-flow-logs', '/platform/dev2/vpc-flow-logs']);
+  });
+
   test('flow log retention defaults to one year', () => {
     build(devEnvironment()).template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
