@@ -4,3 +4,6 @@
  */
 export * from './network';
 export * from './tags';
+export * from './acknowledge';
+export * from './policy';
+export * from './protection';

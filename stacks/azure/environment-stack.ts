@@ -3,7 +3,7 @@ import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
-import { Network, TagResources } from '../../lib/azure';
+import { Network, PolicyChecks, RetainStatefulResources, TagResources } from '../../lib/azure';
 
 /**
  * Provider features that never destroy data (shared/GUARDRAILS.md). Every azurerm 4.55 switch that purges,
@@ -107,5 +107,7 @@ export class EnvironmentStack extends TerraformStack {
       locationCode: env.azure.locationCode,
     });
     TagResources.applyTo(this, env.tags);
+    if (env.protection.retainData) RetainStatefulResources.applyTo(this);
+    PolicyChecks.applyTo(this, { tier: env.tier });
   }
 }

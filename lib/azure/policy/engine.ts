@@ -1,0 +1,76 @@
+import type { Tier } from '../../core';
+import type { Finding, PolicyRule, ResourceView, RuleContext } from './rule';
+
+/** The key under a resource's `"//"` comment block where acknowledgements are recorded. */
+export const ACKNOWLEDGEMENTS_KEY = 'acknowledged';
+
+/** The parts of a synthesized `cdk.tf.json` the engine reads. */
+export interface TerraformJson {
+  readonly resource?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
+}
+
+/** Lists the resources of a synthesized configuration, in address order. */
+export function resourceViews(json: TerraformJson): ResourceView[] {
+  const views: ResourceView[] = [];
+  for (const type of Object.keys(json.resource ?? {}).sort()) {
+    const ofType = json.resource![type]!;
+    for (const name of Object.keys(ofType).sort()) {
+      const { '//': comment, ...config } = ofType[name]! as Record<string, unknown> & {
+        '//'?: { metadata?: { path?: string }; [ACKNOWLEDGEMENTS_KEY]?: Record<string, string> };
+      };
+      views.push({
+        type,
+        name,
+        address: `${type}.${name}`,
+        ...(comment?.metadata?.path !== undefined && { path: comment.metadata.path }),
+        config,
+        acknowledgements: comment?.[ACKNOWLEDGEMENTS_KEY] ?? {},
+      });
+    }
+  }
+  return views;
+}
+
+/** Options of {@link checkTerraform}. */
+export interface CheckOptions {
+  /** The environment's tier: some rules apply to production only. */
+  readonly tier: Tier;
+  /** The rules to run. */
+  readonly rules: readonly PolicyRule[];
+}
+
+/**
+ * Runs every rule over every resource of a synthesized Terraform configuration. Returns all findings,
+ * acknowledged ones included (with their reason), sorted by address and rule.
+ */
+export function checkTerraform(json: TerraformJson, options: CheckOptions): Finding[] {
+  const resources = resourceViews(json);
+  const byType = new Map<string, ResourceView[]>();
+  for (const r of resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+  const context: RuleContext = { tier: options.tier, resources, ofType: (type) => byType.get(type) ?? [] };
+  const findings: Finding[] = [];
+  for (const rule of options.rules) {
+    if (rule.tiers && !rule.tiers.includes(options.tier)) continue;
+    for (const type of rule.resourceTypes) {
+      for (const resource of context.ofType(type)) {
+        for (const message of rule.check(resource, context)) {
+          const reason = resource.acknowledgements[rule.id];
+          findings.push({
+            ruleId: rule.id,
+            severity: rule.severity,
+            address: resource.address,
+            ...(resource.path !== undefined && { path: resource.path }),
+            message,
+            ...(reason !== undefined && { acknowledgedReason: reason }),
+          });
+        }
+      }
+    }
+  }
+  return findings.sort((a, b) => a.address.localeCompare(b.address) || a.ruleId.localeCompare(b.ruleId));
+}
+
+/** The findings that fail synthesis: errors nobody acknowledged. */
+export function blockingFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.severity === 'error' && f.acknowledgedReason === undefined);
+}

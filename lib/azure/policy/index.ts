@@ -1,0 +1,4 @@
+export * from './engine';
+export * from './policy-checks';
+export * from './rule';
+export * from './rules';

@@ -1,0 +1,79 @@
+import type { PolicyRule } from '../rule';
+import { containerAppHttpsOnly } from './container-app-https-only';
+import { containerAppMinReplicas } from './container-app-min-replicas';
+import { containerAppProbes } from './container-app-probes';
+import { containerAppSecretEnv } from './container-app-secret-env';
+import { diskEncryption } from './disk-encryption';
+import { diskNetworkAccessPolicy } from './disk-network-access-policy';
+import { diskPublicNetworkAccess } from './disk-public-network-access';
+import { keyVaultPublicNetworkAccess } from './key-vault-public-network-access';
+import { keyVaultPurgeProtection } from './key-vault-purge-protection';
+import { keyVaultSoftDeleteRetention } from './key-vault-soft-delete-retention';
+import { linuxVmEncryptionAtHost } from './linux-vm-encryption-at-host';
+import { linuxVmNoAdminPassword } from './linux-vm-no-admin-password';
+import { linuxVmPasswordAuthDisabled } from './linux-vm-password-auth-disabled';
+import { linuxVmSshKey } from './linux-vm-ssh-key';
+import { logRetention } from './log-retention';
+import { nameLimits } from './name-limits';
+import { nicNoPublicIp } from './nic-no-public-ip';
+import { nsgHttpFromInternet } from './nsg-http-from-internet';
+import { nsgRdpFromInternet } from './nsg-rdp-from-internet';
+import { nsgSshFromInternet } from './nsg-ssh-from-internet';
+import { nsgUdpFromInternet } from './nsg-udp-from-internet';
+import { publicIpEdgeOnly } from './public-ip-edge-only';
+import { rsvCrossRegion } from './rsv-cross-region';
+import { rsvImmutability } from './rsv-immutability';
+import { rsvManagedIdentity } from './rsv-managed-identity';
+import { rsvSoftDelete } from './rsv-soft-delete';
+import { statefulPreventDestroy } from './stateful-prevent-destroy';
+import { storageGeoReplication } from './storage-geo-replication';
+import { storageHttpsOnly } from './storage-https-only';
+import { storageMinTls } from './storage-min-tls';
+import { storageNoAnonymousBlobAccess } from './storage-no-anonymous-blob-access';
+import { storageNoSharedKey } from './storage-no-shared-key';
+import { storagePublicNetworkAccess } from './storage-public-network-access';
+import { storageSoftDelete } from './storage-soft-delete';
+import { subnetHasNsg } from './subnet-has-nsg';
+import { vmBackup } from './vm-backup';
+import { vmssEncryptionAtHost } from './vmss-encryption-at-host';
+
+/** Every rule of the Azure pack, in id order. */
+export const AZURE_RULES: readonly PolicyRule[] = [
+  containerAppHttpsOnly,
+  containerAppMinReplicas,
+  containerAppProbes,
+  containerAppSecretEnv,
+  diskEncryption,
+  diskNetworkAccessPolicy,
+  diskPublicNetworkAccess,
+  keyVaultPublicNetworkAccess,
+  keyVaultPurgeProtection,
+  keyVaultSoftDeleteRetention,
+  linuxVmEncryptionAtHost,
+  linuxVmNoAdminPassword,
+  linuxVmPasswordAuthDisabled,
+  linuxVmSshKey,
+  logRetention,
+  nameLimits,
+  nicNoPublicIp,
+  nsgHttpFromInternet,
+  nsgRdpFromInternet,
+  nsgSshFromInternet,
+  nsgUdpFromInternet,
+  publicIpEdgeOnly,
+  rsvCrossRegion,
+  rsvImmutability,
+  rsvManagedIdentity,
+  rsvSoftDelete,
+  statefulPreventDestroy,
+  storageGeoReplication,
+  storageHttpsOnly,
+  storageMinTls,
+  storageNoAnonymousBlobAccess,
+  storageNoSharedKey,
+  storagePublicNetworkAccess,
+  storageSoftDelete,
+  subnetHasNsg,
+  vmBackup,
+  vmssEncryptionAtHost,
+].sort((a, b) => a.id.localeCompare(b.id));

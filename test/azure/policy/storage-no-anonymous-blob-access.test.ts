@@ -1,0 +1,45 @@
+import { StorageAccount, type StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
+import type { Construct } from 'constructs';
+import { storageNoAnonymousBlobAccess } from '../../../lib/azure/policy/rules/storage-no-anonymous-blob-access';
+import { findingsOf } from './helpers';
+
+function account(scope: Construct, props: Partial<StorageAccountConfig> = {}): void {
+  new StorageAccount(scope, 'data', {
+    name: 'stdataweu',
+    location: 'westeurope',
+    resourceGroupName: 'rg',
+    accountTier: 'Standard',
+    accountReplicationType: 'ZRS',
+    ...props,
+  });
+}
+
+describe('CKV2_AZURE_47 storage accounts allow no anonymous blob access', () => {
+  test('Compliance: allow_nested_items_to_be_public = false', () => {
+    expect(
+      findingsOf(storageNoAnonymousBlobAccess, (scope) => account(scope, { allowNestedItemsToBePublic: false })),
+    ).toEqual([]);
+  });
+
+  test('Noncompliance: left out, azurerm 4.55 defaults it to true', () => {
+    const findings = findingsOf(storageNoAnonymousBlobAccess, (scope) => account(scope));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      ruleId: 'CKV2_AZURE_47',
+      severity: 'error',
+      address: 'azurerm_storage_account.data',
+    });
+    expect(findings[0]!.message).toBe(
+      'azurerm_storage_account.data (storage account stdataweu) leaves allow_nested_items_to_be_public unset (the provider defaults to true): set allow_nested_items_to_be_public = false',
+    );
+  });
+
+  test('Noncompliance: set to true', () => {
+    const findings = findingsOf(storageNoAnonymousBlobAccess, (scope) =>
+      account(scope, { allowNestedItemsToBePublic: true }),
+    );
+    expect(findings.map((f) => f.message)).toEqual([
+      'azurerm_storage_account.data (storage account stdataweu) sets allow_nested_items_to_be_public = true: set allow_nested_items_to_be_public = false',
+    ]);
+  });
+});
