@@ -5,7 +5,8 @@ import { UsageError } from './cli';
 
 /** A cloud the library synthesizes for. */
 export type Cloud = 'aws' | 'azure';
-const CLOUDS: readonly Cloud[] = ['aws', 'azure'];
+/** Both clouds, in the order output is listed. */
+export const CLOUDS: readonly Cloud[] = ['aws', 'azure'];
 
 /** What `npm run synth` was asked for. */
 export interface SynthArgs {

@@ -77,7 +77,12 @@ export class PolicyChecks {
    */
   public static applyTo(scope: IConstruct, props: PolicyChecksProps): void {
     const packs = policyPacks(props);
-    const nagPacks: NagPack[] = [new AwsSolutionsChecks(), new PlatformChecks(undefined, { tier: props.tier })];
+    // With `scope`, the pack also copies every acknowledgement into the template (cdk_nag metadata, the
+    // format cfn_nag and cdk-nag v2 read), where reviewers and `npm run check` see it.
+    const nagPacks: NagPack[] = [
+      new AwsSolutionsChecks(scope, { writeSuppressionsToCloudFormation: true }),
+      new PlatformChecks(undefined, { tier: props.tier }),
+    ];
     if (packs.includes('NIST.800.53.R5')) nagPacks.push(new NIST80053R5Checks());
     Validations.of(scope).addPlugins(
       ...nagPacks.map((p) => new ScopedPack(p, scope)),

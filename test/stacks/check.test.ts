@@ -1,0 +1,146 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests walk synthesized JSON by hand */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { checkOutputs, failingRows, formatCheckTable, parseCheckArgs } from '../../stacks/check';
+import { loadEnvironments } from '../../stacks/environments';
+import { synthesize } from '../../stacks/synth';
+
+const root = path.resolve(__dirname, '..', '..');
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
+  await synthesize({
+    environments: loadEnvironments(),
+    clouds: ['aws', 'azure'],
+    validation: false,
+    cdkOut: path.join(dir, 'cdk.out'),
+    cdktfOut: path.join(dir, 'cdktf.out'),
+  });
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A copy of the synthesized output with one file edited, as a hand edit or a broken construct would. */
+function editedCopy(relative: (out: string) => string, edit: (json: Record<string, any>) => void): string {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'check-edit-'));
+  fs.cpSync(dir, copy, { recursive: true });
+  const file = relative(copy);
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  edit(json);
+  fs.writeFileSync(file, JSON.stringify(json, null, 1));
+  return copy;
+}
+
+function prodTemplate(out: string): string {
+  const assembly = path.join(out, 'cdk.out', 'assembly-platform-prod');
+  return path.join(
+    assembly,
+    fs.readdirSync(assembly).find((f) => f.endsWith('.template.json'))!,
+  );
+}
+
+async function checkCopy(copy: string): Promise<ReturnType<typeof failingRows>> {
+  try {
+    const rows = await checkOutputs({
+      clouds: ['aws', 'azure'],
+      cdkOut: path.join(copy, 'cdk.out'),
+      cdktfOut: path.join(copy, 'cdktf.out'),
+      root,
+      cfnLint: false,
+    });
+    return failingRows(rows);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+describe('npm run check', () => {
+  test('the synthesized environments have zero unacknowledged errors on both clouds', async () => {
+    const rows = await checkOutputs({
+      clouds: ['aws', 'azure'],
+      cdkOut: path.join(dir, 'cdk.out'),
+      cdktfOut: path.join(dir, 'cdktf.out'),
+      root,
+      cfnLint: false,
+    });
+    expect(failingRows(rows)).toEqual([]);
+    // The acknowledgements made in the code are read back from the templates, with their reasons.
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        stack: 'platform-prod-foundation',
+        rule: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+        acknowledgedBy: expect.stringContaining('Public subnets exist to route to the internet gateway'),
+      }),
+    );
+  });
+
+  test('finds a production key that is no longer retained, edited in the template', async () => {
+    const copy = editedCopy(prodTemplate, (t) => {
+      const key = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::KMS::Key')!;
+      t.Resources[key].DeletionPolicy = 'Delete';
+    });
+    expect((await checkCopy(copy)).map((r) => [r.stack, r.rule, r.resource.split(' ')[0]])).toEqual([
+      ['platform-prod-foundation', 'Platform-StatefulRetained', 'NetworkFlowLogKeyF785E5F9'],
+    ]);
+  });
+
+  test('an acknowledgement removed from the template makes its finding fail again', async () => {
+    const copy = editedCopy(prodTemplate, (t) => {
+      for (const r of Object.values<any>(t.Resources)) delete r.Metadata?.cdk_nag;
+    });
+    const rules = [...new Set((await checkCopy(copy)).map((r) => r.rule))].sort();
+    expect(rules).toEqual(
+      expect.arrayContaining(['NIST.800.53.R5-LambdaDLQ', 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW']),
+    );
+  });
+
+  test('finds a production resource group without prevent_destroy in cdktf.out', async () => {
+    const copy = editedCopy(
+      (out) => path.join(out, 'cdktf.out', 'stacks', 'platform-prod', 'cdk.tf.json'),
+      (tf) => delete tf.resource.azurerm_resource_group['resource-group'].lifecycle,
+    );
+    expect((await checkCopy(copy)).map((r) => [r.stack, r.rule, r.resource])).toEqual([
+      ['platform-prod', 'PC_AZURE_PREVENT_DESTROY', 'azurerm_resource_group.resource-group'],
+    ]);
+  });
+
+  test('a template synthesized without the guardrails is an error, not a silent pass', async () => {
+    const copy = editedCopy(prodTemplate, (t) => delete t.Metadata);
+    expect((await checkCopy(copy)).map((r) => r.rule)).toEqual(['Platform-PolicyRecorded']);
+  });
+
+  test('prints rule, severity, resource, message and acknowledged-by, with a summary', () => {
+    const table = formatCheckTable([
+      {
+        cloud: 'azure',
+        stack: 's',
+        rule: 'CKV_AZURE_59',
+        severity: 'error',
+        resource: 'azurerm_storage_account.a',
+        message: 'public',
+      },
+      {
+        cloud: 'aws',
+        stack: 's',
+        rule: 'AwsSolutions-S1',
+        severity: 'error',
+        resource: 'Bucket',
+        message: 'no logs',
+        acknowledgedBy: 'the log bucket itself',
+      },
+    ]);
+    expect(table.split('\n')[0]).toMatch(/^cloud\s+stack\s+rule\s+severity\s+resource\s+message\s+acknowledged-by$/);
+    expect(table).toContain('the log bucket itself');
+    expect(table.split('\n').pop()).toBe('2 findings: 1 unacknowledged errors, 1 acknowledged, 0 warnings');
+  });
+
+  test('bad arguments name the argument and the usage', () => {
+    expect(() => parseCheckArgs(['--cloud', 'gcp'])).toThrow(/--cloud: "gcp" - one of aws, azure\n\s+npm run check/);
+    expect(parseCheckArgs(['--env', 'dev,prod', '--cloud', 'azure', '--no-cfn-lint'])).toEqual({
+      clouds: ['azure'],
+      environments: ['dev', 'prod'],
+      cfnLint: false,
+    });
+  });
+});
