@@ -1,6 +1,6 @@
 import { App, CfnOutput } from 'aws-cdk-lib';
 import { defineEnvironment } from 'platform-constructs';
-import { Network, PlatformStack, toRetentionDays } from 'platform-constructs/aws';
+import { Network, PlatformStack, PolicyChecks, toRetentionDays } from 'platform-constructs/aws';
 
 /** An application team's own CDK app with the platform's Network, without the platform's environments. */
 export function buildTeamApp(): App {
@@ -25,5 +25,6 @@ export function buildTeamApp(): App {
     flowLogRetention: toRetentionDays(env.logs.retentionDays),
   });
   new CfnOutput(stack, 'PrivateSubnetIds', { value: network.privateSubnets.map((s) => s.subnetId).join(',') });
+  PolicyChecks.applyTo(app, { tier: env.tier }); // cdk-nag and the platform rules: synthesis fails on an error
   return app;
 }

@@ -1,7 +1,8 @@
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { defineEnvironment } from 'platform-constructs';
-import { Network, TagResources } from 'platform-constructs/azure';
+import { Network, PolicyChecks, TagResources } from 'platform-constructs/azure';
 
 /** The same network on Azure, in an application team's own cdktf app. */
 export function buildTeamApp(): App {
@@ -16,10 +17,12 @@ export function buildTeamApp(): App {
 
   const app = new App();
   const stack = new TerraformStack(app, 'payments-network');
-  // The provider block (with its `features`) is yours to configure, as in stacks/azure/environment-stack.ts.
+  // The provider block is yours; stacks/azure/environment-stack.ts shows `features` that never destroy data.
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
   const rg = new resourceGroup.ResourceGroup(stack, 'rg', { name: 'rg-payments-dev', location: env.azure.location });
   const network = new Network(stack, 'network', { spec: env.network, name: env.name, resourceGroup: rg });
   TagResources.applyTo(stack, env.tags);
+  PolicyChecks.applyTo(stack, { tier: env.tier }); // the Azure rule pack: synthesis fails on an error
   new TerraformOutput(stack, 'workloads_subnet_id', { value: network.subnets.workloads.id });
   return app;
 }

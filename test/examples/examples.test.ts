@@ -26,6 +26,13 @@ describe('README examples', () => {
     },
   );
 
+  test('both examples pass their guardrails: synthesis runs the packs and succeeds', () => {
+    const aws = buildAwsTeamApp();
+    expect(() => aws.synth()).not.toThrow();
+    const azure = buildAzureTeamApp();
+    expect(() => azure.synth()).not.toThrow();
+  });
+
   test('the AWS example synthesizes a network in the team account', () => {
     const app = buildAwsTeamApp();
     const stack = app.node.findChild('payments-network') as Stack;
