@@ -5,6 +5,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { Testing, type TerraformStack } from 'cdktf';
 import { buildTeamApp as buildAwsTeamApp } from './aws-app';
 import { buildTeamApp as buildAzureTeamApp } from './azure-app';
+import { AZURE_RULES } from '../../lib/azure';
 
 const root = path.resolve(__dirname, '../..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -49,5 +50,14 @@ describe('README examples', () => {
     };
     const vnets = Object.values(tf.resource.azurerm_virtual_network ?? {});
     expect(vnets.map((v) => v.tags?.owner)).toEqual(['team-payments']);
+  });
+});
+
+describe('README Guardrails section', () => {
+  const section = readme.slice(readme.indexOf('## Guardrails'), readme.indexOf('## Development'));
+
+  test('names every rule of the Azure pack', () => {
+    const missing = AZURE_RULES.map((r) => r.id).filter((id) => !new RegExp(`\\b${id}\\b`).test(section));
+    expect(missing).toEqual([]);
   });
 });
