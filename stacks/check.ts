@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Tier } from '../lib/core';
 import { compareInventory, readCdkOut, readCdktfOut, statefulInventory, type SynthesizedStack } from '../lib/review';
+import { plainRuleId } from '../lib/aws/acknowledge';
 import { UsageError } from './cli';
 import { goldenFile, readGolden } from './golden';
 import type { Cloud } from './synth';
@@ -81,7 +82,7 @@ function describeResource(stack: SynthesizedStack, logicalId: string): string {
 
 function acknowledgementOf(stack: SynthesizedStack, logicalId: string, ids: readonly string[]): string | undefined {
   const acks = templateResources(stack)[logicalId]?.Metadata?.cdk_nag?.rules_to_suppress ?? [];
-  return acks.find((a) => ids.includes(a.id))?.reason;
+  return acks.find((a) => ids.includes(plainRuleId(a.id)))?.reason;
 }
 
 /** The tier and packs a template was synthesized with (`PolicyChecks` records them). */

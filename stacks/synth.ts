@@ -109,6 +109,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthRow[]> {
       );
     }
     for (const [cloud, temp] of temps) replaceDir(temp, targets[cloud]);
+    // A report kept from an earlier failed run no longer describes cdk.out/.
+    if (options.clouds.includes('aws')) fs.rmSync(`${targets.aws}.validation-report.json`, { force: true });
     temps.clear();
     const order = (row: SynthRow): number => options.environments.findIndex((e) => e.name === row.environment);
     return rows.sort(
@@ -124,7 +126,12 @@ export async function synthesize(options: SynthOptions): Promise<SynthRow[]> {
 // aws-cdk-lib, nor `--cloud aws` for cdktf.
 async function synthAws(options: SynthOptions, outdir: string): Promise<SynthRow[]> {
   const { buildAwsApp } = await import('./aws');
-  const assembly = buildAwsApp({ environments: options.environments, outdir, validation: options.validation }).synth();
+  let assembly;
+  try {
+    assembly = buildAwsApp({ environments: options.environments, outdir, validation: options.validation }).synth();
+  } catch (error) {
+    throw keepValidationReport(error, outdir, options.cdkOut ?? 'cdk.out');
+  }
   return assembly.stacksRecursively.map((stack) => ({
     environment: environmentOf(stack.stackName, options.environments),
     cloud: 'aws' as const,
@@ -162,6 +169,19 @@ function environmentOf(stackName: string, environments: readonly Environment[]):
 }
 
 /** Puts a finished folder in place of the old one; the old one is removed only after the swap. */
+/**
+ * When a guardrail or the schema validation fails, aws-cdk-lib points at the report inside the temporary
+ * folder, which is about to be removed: keep the report beside cdk.out/ and say where it is instead.
+ */
+function keepValidationReport(error: unknown, outdir: string, cdkOut: string): unknown {
+  const report = path.join(outdir, 'validation-report.json');
+  if (!(error instanceof Error) || !fs.existsSync(report)) return error;
+  const kept = `${cdkOut}.validation-report.json`;
+  fs.copyFileSync(report, kept);
+  const message = error.message.replace(/A copy of this report can be found in: \S+/, '').trimEnd();
+  return new Error(`${message}\nThe guardrails (or the schema validation) failed: the findings are listed above; the full report is in ${path.relative(process.cwd(), path.resolve(kept))}. Nothing was written to ${cdkOut}/.`);
+}
+
 function replaceDir(from: string, to: string): void {
   const old = `${to}.old-${process.pid}`;
   fs.rmSync(old, { recursive: true, force: true });

@@ -20,8 +20,18 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
       `Acknowledgement of ${id} on ${scope.node.path}: reason ${JSON.stringify(reason)} - at least ${MIN_ACKNOWLEDGEMENT_REASON} characters saying why it is safe`,
     );
   }
-  Validations.of(scope).acknowledge({ id, reason });
+  Validations.of(scope).acknowledge({ id: plainRuleId(id), reason });
   dropAcknowledgementTraces(scope);
+}
+
+/**
+ * The rule id cdk-nag matches: aws-cdk-lib's report suggests `NIST.800.53.R5::NIST.800.53.R5-X` (pack name,
+ * then rule id), but cdk-nag, the template metadata and `npm run check` know the rule as `NIST.800.53.R5-X`.
+ * Ids of other plugins (`CloudFormation-Validate::W3010`) are kept as they are.
+ */
+export function plainRuleId(id: string): string {
+  const match = /^([^:]+)::(.+)$/.exec(id);
+  return match && match[2]!.startsWith(`${match[1]}-`) ? match[2]! : id;
 }
 
 function dropAcknowledgementTraces(node: IConstruct): void {

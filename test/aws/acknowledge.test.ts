@@ -1,6 +1,6 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { acknowledge, PortableAssembly } from '../../lib/aws';
+import { acknowledge, plainRuleId, PortableAssembly } from '../../lib/aws';
 
 describe('acknowledge', () => {
   test('records the rule and its reason without a stack trace', () => {
@@ -32,5 +32,19 @@ describe('acknowledge', () => {
     expect(
       stack.node.metadata.find((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)?.trace,
     ).toBeUndefined();
+  });
+
+  test('the pack-qualified id the validation report suggests is recorded as the id cdk-nag matches', () => {
+    expect(plainRuleId('NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ')).toBe('NIST.800.53.R5-LambdaDLQ');
+    expect(plainRuleId('AwsSolutions::AwsSolutions-IAM5[Action::s3:*]')).toBe('AwsSolutions-IAM5[Action::s3:*]');
+    expect(plainRuleId('CloudFormation-Validate::W3010')).toBe('CloudFormation-Validate::W3010');
+    expect(plainRuleId('AwsSolutions-IAM5[Action::s3:*]')).toBe('AwsSolutions-IAM5[Action::s3:*]');
+
+    const stack = new Stack(new App(), 'Test');
+    acknowledge(stack, 'AwsSolutions::AwsSolutions-SNS3', 'Publishers reach the topic only through a VPC endpoint');
+    const entry = stack.node.metadata.find((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    expect(Object.keys(entry?.data as object).map((k) => k.replace(/^annotation::/i, ''))).toEqual([
+      'AwsSolutions-SNS3',
+    ]);
   });
 });

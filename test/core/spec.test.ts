@@ -302,6 +302,12 @@ describe('field rules', () => {
     );
   });
 
+  test('a production-tier environment cannot give up termination protection', () => {
+    expect(problems(withInput((i) => (i.protection = { terminationProtection: false }), prodInput()))).toContain(
+      'prod.protection.terminationProtection: false - production-tier stacks keep termination protection, so a stack deletion cannot orphan their retained data; use tier "development" for a disposable environment',
+    );
+  });
+
   test('unknown fields are named with the fields allowed there', () => {
     const lines = problems(withInput((i) => Object.assign(i, { netwrok: {} }, { aws: { ...i.aws, acount: '1' } })));
     expect(lines).toContainEqual(

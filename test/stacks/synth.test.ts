@@ -154,4 +154,36 @@ describe('synthesize', () => {
     expect(readTree(dir)).toEqual(before);
     expect(fs.readdirSync(dir).sort()).toEqual(['cdk.out', 'cdktf.out']);
   });
+
+  test('a guardrail failure names the rule, keeps the report beside cdk.out and writes nothing', async () => {
+    const dir = tempDir();
+    const cdkOut = path.join(dir, 'cdk.out');
+    // Hand-built past the spec, which refuses it: a production environment without termination protection.
+    const unprotected: Environment = {
+      ...environments[2]!,
+      protection: { ...environments[2]!.protection, terminationProtection: false },
+    };
+    const error = await synthesize({
+      environments: [unprotected],
+      clouds: ['aws'],
+      validation: false,
+      cdkOut,
+    }).then(
+      () => new Error('expected a failure'),
+      (e: unknown) => e as Error,
+    );
+    expect(error.message).toContain('Platform-TerminationProtection');
+    expect(error.message).toContain(
+      `the full report is in ${path.relative(process.cwd(), `${cdkOut}.validation-report.json`)}`,
+    );
+    expect(fs.readdirSync(dir)).toEqual(['cdk.out.validation-report.json']);
+    const report = JSON.parse(fs.readFileSync(`${cdkOut}.validation-report.json`, 'utf8'));
+    expect(JSON.stringify(report)).toContain(
+      'platform-prod-foundation is a production-tier stack without termination protection',
+    );
+
+    // The next successful synthesis removes the stale report.
+    await synthesize({ environments: [environments[0]!], clouds: ['aws'], validation: false, cdkOut });
+    expect(fs.readdirSync(dir)).toEqual(['cdk.out']);
+  });
 });

@@ -39,5 +39,12 @@ export const protectionSection = defineSection({
         'production-tier environments always retain their data; use tier "development" for a disposable environment',
       );
     }
+    if (env.tier === 'production' && !protection.terminationProtection) {
+      report(
+        'protection.terminationProtection',
+        false,
+        'production-tier stacks keep termination protection, so a stack deletion cannot orphan their retained data; use tier "development" for a disposable environment',
+      );
+    }
   },
 });
