@@ -12,6 +12,8 @@ const restrict = (patterns, paths = []) => ({
   'no-restricted-imports': ['error', { paths: [providerRoot, ...paths], patterns }],
 });
 const noCloud = (group, message) => ({ group, message });
+// Relative imports of these folders from any depth (`../azure`, `../../../azure/policy`).
+const above = (folders) => folders.flatMap((f) => [`**/${f}`, `**/${f}/**`]);
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'cdk.out/', 'cdktf.out/', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
@@ -32,27 +34,31 @@ export default tseslint.config(
         ['aws-cdk-lib', 'aws-cdk-lib/*', 'cdktf', 'cdktf/*', '@cdktf/*', 'constructs'],
         'lib/core is cloud-neutral.',
       ),
-      noCloud(
-        ['../aws', '../aws/*', '../azure', '../azure/*', '../review', '../review/*', '../../stacks/*'],
-        'lib/core imports nothing above it.',
-      ),
+      noCloud(above(['aws', 'azure', 'review', 'stacks', 'bin']), 'lib/core imports nothing above it.'),
     ]),
   },
   {
     files: ['lib/aws/**/*.ts'],
     rules: restrict([
       noCloud(['cdktf', 'cdktf/*', '@cdktf/*'], 'lib/aws must not load cdktf.'),
-      noCloud(
-        ['../azure', '../azure/*', '../review', '../review/*', '../../stacks/*'],
-        'lib/aws imports lib/core only.',
-      ),
+      noCloud(above(['azure', 'review', 'stacks', 'bin']), 'lib/aws imports lib/core only.'),
     ]),
   },
   {
     files: ['lib/azure/**/*.ts'],
     rules: restrict([
       noCloud(['aws-cdk-lib', 'aws-cdk-lib/*'], 'lib/azure must not load aws-cdk-lib.'),
-      noCloud(['../aws', '../aws/*', '../review', '../review/*', '../../stacks/*'], 'lib/azure imports lib/core only.'),
+      noCloud(above(['aws', 'review', 'stacks', 'bin']), 'lib/azure imports lib/core only.'),
+    ]),
+  },
+  {
+    files: ['lib/review/**/*.ts'],
+    rules: restrict([
+      noCloud(
+        ['aws-cdk-lib', 'aws-cdk-lib/*', 'cdktf', 'cdktf/*', '@cdktf/*', 'constructs'],
+        'lib/review reads synthesized output only; it loads no cloud library.',
+      ),
+      noCloud(above(['aws', 'azure', 'stacks', 'bin']), 'lib/review imports lib/core only.'),
     ]),
   },
   {

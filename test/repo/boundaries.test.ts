@@ -42,6 +42,27 @@ describe('import boundaries (eslint)', () => {
     ]);
   });
 
+  test('the arrows hold at any depth: lib/aws/policy/rules cannot reach lib/azure', async () => {
+    expect(
+      await lintAs(
+        'lib/aws/policy/rules/x.ts',
+        "import { AZURE_RULES } from '../../../azure/policy';\nexport { AZURE_RULES };\n",
+      ),
+    ).toEqual([expect.stringMatching(/lib\/aws imports lib\/core only/)]);
+  });
+
+  test('lib/review reads output only: no cloud library, no construct code', async () => {
+    expect(
+      await lintAs(
+        'lib/review/x.ts',
+        "import { Stack } from 'aws-cdk-lib';\nimport { Network } from '../aws';\nexport { Stack, Network };\n",
+      ),
+    ).toEqual([
+      expect.stringMatching(/lib\/review reads synthesized output only/),
+      expect.stringMatching(/lib\/review imports lib\/core only/),
+    ]);
+  });
+
   test('lib/core imports no cloud library', async () => {
     expect(await lintAs('lib/core/x.ts', "import { Stack } from 'aws-cdk-lib';\nexport { Stack };\n")).toEqual([
       expect.stringMatching(/lib\/core is cloud-neutral/),
