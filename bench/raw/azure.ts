@@ -2,6 +2,12 @@
 // construct IDs, so the same Terraform JSON), written against cdktf and the azurerm provider directly, with
 // names, address blocks and tags spelled out instead of computed from the spec. Provider resources come by
 // deep path: the package root loads every azurerm resource (seconds and hundreds of MB).
+//
+// Production keeps its data as ours does (lifecycle.prevent_destroy on the resource group), and each stack
+// records the same tier and rule list in its "//" block. What this program does NOT do is ours' check work:
+// it has no rule engine, so it neither re-renders each stack to Terraform JSON for a validation nor runs
+// the rules over it. Its times are therefore a lower bound for the same output, and ours/raw for azure
+// includes the price of the checks.
 import * as natGateway from '@cdktf/provider-azurerm/lib/nat-gateway';
 import * as natIpAssociation from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
 import * as nsg from '@cdktf/provider-azurerm/lib/network-security-group';
@@ -21,6 +27,9 @@ import { parseBenchArgs } from '../args';
 /** One environment, as stacks/environments resolves it for Azure. */
 interface RawAzureEnvironment {
   readonly name: string;
+  readonly tier: 'development' | 'production';
+  /** Keep stateful resources (here the resource group) from ever being destroyed by a plan. */
+  readonly retainData: boolean;
   /** The VNet's address space. */
   readonly cidr: string;
   /** The /18 blocks of the workloads, data and apps subnets (the /16 split in four, the last kept spare). */
@@ -37,20 +46,67 @@ const LOCATION_CODE = 'weu';
 const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
   {
     name: 'dev',
+    tier: 'development',
+    retainData: false,
     cidr: '10.10.0.0/16',
     subnets: { workloads: '10.10.0.0/18', data: '10.10.64.0/18', apps: '10.10.128.0/18' },
   },
   {
     name: 'staging',
+    tier: 'production',
+    retainData: true,
     cidr: '10.20.0.0/16',
     subnets: { workloads: '10.20.0.0/18', data: '10.20.64.0/18', apps: '10.20.128.0/18' },
   },
   {
     name: 'prod',
+    tier: 'production',
+    retainData: true,
     cidr: '10.30.0.0/16',
     subnets: { workloads: '10.30.0.0/18', data: '10.30.64.0/18', apps: '10.30.128.0/18' },
     backend: { resourceGroupName: 'rg-platform-tfstate', storageAccountName: 'stplatformtfstate' },
   },
+];
+
+/** The ids of the rules ours checks every stack with, as it records them in the stack's "//" block. */
+const POLICY_RULE_IDS: readonly string[] = [
+  'CKV_AZURE_10',
+  'CKV_AZURE_110',
+  'CKV_AZURE_119',
+  'CKV_AZURE_149',
+  'CKV_AZURE_160',
+  'CKV_AZURE_178',
+  'CKV_AZURE_189',
+  'CKV_AZURE_2',
+  'CKV_AZURE_206',
+  'CKV_AZURE_251',
+  'CKV_AZURE_3',
+  'CKV_AZURE_44',
+  'CKV_AZURE_59',
+  'CKV_AZURE_77',
+  'CKV_AZURE_9',
+  'CKV_AZURE_97',
+  'CKV2_AZURE_31',
+  'CKV2_AZURE_35',
+  'CKV2_AZURE_38',
+  'CKV2_AZURE_40',
+  'CKV2_AZURE_47',
+  'PC_AZURE_CONTAINER_APP_HTTPS_ONLY',
+  'PC_AZURE_CONTAINER_APP_MIN_REPLICAS',
+  'PC_AZURE_CONTAINER_APP_PROBES',
+  'PC_AZURE_CONTAINER_APP_SECRET_ENV',
+  'PC_AZURE_DISK_NETWORK_ACCESS_POLICY',
+  'PC_AZURE_KEY_VAULT_SOFT_DELETE_90_DAYS',
+  'PC_AZURE_LINUX_VM_NO_ADMIN_PASSWORD',
+  'PC_AZURE_LOG_RETENTION',
+  'PC_AZURE_NAME_LIMITS',
+  'PC_AZURE_PREVENT_DESTROY',
+  'PC_AZURE_PUBLIC_IP_EDGE_ONLY',
+  'PC_AZURE_RSV_CROSS_REGION',
+  'PC_AZURE_RSV_IMMUTABILITY',
+  'PC_AZURE_RSV_SOFT_DELETE',
+  'PC_AZURE_VM_BACKUP',
+  'PC_AZURE_VM_ENCRYPTION_AT_HOST',
 ];
 
 function buildEnvironment(app: App, env: RawAzureEnvironment): void {
@@ -121,6 +177,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     name: `rg-${stackName}-${LOCATION_CODE}`,
     location: LOCATION,
     tags,
+    ...(env.retainData && { lifecycle: { preventDestroy: true } }),
   });
   // A plain Construct named like ours, so that resource names in the JSON match ours exactly.
   const network = new Construct(stack, 'network');
@@ -198,6 +255,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
       });
     }
   }
+  stack.addOverride('//.platform-policy', { tier: env.tier, rules: POLICY_RULE_IDS });
 }
 
 /**
