@@ -4,11 +4,10 @@
  */
 export * from './cidr';
 export * from './errors';
+export * from './monitoring';
 export * from './naming';
+export * from './prefix';
 export * from './regions';
 export * from './spec';
 export * from './stateful';
 export * from './tiers';
-
-/** The word every resource and stack name of the library starts with (`platform-prod`). */
-export const PLATFORM_PREFIX = 'platform';

@@ -18,7 +18,7 @@ export class FoundationStack extends PlatformStack {
       spec: env.network,
       name: env.name,
       availabilityZones: env.aws.availabilityZones,
-      flowLogRetention: toRetentionDays(env.logs.retentionDays),
+      flowLogRetention: toRetentionDays(env.monitoring.logRetentionDays),
       removalPolicy: env.protection.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
   }

@@ -8,5 +8,5 @@ export const dev: EnvironmentInput = {
   azure: { location: 'westeurope' },
   network: { cidr: '10.10.0.0/16' },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
-  alerts: { emails: ['platform-alerts@example.com'] },
+  monitoring: { emails: ['platform-alerts@example.com'] },
 };

@@ -15,7 +15,7 @@ export const prod: EnvironmentInput = {
   },
   network: { cidr: '10.30.0.0/16' },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
-  alerts: {
+  monitoring: {
     emails: ['platform-alerts@example.com'],
     webhookUrls: ['https://events.pagerduty.com/integration/0000/enqueue'],
   },

@@ -11,5 +11,5 @@ export const staging: EnvironmentInput = {
   azure: { location: 'westeurope' },
   network: { cidr: '10.20.0.0/16', natGateways: 1 },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
-  alerts: { emails: ['platform-alerts@example.com'] },
+  monitoring: { emails: ['platform-alerts@example.com'] },
 };

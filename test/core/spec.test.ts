@@ -18,7 +18,7 @@ describe('tier defaults', () => {
   test('development: 2 zones, one NAT gateway, 30-day logs, data destroyed, no protection', () => {
     const env = defineEnvironment(devInput());
     expect(env.network).toMatchObject({ zones: 2, natGateways: 1 });
-    expect(env.logs.retentionDays).toBe(30);
+    expect(env.monitoring.logRetentionDays).toBe(30);
     expect(env.protection).toEqual({ retainData: false, deletionProtection: false, terminationProtection: false });
     expect(env.aws.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b']);
   });
@@ -26,7 +26,7 @@ describe('tier defaults', () => {
   test('production: 3 zones, a NAT gateway per zone, 365-day logs, data retained, deletion and termination protection', () => {
     const env = defineEnvironment(prodInput());
     expect(env.network).toMatchObject({ zones: 3, natGateways: 3 });
-    expect(env.logs.retentionDays).toBe(365);
+    expect(env.monitoring.logRetentionDays).toBe(365);
     expect(env.protection).toEqual({ retainData: true, deletionProtection: true, terminationProtection: true });
     expect(env.aws.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
   });
@@ -35,11 +35,11 @@ describe('tier defaults', () => {
     const env = defineEnvironment({
       ...prodInput(),
       network: { cidr: '10.30.0.0/16', zones: 2, natGateways: 1 },
-      logs: { retentionDays: 545 },
+      monitoring: { ...prodInput().monitoring, logRetentionDays: 545 },
       protection: { deletionProtection: false },
     });
     expect(env.network).toMatchObject({ zones: 2, natGateways: 1 });
-    expect(env.logs.retentionDays).toBe(545);
+    expect(env.monitoring.logRetentionDays).toBe(545);
     expect(env.protection).toEqual({ retainData: true, deletionProtection: false, terminationProtection: true });
   });
 
@@ -84,7 +84,7 @@ describe('tier defaults', () => {
     const env = defineEnvironment(devInput());
     expect(Object.isFrozen(env)).toBe(true);
     expect(Object.isFrozen(env.network)).toBe(true);
-    expect(Object.isFrozen(env.alerts.emails)).toBe(true);
+    expect(Object.isFrozen(env.monitoring.emails)).toBe(true);
   });
 });
 
@@ -239,9 +239,9 @@ describe('field rules', () => {
     );
   });
 
-  test('logs.retentionDays is a value both clouds accept', () => {
-    expect(problems(withInput((i) => (i.logs = { retentionDays: 7 as 30 })))).toContain(
-      'dev.logs.retentionDays: 7 - one of 30, 60, 90, 120, 150, 180, 365, 400, 545 days (valid in both CloudWatch Logs and Log Analytics)',
+  test('monitoring.logRetentionDays is a value both clouds accept', () => {
+    expect(problems(withInput((i) => (i.monitoring = { logRetentionDays: 7 as 30 })))).toContain(
+      'dev.monitoring.logRetentionDays: 7 - one of 30, 60, 90, 120, 150, 180, 365, 400, 545 days (valid in both CloudWatch Logs and Log Analytics)',
     );
   });
 
@@ -282,17 +282,17 @@ describe('field rules', () => {
     );
   });
 
-  test('alerts take email addresses and https URLs', () => {
+  test('monitoring takes email addresses and https URLs', () => {
     const lines = problems(
-      withInput((i) => (i.alerts = { emails: ['not-an-email'], webhookUrls: ['http://hooks.example.com/x'] })),
+      withInput((i) => (i.monitoring = { emails: ['not-an-email'], webhookUrls: ['http://hooks.example.com/x'] })),
     );
-    expect(lines).toContain('dev.alerts.emails[0]: "not-an-email" - an email address such as ops@example.com');
-    expect(lines).toContain('dev.alerts.webhookUrls[0]: "http://hooks.example.com/x" - an https:// URL');
+    expect(lines).toContain('dev.monitoring.emails[0]: "not-an-email" - an email address such as ops@example.com');
+    expect(lines).toContain('dev.monitoring.webhookUrls[0]: "http://hooks.example.com/x" - an https:// URL');
   });
 
   test('a production-tier environment must send alerts somewhere', () => {
-    expect(problems(withInput((i) => delete i.alerts, prodInput()))).toContain(
-      'prod.alerts: {"emails":[],"webhookUrls":[]} - a production-tier environment needs at least one email or webhook URL for alerts',
+    expect(problems(withInput((i) => delete i.monitoring, prodInput()))).toContain(
+      'prod.monitoring.routing.critical: ["email","webhook"] - a production-tier environment needs an email address or webhook URL that critical alerts are routed to',
     );
   });
 

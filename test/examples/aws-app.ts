@@ -22,7 +22,7 @@ export function buildTeamApp(): App {
     spec: env.network,
     name: env.name,
     availabilityZones: env.aws.availabilityZones,
-    flowLogRetention: toRetentionDays(env.logs.retentionDays),
+    flowLogRetention: toRetentionDays(env.monitoring.logRetentionDays),
   });
   new CfnOutput(stack, 'PrivateSubnetIds', { value: network.privateSubnets.map((s) => s.subnetId).join(',') });
   PolicyChecks.applyTo(app, { tier: env.tier }); // cdk-nag and the platform rules: synthesis fails on an error

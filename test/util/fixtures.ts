@@ -21,7 +21,7 @@ export function prodInput(): EnvironmentInput {
     azure: { location: 'westeurope' },
     network: { cidr: '10.30.0.0/16' },
     tags: { owner: 'platform-team' },
-    alerts: { emails: ['oncall@example.com'] },
+    monitoring: { emails: ['oncall@example.com'] },
   };
 }
 

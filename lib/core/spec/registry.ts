@@ -1,5 +1,4 @@
-import { alertsSection } from './alerts';
-import { logsSection } from './logs';
+import { monitoringSection } from './monitoring';
 import { networkSection } from './network';
 import { protectionSection } from './protection';
 
@@ -10,7 +9,6 @@ import { protectionSection } from './protection';
  */
 export const SECTIONS = {
   network: networkSection,
-  logs: logsSection,
   protection: protectionSection,
-  alerts: alertsSection,
+  monitoring: monitoringSection,
 } as const;

@@ -1,0 +1,2 @@
+/** The word every resource and stack name of the library starts with (`platform-prod`). */
+export const PLATFORM_PREFIX = 'platform';
