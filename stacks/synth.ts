@@ -179,7 +179,9 @@ function keepValidationReport(error: unknown, outdir: string, cdkOut: string): u
   const kept = `${cdkOut}.validation-report.json`;
   fs.copyFileSync(report, kept);
   const message = error.message.replace(/A copy of this report can be found in: \S+/, '').trimEnd();
-  return new Error(`${message}\nThe guardrails (or the schema validation) failed: the findings are listed above; the full report is in ${path.relative(process.cwd(), path.resolve(kept))}. Nothing was written to ${cdkOut}/.`);
+  return new Error(
+    `${message}\nThe guardrails (or the schema validation) failed: the findings are listed above; the full report is in ${path.relative(process.cwd(), path.resolve(kept))}. Nothing was written to ${cdkOut}/.`,
+  );
 }
 
 function replaceDir(from: string, to: string): void {
