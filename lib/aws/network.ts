@@ -5,6 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import type { IMonitoring } from './monitoring';
+import { addNetworkAlarms, TOP_TALKERS_QUERY } from './network-alarms';
 import { checkName, IssueCollector, PLATFORM_PREFIX, type NetworkSpec } from '../core';
 
 /** The id of the stack-wide provider aws-cdk-lib adds for `restrictDefaultSecurityGroup`. */
@@ -47,6 +49,12 @@ export interface NetworkProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * The environment's monitoring: the network registers its default alarms (NAT gateways) and the
+   * top-talkers query over the flow logs there.
+   * @default - no alarms
+   */
+  readonly monitoring?: IMonitoring;
   /**
    * What happens to the flow log group and its key when they leave the stack.
    * @default RemovalPolicy.RETAIN
@@ -144,6 +152,11 @@ export class Network extends Construct {
         'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
         'Public subnets exist to route to the internet gateway; they hold only NAT gateways and load balancers, and instances run in private subnets',
       );
+    }
+
+    if (props.monitoring) {
+      addNetworkAlarms(this, this.vpc, props.monitoring);
+      props.monitoring.addQuery('top-talkers', TOP_TALKERS_QUERY, [this.flowLogGroup]);
     }
 
     this.publicSubnets = this.vpc.publicSubnets;

@@ -2,6 +2,12 @@ import { Aspects, CfnResource, TagManager, Tags, type IAspect } from 'aws-cdk-li
 import type { IConstruct } from 'constructs';
 
 /**
+ * Types left untagged: CloudFormation accepts tags on dashboards only since 2025, and linters with older
+ * schemas (cfn-lint 1.51) reject the template; a dashboard costs nothing to find by name.
+ */
+export const UNTAGGED_TYPES: readonly string[] = ['AWS::CloudWatch::Dashboard'];
+
+/**
  * Resource types that take tags but can appear as plain CfnResources, which `Tags.of()` skips: the
  * singleton custom-resource providers of aws-cdk-lib (restricting the default security group, ...) are
  * built that way.
@@ -24,7 +30,9 @@ export class TagResources implements IAspect {
 
   /** Tags every taggable resource under `scope` with `tags`. */
   public static applyTo(scope: IConstruct, tags: Readonly<Record<string, string>>): void {
-    for (const [key, value] of Object.entries(tags)) Tags.of(scope).add(key, value);
+    for (const [key, value] of Object.entries(tags)) {
+      Tags.of(scope).add(key, value, { excludeResourceTypes: [...UNTAGGED_TYPES] });
+    }
     Aspects.of(scope).add(new TagResources(tags));
   }
 

@@ -16,6 +16,8 @@ import {
   PLATFORM_PREFIX,
   type NetworkSpec,
 } from '../core';
+import type { IMonitoring } from './monitoring';
+import { addNetworkAlarms } from './network-alarms';
 
 /** A resource group the network's resources go into. */
 export interface IResourceGroup {
@@ -41,6 +43,11 @@ export interface NetworkProps {
    * @default - the code of the resource group's location in AZURE_LOCATIONS
    */
   readonly locationCode?: string;
+  /**
+   * The environment's monitoring: the network registers its default alerts (NAT gateway) there.
+   * @default - no alerts
+   */
+  readonly monitoring?: IMonitoring;
 }
 
 /** Priority of the explicit deny-all-from-Internet rule: the last one evaluated, so later allow rules win. */
@@ -153,6 +160,7 @@ export class Network extends Construct {
     }
     this.subnets = subnets;
     this.securityGroups = groups;
+    if (props.monitoring) addNetworkAlarms(this, this.natGateway, props.monitoring);
   }
 }
 

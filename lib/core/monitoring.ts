@@ -1,5 +1,5 @@
 import { PLATFORM_PREFIX } from './prefix';
-import { ALARM_ID_PATTERN, type LogMatch } from './spec/monitoring';
+import { ALARM_ID_PATTERN, type LogMatch, type LogPattern } from './spec/monitoring';
 
 /**
  * The name of an alarm on both clouds: `platform-<env>-<id>` with the id's slashes as dots
@@ -38,4 +38,63 @@ export function renderKqlFilter(match: LogMatch): string {
   if ('text' in match) return `| where Message has_cs "${match.text}"`;
   const field = `toint(parse_json(Message).${match.jsonField})`;
   return `| where ${field} between (${match.min} .. ${match.max})`;
+}
+
+/** The saved log queries every environment has, by name (both clouds). */
+export type SavedQueryKind = 'by-source' | 'slowest-requests' | 'top-clients';
+
+/** A saved query: its kebab-case name and its text. */
+export interface SavedQuery {
+  readonly name: string;
+  readonly query: string;
+}
+
+/**
+ * CloudWatch Logs Insights queries for the usual questions: which source logs a pattern most, the slowest
+ * requests (JSON `duration_ms`) and the clients sending most requests (JSON `client_ip`).
+ */
+export function renderInsightsQueries(patterns: readonly LogPattern[]): SavedQuery[] {
+  const byPattern = patterns.map((p) => ({
+    name: `${p.name}-by-source`,
+    query: [
+      'fields @timestamp, @log, @logStream, @message',
+      'text' in p.match
+        ? `| filter @message like "${p.match.text}"`
+        : `| filter ${p.match.jsonField} >= ${p.match.min} and ${p.match.jsonField} <= ${p.match.max}`,
+      '| stats count(*) as matches by @log, @logStream',
+      '| sort matches desc',
+      '| limit 50',
+    ].join('\n'),
+  }));
+  return [
+    ...byPattern,
+    {
+      name: 'slowest-requests',
+      query:
+        'fields @timestamp, @log, @message, duration_ms\n| filter ispresent(duration_ms)\n| sort duration_ms desc\n| limit 50',
+    },
+    {
+      name: 'top-clients',
+      query: 'filter ispresent(client_ip)\n| stats count(*) as requests by client_ip\n| sort requests desc\n| limit 25',
+    },
+  ];
+}
+
+/** The same questions in KQL, over {@link KQL_PLATFORM_LOGS}. */
+export function renderKqlQueries(patterns: readonly LogPattern[]): SavedQuery[] {
+  const byPattern = patterns.map((p) => ({
+    name: `${p.name}-by-source`,
+    query: `${KQL_PLATFORM_LOGS} ${renderKqlFilter(p.match)} | summarize matches = count() by Source | order by matches desc`,
+  }));
+  return [
+    ...byPattern,
+    {
+      name: 'slowest-requests',
+      query: `${KQL_PLATFORM_LOGS} | extend duration_ms = todouble(parse_json(Message).duration_ms) | where isnotnull(duration_ms) | top 50 by duration_ms desc`,
+    },
+    {
+      name: 'top-clients',
+      query: `${KQL_PLATFORM_LOGS} | extend client_ip = tostring(parse_json(Message).client_ip) | where isnotempty(client_ip) | summarize requests = count() by client_ip | top 25 by requests desc`,
+    },
+  ];
 }

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Environment } from '../../lib/core';
-import { Network, PlatformStack, toRetentionDays } from '../../lib/aws';
+import { Monitoring, Network, PlatformStack, toRetentionDays } from '../../lib/aws';
 import { environmentStackProps } from './stack-props';
 
 /**
@@ -11,15 +11,20 @@ import { environmentStackProps } from './stack-props';
 export class FoundationStack extends PlatformStack {
   /** The environment's network. */
   public readonly network: Network;
+  /** The environment's alert channels, dashboard, log analysis and alarm registry. */
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, env: Environment) {
-    super(scope, id, environmentStackProps(env, 'network, encryption keys and logs'));
+    super(scope, id, environmentStackProps(env, 'network, monitoring, encryption keys and logs'));
+    const removalPolicy = env.protection.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.monitoring = new Monitoring(this, 'Monitoring', { spec: env.monitoring, name: env.name, removalPolicy });
     this.network = new Network(this, 'Network', {
       spec: env.network,
       name: env.name,
       availabilityZones: env.aws.availabilityZones,
       flowLogRetention: toRetentionDays(env.monitoring.logRetentionDays),
-      removalPolicy: env.protection.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy,
+      monitoring: this.monitoring,
     });
   }
 }

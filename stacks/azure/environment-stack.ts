@@ -3,7 +3,14 @@ import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
-import { Network, PolicyChecks, RetainStatefulResources, TagResources } from '../../lib/azure';
+import {
+  Monitoring,
+  Network,
+  PolicyChecks,
+  RetainStatefulResources,
+  SendDiagnostics,
+  TagResources,
+} from '../../lib/azure';
 
 /**
  * Provider features that never destroy data (shared/GUARDRAILS.md). Every azurerm 4.55 switch that purges,
@@ -68,6 +75,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly resourceGroup: resourceGroup.ResourceGroup;
   /** The environment's network. */
   public readonly network: Network;
+  /** The environment's action groups, workbook, Log Analytics workspace and alert registry. */
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, env: Environment) {
     const stackName = `${PLATFORM_PREFIX}-${env.name}`;
@@ -100,12 +109,20 @@ export class EnvironmentStack extends TerraformStack {
       name: makeName('azureResourceGroup', ['rg', PLATFORM_PREFIX, env.name, env.azure.locationCode]),
       location: env.azure.location,
     });
+    this.monitoring = new Monitoring(this, 'monitoring', {
+      spec: env.monitoring,
+      name: env.name,
+      resourceGroup: this.resourceGroup,
+      locationCode: env.azure.locationCode,
+    });
     this.network = new Network(this, 'network', {
       spec: env.network,
       name: env.name,
       resourceGroup: this.resourceGroup,
       locationCode: env.azure.locationCode,
+      monitoring: this.monitoring,
     });
+    SendDiagnostics.applyTo(this, this.monitoring.workspaceId);
     TagResources.applyTo(this, env.tags);
     if (env.protection.retainData) RetainStatefulResources.applyTo(this);
     PolicyChecks.applyTo(this, { tier: env.tier });

@@ -31,15 +31,15 @@ describe('AWS stages', () => {
     });
   });
 
-  test('the log groups (flow logs, default-SG handler) are retained in production tiers and destroyed in development', () => {
+  test('the log groups (application, flow logs, default-SG handler) are retained in production tiers and destroyed in development', () => {
     const policy = (stage: EnvironmentStage): unknown[] =>
       Object.values(Template.fromStack(stage.foundation).findResources('AWS::Logs::LogGroup')).map(
         (r) => r.DeletionPolicy,
       );
     expect(stages.map(policy)).toEqual([
-      ['Delete', 'Delete'],
-      ['Retain', 'Retain'],
-      ['Retain', 'Retain'],
+      ['Delete', 'Delete', 'Delete'],
+      ['Retain', 'Retain', 'Retain'],
+      ['Retain', 'Retain', 'Retain'],
     ]);
   });
 

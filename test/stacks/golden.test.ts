@@ -41,10 +41,13 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
     for (const env of environments) {
       expect(Object.values(readGolden(root, env.name, 'aws')[`platform-${env.name}-foundation`] ?? {}).sort()).toEqual([
         'AWS::KMS::Key',
+        'AWS::KMS::Key',
+        'AWS::Logs::LogGroup',
         'AWS::Logs::LogGroup',
         'AWS::Logs::LogGroup',
       ]);
       expect(readGolden(root, env.name, 'azure')[`platform-${env.name}`]).toEqual({
+        'azurerm_log_analytics_workspace.monitoring_logs_workspace_EA950EC7': 'azurerm_log_analytics_workspace',
         'azurerm_resource_group.resource-group': 'azurerm_resource_group',
       });
     }

@@ -1,0 +1,126 @@
+import { Duration, Lazy, type RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  PLATFORM_PREFIX,
+  renderCloudWatchPattern,
+  renderInsightsQueries,
+  type LogMatch,
+  type LogPattern,
+} from '../core';
+import type { IMonitoring } from './monitoring';
+
+/** Props of {@link LogAnalysis}. */
+export interface LogAnalysisProps {
+  /** The environment name. */
+  readonly name: string;
+  /** The log patterns to count and alert on. */
+  readonly patterns: readonly LogPattern[];
+  /** How long the application log group keeps records. */
+  readonly retention: logs.RetentionDays;
+  /** The key encrypting the application log group. */
+  readonly encryptionKey: kms.IKey;
+  /** What happens to the application log group when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Where the pattern alarms and the dashboard row go. */
+  readonly monitoring: IMonitoring;
+}
+
+/** The CloudWatch namespace of the environment's log pattern metrics. */
+export function logMetricNamespace(environment: string): string {
+  return `Platform/${environment}`;
+}
+
+function describeMatch(match: LogMatch): string {
+  return 'text' in match ? `"${match.text}"` : `${match.jsonField} between ${match.min} and ${match.max}`;
+}
+
+/**
+ * Log analysis on AWS: the environment's application log group, a metric per log pattern counted over every
+ * watched log group, one alarm per pattern, and saved CloudWatch Logs Insights queries (lines per pattern
+ * by source, slowest requests, top clients) under `platform/<env>/`.
+ */
+export class LogAnalysis extends Construct {
+  /** `/platform/<env>/application`: where workloads log when they have no group of their own. */
+  public readonly applicationLogGroup: logs.LogGroup;
+  /** One metric per pattern, by pattern name: the number of matching lines per window. */
+  public readonly patternMetrics: ReadonlyMap<string, cloudwatch.Metric>;
+  private readonly props: LogAnalysisProps;
+  private readonly watched: logs.ILogGroup[] = [];
+
+  constructor(scope: Construct, id: string, props: LogAnalysisProps) {
+    super(scope, id);
+    this.props = props;
+    this.applicationLogGroup = new logs.LogGroup(this, 'ApplicationLogGroup', {
+      logGroupName: `/${PLATFORM_PREFIX}/${props.name}/application`,
+      retention: props.retention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: props.removalPolicy,
+    });
+
+    const metrics = new Map<string, cloudwatch.Metric>();
+    for (const pattern of props.patterns) {
+      const metric = new cloudwatch.Metric({
+        namespace: logMetricNamespace(props.name),
+        metricName: `log-${pattern.name}`,
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(pattern.windowMinutes),
+      });
+      metrics.set(pattern.name, metric);
+      props.monitoring.addAlarm(this, `logs/${pattern.name}`, {
+        metric,
+        threshold: pattern.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        severity: pattern.severity,
+        description: `${pattern.threshold} or more log lines matched ${describeMatch(pattern.match)} within ${pattern.windowMinutes} minutes.`,
+        firstResponse: `Run the saved query ${PLATFORM_PREFIX}/${props.name}/${pattern.name}-by-source in Logs Insights to see which source logs them.`,
+      });
+    }
+    this.patternMetrics = metrics;
+
+    for (const { name, query } of renderInsightsQueries(props.patterns)) {
+      new logs.CfnQueryDefinition(this, `Query-${name}`, {
+        name: `${PLATFORM_PREFIX}/${props.name}/${name}`,
+        queryString: query,
+        logGroupNames: Lazy.list({ produce: () => this.watched.map((g) => g.logGroupName) }),
+      });
+    }
+    if (metrics.size > 0) {
+      props.monitoring.addWidgets(
+        'Logs',
+        new cloudwatch.GraphWidget({
+          title: 'Matching log lines per pattern',
+          left: [...metrics.values()],
+          width: 24,
+        }),
+      );
+    }
+    this.watch(this.applicationLogGroup);
+  }
+
+  /** Counts every pattern in `logGroup` (a metric filter per pattern) and adds it to the saved queries. */
+  public watch(logGroup: logs.ILogGroup): void {
+    if (this.watched.includes(logGroup)) return;
+    this.watched.push(logGroup);
+    for (const pattern of this.props.patterns) {
+      logGroup.addMetricFilter(`Pattern-${pattern.name}`, {
+        filterPattern: logs.FilterPattern.literal(renderCloudWatchPattern(pattern.match)),
+        metricNamespace: logMetricNamespace(this.props.name),
+        metricName: `log-${pattern.name}`,
+        metricValue: '1',
+      });
+    }
+  }
+
+  /** Saves a Logs Insights query `platform/<env>/<name>` over the given log groups. */
+  public addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void {
+    new logs.CfnQueryDefinition(this, `Query-${name}`, {
+      name: `${PLATFORM_PREFIX}/${this.props.name}/${name}`,
+      queryString: query,
+      logGroupNames: logGroups.map((g) => g.logGroupName),
+    });
+  }
+}

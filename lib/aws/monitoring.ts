@@ -1,0 +1,291 @@
+import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct, type IConstruct } from 'constructs';
+import {
+  alarmName,
+  IssueCollector,
+  PLATFORM_PREFIX,
+  SEVERITIES,
+  type AlarmOverride,
+  type MonitoringSpec,
+  type Severity,
+} from '../core';
+import { LogAnalysis } from './log-analysis';
+import { toRetentionDays } from './retention';
+
+/** One default alarm, as a capability defines it in its own file. */
+export interface AlarmDefinition {
+  /** The metric the alarm watches. */
+  readonly metric: cloudwatch.IMetric;
+  /** The value that trips the alarm, compared with `comparisonOperator`. */
+  readonly threshold: number;
+  /** How the metric is compared with the threshold. */
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  /** How many periods are evaluated. */
+  readonly evaluationPeriods: number;
+  /**
+   * How many of them must breach.
+   * @default - all of `evaluationPeriods`
+   */
+  readonly datapointsToAlarm?: number;
+  /**
+   * What a period without data means.
+   * @default cloudwatch.TreatMissingData.NOT_BREACHING
+   */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
+  /** Who is told: `critical` goes to the on-call channels, `warning` to working-hours ones. */
+  readonly severity: Severity;
+  /** What the alarm means, in one sentence. */
+  readonly description: string;
+  /** What to do first when it fires, in one sentence. */
+  readonly firstResponse: string;
+  /**
+   * Actions besides notifying the channels (the EC2 recover action, for instance).
+   * @default - none
+   */
+  readonly extraActions?: readonly cloudwatch.IAlarmAction[];
+}
+
+/**
+ * The environment's monitoring, as the capabilities see it: the one interface through which every construct
+ * registers its default alarms, dashboard widgets, watched log groups and saved queries.
+ */
+export interface IMonitoring extends IConstruct {
+  /** The environment name, the middle of every alarm name. */
+  readonly environment: string;
+  /**
+   * Creates a default alarm in `scope`, named `platform-<env>-<id>`, notifying the channels of its severity,
+   * unless the spec switches it off (`monitoring.alarms[id].enabled: false`); applies the spec's tuning.
+   * @param id the alarm id, kebab-case words separated by slashes (`network/nat-1/port-allocation-errors`)
+   * @returns the alarm, or undefined when the spec switched it off
+   */
+  addAlarm(scope: Construct, id: string, definition: AlarmDefinition): cloudwatch.Alarm | undefined;
+  /** Adds a titled row of widgets to the environment dashboard. */
+  addWidgets(title: string, ...widgets: cloudwatch.IWidget[]): void;
+  /** Counts the environment's log patterns in a log group and adds it to the saved queries. */
+  watchLogGroup(logGroup: logs.ILogGroup): void;
+  /** Saves a CloudWatch Logs Insights query, `platform/<env>/<name>`, over the given log groups. */
+  addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void;
+}
+
+/** Props of {@link Monitoring}. */
+export interface MonitoringProps {
+  /** The environment's resolved monitoring section. */
+  readonly spec: MonitoringSpec;
+  /** The environment name. */
+  readonly name: string;
+  /**
+   * What happens to the key and the application log group when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The monitoring of one environment: an alert channel per severity (a KMS-encrypted SNS topic with the
+ * spec's email and HTTPS webhook subscriptions), a CloudWatch dashboard, the log analysis (application log
+ * group, log pattern metrics and alarms, saved queries) and the registry through which every other
+ * construct adds its default alarms (`IMonitoring`).
+ */
+export class Monitoring extends Construct implements IMonitoring {
+  /** The environment name. */
+  public readonly environment: string;
+  /** The key encrypting the topics and the log groups of the environment. */
+  public readonly encryptionKey: kms.Key;
+  /** One topic per severity. */
+  public readonly topics: Readonly<Record<Severity, sns.Topic>>;
+  /** The environment dashboard, `platform-<env>`. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** The application log group, log pattern metrics and saved queries. */
+  public readonly logAnalysis: LogAnalysis;
+  /** Every alarm created, by alarm id. */
+  public readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  private readonly spec: MonitoringSpec;
+  private readonly alarmList = new Map<string, cloudwatch.Alarm>();
+  private readonly disabled = new Map<string, string>();
+  private readonly seen = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.environment = props.name;
+    this.spec = props.spec;
+    this.alarms = this.alarmList;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const stack = Stack.of(this);
+
+    this.encryptionKey = new kms.Key(this, 'Key', {
+      description: `Encrypts the alert topics and log groups of ${props.name}`,
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      removalPolicy,
+    });
+    // CloudWatch alarms publish to the encrypted topics; CloudWatch Logs encrypts this environment's groups.
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsForEnvironmentLogGroups',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: `/${PLATFORM_PREFIX}/${props.name}/*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+
+    this.topics = Object.fromEntries(
+      SEVERITIES.map((severity) => [severity, this.createTopic(severity, props)]),
+    ) as Record<Severity, sns.Topic>;
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${PLATFORM_PREFIX}-${props.name}`,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: Lazy.string({ produce: () => this.renderHeader() }),
+        width: 24,
+        height: 3,
+      }),
+    );
+    // The widget reads the list when the dashboard is rendered, after every capability added its alarms.
+    const statusAlarms: cloudwatch.IAlarm[] = [];
+    this.alarmStatus = statusAlarms;
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: statusAlarms, width: 24 }));
+
+    this.logAnalysis = new LogAnalysis(this, 'Logs', {
+      name: props.name,
+      patterns: props.spec.logPatterns,
+      retention: toRetentionDays(props.spec.logRetentionDays),
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+      monitoring: this,
+    });
+
+    this.node.addValidation({ validate: () => this.unusedOverrides() });
+  }
+
+  private readonly alarmStatus: cloudwatch.IAlarm[];
+
+  public addAlarm(scope: Construct, id: string, definition: AlarmDefinition): cloudwatch.Alarm | undefined {
+    const name = alarmName(this.environment, id);
+    if (this.seen.has(id)) throw new Error(`Monitoring ${this.environment}: alarm id "${id}" is registered twice`);
+    this.seen.add(id);
+    const override: AlarmOverride | undefined = this.spec.alarms[id];
+    if (override?.enabled === false) {
+      this.disabled.set(id, override.reason);
+      return undefined;
+    }
+    const tuned = { ...definition, ...(override ?? {}) };
+    validateDefinition(id, tuned);
+    const alarm = new cloudwatch.Alarm(scope, id.replaceAll('/', '-'), {
+      alarmName: name,
+      alarmDescription: `[${tuned.severity}] ${tuned.description} First response: ${tuned.firstResponse}`,
+      metric: tuned.metric,
+      threshold: tuned.threshold,
+      comparisonOperator: tuned.comparisonOperator,
+      evaluationPeriods: tuned.evaluationPeriods,
+      datapointsToAlarm: tuned.datapointsToAlarm,
+      treatMissingData: tuned.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+      actionsEnabled: true,
+    });
+    const notify = new actions.SnsAction(this.topics[tuned.severity]);
+    alarm.addAlarmAction(notify, ...(tuned.extraActions ?? []));
+    alarm.addOkAction(notify);
+    this.alarmList.set(id, alarm);
+    this.alarmStatus.push(alarm);
+    return alarm;
+  }
+
+  public addWidgets(title: string, ...widgets: cloudwatch.IWidget[]): void {
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
+    this.dashboard.addWidgets(...widgets);
+  }
+
+  public watchLogGroup(logGroup: logs.ILogGroup): void {
+    this.logAnalysis.watch(logGroup);
+  }
+
+  public addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void {
+    this.logAnalysis.addQuery(name, query, logGroups);
+  }
+
+  /** The alarm ids switched off in the spec, with their reasons. */
+  public get disabledAlarms(): ReadonlyMap<string, string> {
+    return this.disabled;
+  }
+
+  private createTopic(severity: Severity, props: MonitoringProps): sns.Topic {
+    const topic = new sns.Topic(this, severity === 'critical' ? 'CriticalTopic' : 'WarningTopic', {
+      topicName: `${PLATFORM_PREFIX}-${props.name}-${severity}`,
+      displayName: `Platform ${props.name} ${severity} alerts`,
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    const channels = props.spec.routing[severity];
+    if (channels.includes('email')) {
+      for (const email of props.spec.emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    if (channels.includes('webhook')) {
+      for (const url of props.spec.webhookUrls) {
+        topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+      }
+    }
+    return topic;
+  }
+
+  private renderHeader(): string {
+    const off = [...this.disabled].sort(([a], [b]) => (a < b ? -1 : 1));
+    return [
+      `# Platform ${this.environment}`,
+      `Critical alerts: ${this.spec.routing.critical.join(', ') || 'nowhere'}; warnings: ${this.spec.routing.warning.join(', ') || 'nowhere'}.`,
+      off.length === 0
+        ? 'Every default alarm is on.'
+        : `Switched off in the spec: ${off.map(([id, reason]) => `\`${id}\` (${reason})`).join('; ')}.`,
+    ].join('\n\n');
+  }
+
+  private unusedOverrides(): string[] {
+    const known = [...this.seen].sort();
+    return Object.keys(this.spec.alarms)
+      .filter((id) => !this.seen.has(id))
+      .map(
+        (id) =>
+          `monitoring.alarms.${id}: no alarm has this id, so the override would be ignored; the alarms are ${known.join(', ')}`,
+      );
+  }
+}
+
+function validateDefinition(id: string, d: AlarmDefinition): void {
+  const issues = new IssueCollector();
+  if (d.evaluationPeriods < 1) issues.add(`${id}.evaluationPeriods`, d.evaluationPeriods, 'at least 1');
+  if (d.datapointsToAlarm !== undefined && (d.datapointsToAlarm < 1 || d.datapointsToAlarm > d.evaluationPeriods)) {
+    issues.add(`${id}.datapointsToAlarm`, d.datapointsToAlarm, `1 to evaluationPeriods (${d.evaluationPeriods})`);
+  }
+  if (d.description.trim().length < 10)
+    issues.add(`${id}.description`, d.description, 'a sentence saying what it means');
+  if (d.firstResponse.trim().length < 10)
+    issues.add(`${id}.firstResponse`, d.firstResponse, 'a sentence saying what to do first');
+  issues.throwIfAny('Invalid alarm');
+}

@@ -1,0 +1,97 @@
+import * as savedSearch from '@cdktf/provider-azurerm/lib/log-analytics-saved-search';
+import * as workspace from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
+import { Construct } from 'constructs';
+import {
+  KQL_PLATFORM_LOGS,
+  makeName,
+  PLATFORM_PREFIX,
+  renderKqlFilter,
+  renderKqlQueries,
+  type LogMatch,
+  type LogPattern,
+} from '../core';
+import type { IMonitoring } from './monitoring';
+import type { IResourceGroup } from './network';
+
+/** Props of {@link LogAnalysis}. */
+export interface LogAnalysisProps {
+  /** The environment name. */
+  readonly name: string;
+  /** The resource group for the workspace. */
+  readonly resourceGroup: IResourceGroup;
+  /** Short code of the location used in the workspace name. @default - no location code */
+  readonly locationCode?: string;
+  /** The log patterns to alert on. */
+  readonly patterns: readonly LogPattern[];
+  /** Days the workspace keeps records. */
+  readonly retentionDays: number;
+  /** Where the pattern alerts and the workbook section go. */
+  readonly monitoring: IMonitoring;
+}
+
+function describeMatch(match: LogMatch): string {
+  return 'text' in match ? `"${match.text}"` : `${match.jsonField} between ${match.min} and ${match.max}`;
+}
+
+/**
+ * Log analysis on Azure: the environment's Log Analytics workspace (retention from the spec, Entra ID
+ * access only), a log alert per log pattern, and saved searches (lines per pattern by source, slowest
+ * requests, top clients) in category `platform`.
+ */
+export class LogAnalysis extends Construct {
+  /** The workspace every resource sends its diagnostics, and every workload its logs, to. */
+  public readonly workspace: workspace.LogAnalyticsWorkspace;
+  private readonly workspaceName: string;
+
+  constructor(scope: Construct, id: string, props: LogAnalysisProps) {
+    super(scope, id);
+    this.workspaceName = makeName('azureLogAnalyticsWorkspace', [
+      'log',
+      PLATFORM_PREFIX,
+      props.name,
+      ...(props.locationCode ? [props.locationCode] : []),
+    ]);
+    this.workspace = new workspace.LogAnalyticsWorkspace(this, 'workspace', {
+      name: this.workspaceName,
+      location: props.resourceGroup.location,
+      resourceGroupName: props.resourceGroup.name,
+      sku: 'PerGB2018',
+      retentionInDays: props.retentionDays,
+      localAuthenticationEnabled: false,
+    });
+
+    for (const pattern of props.patterns) {
+      props.monitoring.addLogAlert(this, `logs/${pattern.name}`, {
+        query: `${KQL_PLATFORM_LOGS} ${renderKqlFilter(pattern.match)}`,
+        scopes: [this.workspace.id],
+        threshold: pattern.threshold,
+        windowMinutes: pattern.windowMinutes,
+        severity: pattern.severity,
+        description: `${pattern.threshold} or more log lines matched ${describeMatch(pattern.match)} within ${pattern.windowMinutes} minutes.`,
+        firstResponse: `Run the saved search ${pattern.name}-by-source in the workspace ${this.workspaceName} to see which source logs them.`,
+      });
+    }
+    const queries = renderKqlQueries(props.patterns);
+    for (const { name, query } of queries) this.addSavedSearch(name, query);
+    props.monitoring.addWorkbookItems(
+      'Logs',
+      ...queries.map((q) => ({
+        type: 'query' as const,
+        title: q.name,
+        query: q.query,
+        visualization: 'table' as const,
+      })),
+    );
+  }
+
+  /** Saves a KQL search in the workspace, in category `platform`. */
+  public addSavedSearch(name: string, query: string): void {
+    new savedSearch.LogAnalyticsSavedSearch(this, `search-${name}`, {
+      name: `${PLATFORM_PREFIX}-${name}`,
+      category: PLATFORM_PREFIX,
+      displayName: name,
+      logAnalyticsWorkspaceId: this.workspace.id,
+      query,
+    });
+  }
+}

@@ -1,0 +1,399 @@
+import * as actionGroup from '@cdktf/provider-azurerm/lib/monitor-action-group';
+import * as metricAlert from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
+import * as queryAlert from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
+import * as workbook from '@cdktf/provider-azurerm/lib/application-insights-workbook';
+import { Fn, Lazy } from 'cdktf';
+import { Construct, type IConstruct } from 'constructs';
+import { createHash } from 'node:crypto';
+import {
+  alarmName,
+  AZURE_LOCATIONS,
+  IssueCollector,
+  PLATFORM_PREFIX,
+  SEVERITIES,
+  type AlarmOverride,
+  type MonitoringSpec,
+  type Severity,
+} from '../core';
+import { LogAnalysis } from './log-analysis';
+import type { IResourceGroup } from './network';
+
+/** Azure alert severities (0 critical ... 4 verbose) for the library's two. */
+export const AZURE_SEVERITY: Readonly<Record<Severity, number>> = { critical: 1, warning: 2 };
+
+/** Window sizes a metric alert accepts, in minutes. */
+export const METRIC_ALERT_WINDOWS = [1, 5, 15, 30, 60, 360, 720, 1440] as const;
+
+/** What every default alert says and does, on top of its condition. */
+interface AlertBasics {
+  /** Who is told: `critical` goes to the on-call channels, `warning` to working-hours ones. */
+  readonly severity: Severity;
+  /** What the alert means, in one sentence. */
+  readonly description: string;
+  /** What to do first when it fires, in one sentence. */
+  readonly firstResponse: string;
+  /** Alert when the condition holds; compared with `operator`. */
+  readonly threshold: number;
+  /**
+   * How many windows in a row are evaluated (metric alerts: the window grows by this factor).
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+}
+
+/** A default metric alert, as a capability defines it in its own file. */
+export interface MetricAlertDefinition extends AlertBasics {
+  /** The resources whose metric is watched. */
+  readonly scopes: readonly string[];
+  /** The metric namespace, `Microsoft.Network/natGateways`. */
+  readonly metricNamespace: string;
+  /** The metric name. */
+  readonly metricName: string;
+  /** How the metric is aggregated over the window. */
+  readonly aggregation: 'Average' | 'Count' | 'Minimum' | 'Maximum' | 'Total';
+  /** How the aggregate is compared with the threshold. */
+  readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual';
+  /** Dimension filters. @default - none */
+  readonly dimensions?: readonly { readonly name: string; readonly values: readonly string[] }[];
+  /** The window, one of METRIC_ALERT_WINDOWS. */
+  readonly windowMinutes: number;
+}
+
+/** A default log alert (KQL over the environment's workspace), as a capability defines it. */
+export interface LogAlertDefinition extends AlertBasics {
+  /** The KQL query; the alert counts its rows. */
+  readonly query: string;
+  /**
+   * The workspaces (or other resources) the query runs over.
+   * @default - the environment's workspace
+   */
+  readonly scopes?: readonly string[];
+  /** The window the rows are counted in, in minutes (1, 5, 10, 15, 30, 45 or whole hours). */
+  readonly windowMinutes: number;
+}
+
+/** One item of the environment workbook. */
+export type WorkbookItem =
+  | { readonly type: 'text'; readonly markdown: string }
+  | {
+      readonly type: 'query';
+      readonly title: string;
+      readonly query: string;
+      readonly visualization: 'table' | 'timechart' | 'barchart';
+    };
+
+/**
+ * The environment's monitoring, as the capabilities see it: the one interface through which every construct
+ * registers its default alerts, workbook items and saved searches.
+ */
+export interface IMonitoring extends IConstruct {
+  /** The environment name, the middle of every alert name. */
+  readonly environment: string;
+  /** The Log Analytics workspace every resource sends its diagnostics to. */
+  readonly workspaceId: string;
+  /**
+   * Creates a default metric alert in `scope`, named `platform-<env>-<id>` (slashes as dots), notifying the
+   * action group of its severity, unless the spec switches it off; applies the spec's tuning.
+   * @returns the alert, or undefined when the spec switched it off
+   */
+  addMetricAlert(
+    scope: Construct,
+    id: string,
+    definition: MetricAlertDefinition,
+  ): metricAlert.MonitorMetricAlert | undefined;
+  /** The same for a log alert (a scheduled query rule over the workspace). */
+  addLogAlert(
+    scope: Construct,
+    id: string,
+    definition: LogAlertDefinition,
+  ): queryAlert.MonitorScheduledQueryRulesAlertV2 | undefined;
+  /** Adds a titled section to the environment workbook. */
+  addWorkbookItems(title: string, ...items: WorkbookItem[]): void;
+  /** Saves a KQL search in the workspace, `<name>` in category `platform`. */
+  addSavedSearch(name: string, query: string): void;
+}
+
+/** Props of {@link Monitoring}. */
+export interface MonitoringProps {
+  /** The environment's resolved monitoring section. */
+  readonly spec: MonitoringSpec;
+  /** The environment name. */
+  readonly name: string;
+  /** The resource group for the workspace, action groups, alerts and workbook. */
+  readonly resourceGroup: IResourceGroup;
+  /**
+   * Short code of the location used in names.
+   * @default - the code of the resource group's location in AZURE_LOCATIONS
+   */
+  readonly locationCode?: string;
+}
+
+/** A version-5-style UUID from a seed: the workbook's name must be a UUID, and the same on every synth. */
+export function deterministicUuid(seed: string): string {
+  const hex = createHash('sha1').update(seed).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The monitoring of one environment on Azure: an action group per severity (the spec's email and webhook
+ * receivers), a workbook that other constructs add sections to, the log analysis (Log Analytics workspace,
+ * log pattern alerts, saved searches) and the registry through which every other construct adds its
+ * default alerts (`IMonitoring`).
+ */
+export class Monitoring extends Construct implements IMonitoring {
+  /** The environment name. */
+  public readonly environment: string;
+  /** One action group per severity. */
+  public readonly actionGroups: Readonly<Record<Severity, actionGroup.MonitorActionGroup>>;
+  /** The Log Analytics workspace, saved searches and log pattern alerts. */
+  public readonly logAnalysis: LogAnalysis;
+  /** The environment workbook. */
+  public readonly workbook: workbook.ApplicationInsightsWorkbook;
+  private readonly spec: MonitoringSpec;
+  private readonly resourceGroup: IResourceGroup;
+  private readonly seen = new Set<string>();
+  private readonly disabled = new Map<string, string>();
+  private readonly sections: { title: string; items: WorkbookItem[] }[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.environment = props.name;
+    this.spec = props.spec;
+    this.resourceGroup = props.resourceGroup;
+    const locationCode =
+      props.locationCode ?? AZURE_LOCATIONS[props.resourceGroup.location as keyof typeof AZURE_LOCATIONS];
+
+    this.actionGroups = Object.fromEntries(
+      SEVERITIES.map((severity) => [severity, this.createActionGroup(severity, props)]),
+    ) as Record<Severity, actionGroup.MonitorActionGroup>;
+
+    this.logAnalysis = new LogAnalysis(this, 'logs', {
+      name: props.name,
+      resourceGroup: props.resourceGroup,
+      ...(locationCode !== undefined && { locationCode }),
+      patterns: props.spec.logPatterns,
+      retentionDays: props.spec.logRetentionDays,
+      monitoring: this,
+    });
+
+    this.workbook = new workbook.ApplicationInsightsWorkbook(this, 'workbook', {
+      name: deterministicUuid(`${PLATFORM_PREFIX}-${props.name}-workbook`),
+      displayName: `Platform ${props.name}`,
+      location: props.resourceGroup.location,
+      resourceGroupName: props.resourceGroup.name,
+      category: 'workbook',
+      // The portal stores workbook sources in lowercase and reports a difference on every plan otherwise.
+      sourceId: Fn.lower(this.logAnalysis.workspace.id),
+      dataJson: Lazy.stringValue({ produce: () => this.renderWorkbook() }),
+    });
+
+    this.node.addValidation({ validate: () => this.unusedOverrides() });
+  }
+
+  /** The Log Analytics workspace's id. */
+  public get workspaceId(): string {
+    return this.logAnalysis.workspace.id;
+  }
+
+  /** The alert ids switched off in the spec, with their reasons. */
+  public get disabledAlarms(): ReadonlyMap<string, string> {
+    return this.disabled;
+  }
+
+  public addMetricAlert(
+    scope: Construct,
+    id: string,
+    definition: MetricAlertDefinition,
+  ): metricAlert.MonitorMetricAlert | undefined {
+    const tuned = this.tune(id, definition);
+    if (!tuned) return undefined;
+    const windowMinutes = tuned.windowMinutes * (tuned.evaluationPeriods ?? 1);
+    const issues = new IssueCollector();
+    if (!(METRIC_ALERT_WINDOWS as readonly number[]).includes(windowMinutes)) {
+      issues.add(
+        `${id}.windowMinutes`,
+        windowMinutes,
+        `windowMinutes x evaluationPeriods is one of ${METRIC_ALERT_WINDOWS.join(', ')}`,
+      );
+    }
+    issues.throwIfAny('Invalid alert');
+    return new metricAlert.MonitorMetricAlert(scope, id.replaceAll('/', '-'), {
+      name: alarmName(this.environment, id),
+      resourceGroupName: this.resourceGroup.name,
+      scopes: [...tuned.scopes],
+      description: describe(tuned),
+      severity: AZURE_SEVERITY[tuned.severity],
+      frequency: `PT${Math.min(tuned.windowMinutes, 60)}M`.replace('PT60M', 'PT1H'),
+      windowSize: isoMinutes(windowMinutes),
+      autoMitigate: true,
+      criteria: [
+        {
+          metricNamespace: tuned.metricNamespace,
+          metricName: tuned.metricName,
+          aggregation: tuned.aggregation,
+          operator: tuned.operator,
+          threshold: tuned.threshold,
+          dimension: (tuned.dimensions ?? []).map((d) => ({
+            name: d.name,
+            operator: 'Include',
+            values: [...d.values],
+          })),
+        },
+      ],
+      action: [{ actionGroupId: this.actionGroups[tuned.severity].id }],
+    });
+  }
+
+  public addLogAlert(
+    scope: Construct,
+    id: string,
+    definition: LogAlertDefinition,
+  ): queryAlert.MonitorScheduledQueryRulesAlertV2 | undefined {
+    const tuned = this.tune(id, definition);
+    if (!tuned) return undefined;
+    const periods = tuned.evaluationPeriods ?? 1;
+    return new queryAlert.MonitorScheduledQueryRulesAlertV2(scope, id.replaceAll('/', '-'), {
+      name: alarmName(this.environment, id),
+      resourceGroupName: this.resourceGroup.name,
+      location: this.resourceGroup.location,
+      scopes: [...(tuned.scopes ?? [this.workspaceId])],
+      description: describe(tuned),
+      displayName: alarmName(this.environment, id),
+      severity: AZURE_SEVERITY[tuned.severity],
+      evaluationFrequency: isoMinutes(tuned.windowMinutes),
+      windowDuration: isoMinutes(tuned.windowMinutes),
+      autoMitigationEnabled: true,
+      // The log tables appear only once workloads write to them; validation would refuse the rule until then.
+      skipQueryValidation: true,
+      criteria: [
+        {
+          query: tuned.query,
+          timeAggregationMethod: 'Count',
+          operator: 'GreaterThanOrEqual',
+          threshold: tuned.threshold,
+          failingPeriods: {
+            minimumFailingPeriodsToTriggerAlert: periods,
+            numberOfEvaluationPeriods: periods,
+          },
+        },
+      ],
+      action: { actionGroups: [this.actionGroups[tuned.severity].id] },
+    });
+  }
+
+  public addWorkbookItems(title: string, ...items: WorkbookItem[]): void {
+    this.sections.push({ title, items });
+  }
+
+  public addSavedSearch(name: string, query: string): void {
+    this.logAnalysis.addSavedSearch(name, query);
+  }
+
+  /** Applies the spec's override to a definition; undefined when the alert is switched off. */
+  private tune<T extends AlertBasics>(id: string, definition: T): T | undefined {
+    alarmName(this.environment, id); // validates the id
+    if (this.seen.has(id)) throw new Error(`Monitoring ${this.environment}: alert id "${id}" is registered twice`);
+    this.seen.add(id);
+    const override: AlarmOverride | undefined = this.spec.alarms[id];
+    if (override?.enabled === false) {
+      this.disabled.set(id, override.reason);
+      return undefined;
+    }
+    const tuned = { ...definition, ...(override ?? {}) };
+    const issues = new IssueCollector();
+    if (tuned.description.trim().length < 10)
+      issues.add(`${id}.description`, tuned.description, 'a sentence saying what it means');
+    if (tuned.firstResponse.trim().length < 10) {
+      issues.add(`${id}.firstResponse`, tuned.firstResponse, 'a sentence saying what to do first');
+    }
+    issues.throwIfAny('Invalid alert');
+    return tuned;
+  }
+
+  private createActionGroup(severity: Severity, props: MonitoringProps): actionGroup.MonitorActionGroup {
+    const channels = props.spec.routing[severity];
+    const emails = channels.includes('email') ? props.spec.emails : [];
+    const webhooks = channels.includes('webhook') ? props.spec.webhookUrls : [];
+    return new actionGroup.MonitorActionGroup(this, `action-group-${severity}`, {
+      name: `ag-${PLATFORM_PREFIX}-${props.name}-${severity}`,
+      resourceGroupName: props.resourceGroup.name,
+      location: 'global',
+      // At most 12 characters, shown in SMS and email subjects.
+      shortName: `${props.name.slice(0, 7)}-${severity === 'critical' ? 'crit' : 'warn'}`,
+      emailReceiver: emails.map((email, i) => ({
+        name: `email-${i + 1}`,
+        emailAddress: email,
+        useCommonAlertSchema: true,
+      })),
+      webhookReceiver: webhooks.map((url, i) => ({
+        name: `webhook-${i + 1}`,
+        serviceUri: url,
+        useCommonAlertSchema: true,
+      })),
+    });
+  }
+
+  private renderWorkbook(): string {
+    const off = [...this.disabled].sort(([a], [b]) => (a < b ? -1 : 1));
+    const header: WorkbookItem = {
+      type: 'text',
+      markdown: [
+        `# Platform ${this.environment}`,
+        `Critical alerts: ${this.spec.routing.critical.join(', ') || 'nowhere'}; warnings: ${this.spec.routing.warning.join(', ') || 'nowhere'}.`,
+        off.length === 0
+          ? 'Every default alert is on.'
+          : `Switched off in the spec: ${off.map(([id, reason]) => `\`${id}\` (${reason})`).join('; ')}.`,
+      ].join('\n\n'),
+    };
+    const items = [
+      header,
+      ...this.sections.flatMap(({ title, items: sectionItems }) => [
+        { type: 'text', markdown: `## ${title}` } as WorkbookItem,
+        ...sectionItems,
+      ]),
+    ];
+    return JSON.stringify({
+      version: 'Notebook/1.0',
+      items: items.map((item, i) =>
+        item.type === 'text'
+          ? { type: 1, name: `text-${i}`, content: { json: item.markdown } }
+          : {
+              type: 3,
+              name: `query-${i}`,
+              content: {
+                version: 'KqlItem/1.0',
+                title: item.title,
+                query: item.query,
+                size: 0,
+                queryType: 0,
+                resourceType: 'microsoft.operationalinsights/workspaces',
+                visualization: item.visualization,
+              },
+            },
+      ),
+      isLocked: false,
+    });
+  }
+
+  private unusedOverrides(): string[] {
+    const known = [...this.seen].sort();
+    return Object.keys(this.spec.alarms)
+      .filter((id) => !this.seen.has(id))
+      .map(
+        (id) =>
+          `monitoring.alarms.${id}: no alert has this id, so the override would be ignored; the alerts are ${known.join(', ')}`,
+      );
+  }
+}
+
+function describe(d: AlertBasics): string {
+  return `[${d.severity}] ${d.description} First response: ${d.firstResponse}`;
+}
+
+/** `PT5M`, `PT1H`, `PT6H`, `P1D`: the ISO 8601 durations Azure Monitor takes. */
+export function isoMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return `P${minutes / 1440}D`;
+  if (minutes % 60 === 0) return `PT${minutes / 60}H`;
+  return `PT${minutes}M`;
+}
