@@ -1,23 +1,16 @@
-import { ContainerApp, type ContainerAppIngress } from '@cdktf/provider-azurerm/lib/container-app';
+import type { ContainerAppIngress } from '@cdktf/provider-azurerm/lib/container-app';
 import type { Construct } from 'constructs';
 import { containerAppHttpsOnly } from '../../../lib/azure/policy/rules/container-app-https-only';
+import { containerApp } from './fixtures/container-app';
 import { findingsOf } from './helpers';
 
-function app(scope: Construct, id: string, ingress?: Partial<ContainerAppIngress>): void {
-  new ContainerApp(scope, id, {
-    name: `ca-${id}`,
-    resourceGroupName: 'rg',
-    containerAppEnvironmentId: 'cae-id',
-    revisionMode: 'Single',
-    template: {
-      minReplicas: 2,
-      container: [{ name: 'api', image: 'example.azurecr.io/api:1.0.0', cpu: 0.5, memory: '1Gi' }],
-    },
+/** A container app `ca-<id>`, with ingress on port 8080 (plus `ingress`) when `ingress` is given. */
+const app = (scope: Construct, id: string, ingress?: Partial<ContainerAppIngress>) =>
+  containerApp(scope, id, {
     ...(ingress && {
       ingress: { targetPort: 8080, trafficWeight: [{ percentage: 100, latestRevision: true }], ...ingress },
     }),
   });
-}
 
 describe('PC_AZURE_CONTAINER_APP_HTTPS_ONLY ingress accepts HTTPS only', () => {
   test('Compliance: no ingress, ingress at the default, allow_insecure_connections = false', () => {

@@ -1,21 +1,13 @@
-import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
 import type { Construct } from 'constructs';
 import { containerAppMinReplicas } from '../../../lib/azure/policy/rules/container-app-min-replicas';
+import { appContainer, containerApp } from './fixtures/container-app';
 import { findingsOf } from './helpers';
 
-function app(scope: Construct, id: string, minReplicas?: number): void {
-  new ContainerApp(scope, id, {
-    name: `ca-${id}`,
-    resourceGroupName: 'rg',
-    containerAppEnvironmentId: 'cae-id',
-    revisionMode: 'Single',
-    template: {
-      ...(minReplicas !== undefined && { minReplicas }),
-      maxReplicas: 10,
-      container: [{ name: 'api', image: 'example.azurecr.io/api:1.0.0', cpu: 0.5, memory: '1Gi' }],
-    },
+/** A container app `ca-<id>` scaling to 10, from `minReplicas` (left out when not given). */
+const app = (scope: Construct, id: string, minReplicas?: number) =>
+  containerApp(scope, id, {
+    template: { ...(minReplicas !== undefined && { minReplicas }), maxReplicas: 10, container: [appContainer('api')] },
   });
-}
 
 describe('PC_AZURE_CONTAINER_APP_MIN_REPLICAS production container apps run two replicas', () => {
   test('Compliance: two or more replicas in production', () => {

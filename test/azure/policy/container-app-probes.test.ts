@@ -1,32 +1,23 @@
-import { ContainerApp, type ContainerAppTemplateContainer } from '@cdktf/provider-azurerm/lib/container-app';
+import type { ContainerAppTemplateContainer } from '@cdktf/provider-azurerm/lib/container-app';
 import type { Construct } from 'constructs';
 import { containerAppProbes } from '../../../lib/azure/policy/rules/container-app-probes';
+import { appContainer, containerApp } from './fixtures/container-app';
 import { findingsOf } from './helpers';
 
 const LIVENESS = [{ transport: 'HTTP', port: 8080, path: '/healthz' }];
 const READINESS = [{ transport: 'HTTP', port: 8080, path: '/ready' }];
 
-function container(name: string, props: Partial<ContainerAppTemplateContainer> = {}): ContainerAppTemplateContainer {
-  return { name, image: `example.azurecr.io/${name}:1.0.0`, cpu: 0.5, memory: '1Gi', ...props };
-}
-
-function app(scope: Construct, ...containers: ContainerAppTemplateContainer[]): void {
-  new ContainerApp(scope, 'app', {
-    name: 'ca-api',
-    resourceGroupName: 'rg',
-    containerAppEnvironmentId: 'cae-id',
-    revisionMode: 'Single',
-    template: { minReplicas: 2, container: containers },
-  });
-}
+/** The app each test judges: azurerm_container_app.app, named ca-api, running `containers`. */
+const app = (scope: Construct, ...containers: ContainerAppTemplateContainer[]) =>
+  containerApp(scope, 'app', { name: 'ca-api', template: { minReplicas: 2, container: containers } });
 
 describe('PC_AZURE_CONTAINER_APP_PROBES containers have liveness and readiness probes', () => {
   test('Compliance: every container has both probes', () => {
     const findings = findingsOf(containerAppProbes, (scope) =>
       app(
         scope,
-        container('api', { livenessProbe: LIVENESS, readinessProbe: READINESS }),
-        container('sidecar', {
+        appContainer('api', { livenessProbe: LIVENESS, readinessProbe: READINESS }),
+        appContainer('sidecar', {
           livenessProbe: [{ transport: 'TCP', port: 9000 }],
           readinessProbe: [{ transport: 'TCP', port: 9000 }],
         }),
@@ -37,7 +28,7 @@ describe('PC_AZURE_CONTAINER_APP_PROBES containers have liveness and readiness p
 
   test('Noncompliance: one finding per container, naming the missing probes', () => {
     const findings = findingsOf(containerAppProbes, (scope) =>
-      app(scope, container('api', { livenessProbe: LIVENESS }), container('worker')),
+      app(scope, appContainer('api', { livenessProbe: LIVENESS }), appContainer('worker')),
     );
     expect(findings.map((f) => [f.ruleId, f.severity, f.address])).toEqual([
       ['PC_AZURE_CONTAINER_APP_PROBES', 'error', 'azurerm_container_app.app'],

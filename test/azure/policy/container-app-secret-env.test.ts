@@ -1,7 +1,8 @@
-import { ContainerApp, type ContainerAppTemplateContainerEnv } from '@cdktf/provider-azurerm/lib/container-app';
+import type { ContainerAppTemplateContainerEnv } from '@cdktf/provider-azurerm/lib/container-app';
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { containerAppSecretEnv } from '../../../lib/azure/policy/rules/container-app-secret-env';
+import { appContainer, containerApp } from './fixtures/container-app';
 import { findingsOf } from './helpers';
 
 function app(
@@ -9,17 +10,14 @@ function app(
   env: ContainerAppTemplateContainerEnv[],
   initEnv: ContainerAppTemplateContainerEnv[] = [],
 ): void {
-  new ContainerApp(scope, 'app', {
+  containerApp(scope, 'app', {
     name: 'ca-api',
-    resourceGroupName: 'rg',
-    containerAppEnvironmentId: 'cae-id',
-    revisionMode: 'Single',
     secret: [
       { name: 'db-password', keyVaultSecretId: 'https://kv.vault.azure.net/secrets/db-password', identity: 'System' },
     ],
     template: {
       minReplicas: 2,
-      container: [{ name: 'api', image: 'example.azurecr.io/api:1.0.0', cpu: 0.5, memory: '1Gi', env }],
+      container: [appContainer('api', { env })],
       initContainer: [{ name: 'migrate', image: 'example.azurecr.io/migrate:1.0.0', env: initEnv }],
     },
   });

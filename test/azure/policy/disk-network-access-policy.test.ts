@@ -1,33 +1,20 @@
-import { ManagedDisk, type ManagedDiskConfig } from '@cdktf/provider-azurerm/lib/managed-disk';
-import type { Construct } from 'constructs';
 import { diskNetworkAccessPolicy } from '../../../lib/azure/policy/rules/disk-network-access-policy';
+import { managedDisk } from './fixtures/compute';
 import { findingsOf } from './helpers';
-
-function disk(scope: Construct, id: string, props: Partial<ManagedDiskConfig> = {}): void {
-  new ManagedDisk(scope, id, {
-    name: `disk-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    storageAccountType: 'Premium_LRS',
-    createOption: 'Empty',
-    diskSizeGb: 64,
-    ...props,
-  });
-}
 
 describe('PC_AZURE_DISK_NETWORK_ACCESS_POLICY managed disks export privately or not at all', () => {
   test('Compliance: DenyAll, or AllowPrivate through a disk access', () => {
     const findings = findingsOf(diskNetworkAccessPolicy, (scope) => {
-      disk(scope, 'deny', { networkAccessPolicy: 'DenyAll' });
-      disk(scope, 'private', { networkAccessPolicy: 'AllowPrivate', diskAccessId: 'disk-access-id' });
+      managedDisk(scope, 'deny', { networkAccessPolicy: 'DenyAll' });
+      managedDisk(scope, 'private', { networkAccessPolicy: 'AllowPrivate', diskAccessId: 'disk-access-id' });
     });
     expect(findings).toEqual([]);
   });
 
   test('Noncompliance: left out (Azure applies AllowAll) or AllowAll', () => {
     const findings = findingsOf(diskNetworkAccessPolicy, (scope) => {
-      disk(scope, 'unset');
-      disk(scope, 'all', { networkAccessPolicy: 'AllowAll' });
+      managedDisk(scope, 'unset');
+      managedDisk(scope, 'all', { networkAccessPolicy: 'AllowAll' });
     });
     expect(findings.map((f) => [f.ruleId, f.severity, f.address])).toEqual([
       ['PC_AZURE_DISK_NETWORK_ACCESS_POLICY', 'error', 'azurerm_managed_disk.all'],

@@ -1,19 +1,12 @@
-import { ManagedDisk, type ManagedDiskConfig } from '@cdktf/provider-azurerm/lib/managed-disk';
+import type { ManagedDiskConfig } from '@cdktf/provider-azurerm/lib/managed-disk';
 import type { Construct } from 'constructs';
 import { diskPublicNetworkAccess } from '../../../lib/azure/policy/rules/disk-public-network-access';
+import { managedDisk } from './fixtures/compute';
 import { findingsOf } from './helpers';
 
-function disk(scope: Construct, props: Partial<ManagedDiskConfig> = {}): void {
-  new ManagedDisk(scope, 'disk', {
-    name: 'disk-data-01',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    storageAccountType: 'Premium_LRS',
-    createOption: 'Empty',
-    diskSizeGb: 64,
-    ...props,
-  });
-}
+/** The disk each test judges: azurerm_managed_disk.disk, named disk-data-01. */
+const disk = (scope: Construct, overrides: Partial<ManagedDiskConfig> = {}) =>
+  managedDisk(scope, 'disk', { name: 'disk-data-01', ...overrides });
 
 describe('CKV_AZURE_251 managed disks disable public network access', () => {
   test('Compliance: public_network_access_enabled = false', () => {

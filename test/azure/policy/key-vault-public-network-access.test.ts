@@ -1,18 +1,12 @@
-import { KeyVault, type KeyVaultConfig } from '@cdktf/provider-azurerm/lib/key-vault';
+import type { KeyVaultConfig } from '@cdktf/provider-azurerm/lib/key-vault';
 import type { Construct } from 'constructs';
 import { keyVaultPublicNetworkAccess } from '../../../lib/azure/policy/rules/key-vault-public-network-access';
+import { keyVault } from './fixtures/vaults';
 import { findingsOf } from './helpers';
 
-function vault(scope: Construct, props: Partial<KeyVaultConfig> = {}): void {
-  new KeyVault(scope, 'kv', {
-    name: 'kv-platform',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    skuName: 'standard',
-    tenantId: '00000000-0000-0000-0000-000000000000',
-    ...props,
-  });
-}
+/** The vault each test judges: azurerm_key_vault.kv, named kv-platform. */
+const vault = (scope: Construct, overrides: Partial<KeyVaultConfig> = {}) =>
+  keyVault(scope, 'kv', { name: 'kv-platform', ...overrides });
 
 const FIX = 'set public_network_access_enabled = false and reach the vault through a private endpoint';
 

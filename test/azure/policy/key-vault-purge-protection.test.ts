@@ -1,18 +1,12 @@
-import { KeyVault, type KeyVaultConfig } from '@cdktf/provider-azurerm/lib/key-vault';
+import type { KeyVaultConfig } from '@cdktf/provider-azurerm/lib/key-vault';
 import type { Construct } from 'constructs';
 import { keyVaultPurgeProtection } from '../../../lib/azure/policy/rules/key-vault-purge-protection';
+import { keyVault } from './fixtures/vaults';
 import { findingsOf } from './helpers';
 
-function vault(scope: Construct, props: Partial<KeyVaultConfig> = {}): void {
-  new KeyVault(scope, 'kv', {
-    name: 'kv-platform-prod',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    skuName: 'standard',
-    tenantId: '00000000-0000-0000-0000-000000000000',
-    ...props,
-  });
-}
+/** The vault each test judges: azurerm_key_vault.kv, named kv-platform-prod. */
+const vault = (scope: Construct, overrides: Partial<KeyVaultConfig> = {}) =>
+  keyVault(scope, 'kv', { name: 'kv-platform-prod', ...overrides });
 
 describe('CKV_AZURE_110 production key vaults have purge protection', () => {
   test('Compliance: purge_protection_enabled = true in production', () => {

@@ -1,21 +1,12 @@
-import { LinuxVirtualMachine, type LinuxVirtualMachineConfig } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
+import type { LinuxVirtualMachineConfig } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import type { Construct } from 'constructs';
 import { linuxVmEncryptionAtHost } from '../../../lib/azure/policy/rules/linux-vm-encryption-at-host';
+import { linuxVm } from './fixtures/compute';
 import { findingsOf } from './helpers';
 
-function vm(scope: Construct, props: Partial<LinuxVirtualMachineConfig> = {}): void {
-  new LinuxVirtualMachine(scope, 'vm', {
-    name: 'vm-app-01',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    size: 'Standard_D2s_v5',
-    adminUsername: 'azureadmin',
-    adminSshKey: [{ username: 'azureadmin', publicKey: 'ssh-ed25519 AAAAC3Nza admin@example' }],
-    networkInterfaceIds: ['nic-id'],
-    osDisk: { caching: 'ReadWrite', storageAccountType: 'Premium_LRS' },
-    ...props,
-  });
-}
+/** The VM each test judges: azurerm_linux_virtual_machine.vm, named vm-app-01. */
+const vm = (scope: Construct, overrides: Partial<LinuxVirtualMachineConfig> = {}) =>
+  linuxVm(scope, 'vm', { name: 'vm-app-01', size: 'Standard_D2s_v5', ...overrides });
 
 const FIX =
   'set encryption_at_host_enabled = true on a size that supports it (register the Microsoft.Compute EncryptionAtHost feature first)';

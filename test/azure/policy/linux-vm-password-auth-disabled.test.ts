@@ -1,55 +1,21 @@
-import { LinuxVirtualMachine, type LinuxVirtualMachineConfig } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
-import { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
+import type { LinuxVirtualMachineConfig } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { linuxVmPasswordAuthDisabled } from '../../../lib/azure/policy/rules/linux-vm-password-auth-disabled';
+import { linuxVm, linuxVmss } from './fixtures/compute';
 import { findingsOf } from './helpers';
 
-const KEY = [{ username: 'azureadmin', publicKey: 'ssh-ed25519 AAAAC3Nza admin@example' }];
-
-function vm(scope: Construct, props: Partial<LinuxVirtualMachineConfig> = {}): void {
-  new LinuxVirtualMachine(scope, 'vm', {
-    name: 'vm-app-01',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    size: 'Standard_B2s',
-    adminUsername: 'azureadmin',
-    adminSshKey: KEY,
-    networkInterfaceIds: ['nic-id'],
-    osDisk: { caching: 'ReadWrite', storageAccountType: 'Premium_LRS' },
-    ...props,
-  });
-}
+/** The VM each test judges: azurerm_linux_virtual_machine.vm, named vm-app-01. */
+const vm = (scope: Construct, overrides: Partial<LinuxVirtualMachineConfig> = {}) =>
+  linuxVm(scope, 'vm', { name: 'vm-app-01', ...overrides });
 
 describe('CKV_AZURE_149 Linux VMs disable password authentication', () => {
   test('Compliance: left at the default, set to true, or an expression', () => {
     const findings = findingsOf(linuxVmPasswordAuthDisabled, (scope) => {
       vm(scope);
-      new LinuxVirtualMachine(scope, 'explicit', {
-        name: 'vm-app-02',
-        location: 'westeurope',
-        resourceGroupName: 'rg',
-        size: 'Standard_B2s',
-        adminUsername: 'azureadmin',
-        adminSshKey: KEY,
-        disablePasswordAuthentication: true,
-        networkInterfaceIds: ['nic-id'],
-        osDisk: { caching: 'ReadWrite', storageAccountType: 'Premium_LRS' },
-      });
+      linuxVm(scope, 'explicit', { name: 'vm-app-02', disablePasswordAuthentication: true });
       const flag = new TerraformVariable(scope, 'disable_password', { type: 'bool' });
-      new LinuxVirtualMachineScaleSet(scope, 'vmss', {
-        name: 'vmss-app',
-        location: 'westeurope',
-        resourceGroupName: 'rg',
-        sku: 'Standard_B2s',
-        adminUsername: 'azureadmin',
-        adminSshKey: KEY,
-        disablePasswordAuthentication: flag.booleanValue,
-        networkInterface: [
-          { name: 'nic', primary: true, ipConfiguration: [{ name: 'ip', primary: true, subnetId: 'snet' }] },
-        ],
-        osDisk: { caching: 'ReadWrite', storageAccountType: 'Premium_LRS' },
-      });
+      linuxVmss(scope, 'vmss', { name: 'vmss-app', disablePasswordAuthentication: flag.booleanValue });
     });
     expect(findings).toEqual([]);
   });

@@ -1,47 +1,22 @@
-import { LinuxVirtualMachine, type LinuxVirtualMachineConfig } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
-import {
-  LinuxVirtualMachineScaleSet,
-  type LinuxVirtualMachineScaleSetConfig,
-} from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
+import type { LinuxVirtualMachineConfig } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
+import type { LinuxVirtualMachineScaleSetConfig } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
 import type { Construct } from 'constructs';
 import { linuxVmSshKey } from '../../../lib/azure/policy/rules/linux-vm-ssh-key';
+import { SSH_KEY } from './fixtures/common';
+import { linuxVm, linuxVmss } from './fixtures/compute';
 import { findingsOf } from './helpers';
 
-const KEY = [{ username: 'azureadmin', publicKey: 'ssh-ed25519 AAAAC3Nza admin@example' }];
-
-function vm(scope: Construct, props: Partial<LinuxVirtualMachineConfig> = {}): void {
-  new LinuxVirtualMachine(scope, 'vm', {
-    name: 'vm-app-01',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    size: 'Standard_B2s',
-    adminUsername: 'azureadmin',
-    networkInterfaceIds: ['nic-id'],
-    osDisk: { caching: 'ReadWrite', storageAccountType: 'Premium_LRS' },
-    ...props,
-  });
-}
-
-function vmss(scope: Construct, props: Partial<LinuxVirtualMachineScaleSetConfig> = {}): void {
-  new LinuxVirtualMachineScaleSet(scope, 'vmss', {
-    name: 'vmss-app',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    sku: 'Standard_B2s',
-    adminUsername: 'azureadmin',
-    networkInterface: [
-      { name: 'nic', primary: true, ipConfiguration: [{ name: 'ip', primary: true, subnetId: 'snet-id' }] },
-    ],
-    osDisk: { caching: 'ReadWrite', storageAccountType: 'Premium_LRS' },
-    ...props,
-  });
-}
+/** The VM and scale set the tests judge, with no admin_ssh_key unless given. */
+const vm = (scope: Construct, overrides: Partial<LinuxVirtualMachineConfig> = {}) =>
+  linuxVm(scope, 'vm', { name: 'vm-app-01', adminSshKey: undefined, ...overrides });
+const vmss = (scope: Construct, overrides: Partial<LinuxVirtualMachineScaleSetConfig> = {}) =>
+  linuxVmss(scope, 'vmss', { name: 'vmss-app', adminSshKey: undefined, ...overrides });
 
 describe('CKV_AZURE_178 Linux VMs sign in with an SSH key', () => {
   test('Compliance: a VM and a scale set with admin_ssh_key', () => {
     const findings = findingsOf(linuxVmSshKey, (scope) => {
-      vm(scope, { adminSshKey: KEY });
-      vmss(scope, { adminSshKey: KEY });
+      vm(scope, { adminSshKey: SSH_KEY });
+      vmss(scope, { adminSshKey: SSH_KEY });
     });
     expect(findings).toEqual([]);
   });

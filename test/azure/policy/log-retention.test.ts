@@ -2,13 +2,13 @@ import { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-ins
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import type { Construct } from 'constructs';
 import { logRetention } from '../../../lib/azure/policy/rules/log-retention';
+import { PLACE } from './fixtures/common';
 import { findingsOf } from './helpers';
 
 function workspace(scope: Construct, id: string, retentionInDays?: number): LogAnalyticsWorkspace {
   return new LogAnalyticsWorkspace(scope, id, {
     name: `log-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
+    ...PLACE,
     sku: 'PerGB2018',
     ...(retentionInDays !== undefined && { retentionInDays }),
   });
@@ -17,8 +17,7 @@ function workspace(scope: Construct, id: string, retentionInDays?: number): LogA
 function insights(scope: Construct, id: string, workspaceId: string, retentionInDays?: number): void {
   new ApplicationInsights(scope, id, {
     name: `appi-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
+    ...PLACE,
     applicationType: 'web',
     workspaceId,
     ...(retentionInDays !== undefined && { retentionInDays }),

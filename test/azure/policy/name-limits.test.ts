@@ -1,21 +1,14 @@
 import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
-import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { nameLimits } from '../../../lib/azure/policy/rules/name-limits';
+import { storageAccount } from './fixtures/storage';
 import { findingsOf } from './helpers';
-
-const storage = {
-  location: 'westeurope',
-  resourceGroupName: 'rg',
-  accountTier: 'Standard',
-  accountReplicationType: 'ZRS',
-};
 
 describe('PC_AZURE_NAME_LIMITS names within Azure limits', () => {
   test('Compliance: names at the limits, uppercase where Azure accepts it', () => {
     const findings = findingsOf(nameLimits, (scope) => {
       new ResourceGroup(scope, 'rg', { name: `RG-${'a'.repeat(87)}`, location: 'westeurope' });
-      new StorageAccount(scope, 'st', { ...storage, name: 's'.repeat(24) });
+      storageAccount(scope, 'st', { name: 's'.repeat(24) });
     });
     expect(findings).toEqual([]);
   });
@@ -24,15 +17,15 @@ describe('PC_AZURE_NAME_LIMITS names within Azure limits', () => {
     expect(
       findingsOf(nameLimits, (scope) => {
         const rg = new ResourceGroup(scope, 'rg', { name: 'rg', location: 'westeurope' });
-        new StorageAccount(scope, 'st', { ...storage, name: `st${rg.id}` });
+        storageAccount(scope, 'st', { name: `st${rg.id}` });
       }),
     ).toEqual([]);
   });
 
   test('Noncompliance: a storage account name that is too long, and one with uppercase', () => {
     const findings = findingsOf(nameLimits, (scope) => {
-      new StorageAccount(scope, 'long', { ...storage, name: 's'.repeat(25) });
-      new StorageAccount(scope, 'upper', { ...storage, name: 'StPlatform' });
+      storageAccount(scope, 'long', { name: 's'.repeat(25) });
+      storageAccount(scope, 'upper', { name: 'StPlatform' });
     });
     expect(findings.map((f) => [f.address, f.message])).toEqual([
       [

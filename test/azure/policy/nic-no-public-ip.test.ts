@@ -1,17 +1,12 @@
-import { NetworkInterface, type NetworkInterfaceIpConfiguration } from '@cdktf/provider-azurerm/lib/network-interface';
-import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
+import type { NetworkInterfaceIpConfiguration } from '@cdktf/provider-azurerm/lib/network-interface';
 import type { Construct } from 'constructs';
 import { nicNoPublicIp } from '../../../lib/azure/policy/rules/nic-no-public-ip';
+import { networkInterface, publicIp } from './fixtures/network';
 import { findingsOf } from './helpers';
 
-function nic(scope: Construct, ...ipConfiguration: NetworkInterfaceIpConfiguration[]): void {
-  new NetworkInterface(scope, 'nic', {
-    name: 'nic-vm-01',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    ipConfiguration,
-  });
-}
+/** The interface each test judges: azurerm_network_interface.nic, named nic-vm-01. */
+const nic = (scope: Construct, ...ipConfiguration: NetworkInterfaceIpConfiguration[]) =>
+  networkInterface(scope, 'nic', { name: 'nic-vm-01', ipConfiguration });
 
 const PRIVATE = { name: 'internal', subnetId: 'snet-id', privateIpAddressAllocation: 'Dynamic' };
 
@@ -23,12 +18,7 @@ describe('CKV_AZURE_119 network interfaces have no public IP', () => {
 
   test('Noncompliance: one finding per IP configuration with a public IP', () => {
     const findings = findingsOf(nicNoPublicIp, (scope) => {
-      const pip = new PublicIp(scope, 'pip', {
-        name: 'pip-vm-01',
-        location: 'westeurope',
-        resourceGroupName: 'rg',
-        allocationMethod: 'Static',
-      });
+      const pip = publicIp(scope, 'pip', { name: 'pip-vm-01', sku: undefined });
       nic(scope, PRIVATE, { ...PRIVATE, name: 'public', publicIpAddressId: pip.id });
     });
     expect(findings).toHaveLength(1);

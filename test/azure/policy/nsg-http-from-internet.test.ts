@@ -1,35 +1,14 @@
-import {
-  NetworkSecurityGroup,
-  type NetworkSecurityGroupSecurityRule,
-} from '@cdktf/provider-azurerm/lib/network-security-group';
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import type { NetworkSecurityGroupSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-group';
 import type { Construct } from 'constructs';
 import { nsgHttpFromInternet } from '../../../lib/azure/policy/rules/nsg-http-from-internet';
+import { networkSecurityRule, nsgWithRules, securityRule } from './fixtures/network';
 import { findingsOf } from './helpers';
 
-function web(name: string, rule: Partial<NetworkSecurityGroupSecurityRule>): NetworkSecurityGroupSecurityRule {
-  return {
-    name,
-    priority: 100,
-    direction: 'Inbound',
-    access: 'Allow',
-    protocol: 'Tcp',
-    sourcePortRange: '*',
-    destinationPortRange: '443',
-    sourceAddressPrefix: 'Internet',
-    destinationAddressPrefix: '*',
-    ...rule,
-  };
-}
-
-function nsg(scope: Construct, ...securityRule: NetworkSecurityGroupSecurityRule[]): void {
-  new NetworkSecurityGroup(scope, 'nsg', {
-    name: 'nsg-web',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    securityRule,
-  });
-}
+/** An inline rule; the tests judge azurerm_network_security_group.nsg, named nsg-web. */
+const web = (name: string, rule: Partial<NetworkSecurityGroupSecurityRule> = {}) =>
+  securityRule(name, { sourceAddressPrefix: 'Internet', ...rule });
+const nsg = (scope: Construct, ...rules: NetworkSecurityGroupSecurityRule[]) =>
+  nsgWithRules(scope, 'nsg', rules, { name: 'nsg-web' });
 
 describe('CKV_AZURE_160 no HTTP from the internet', () => {
   test('Compliance: HTTPS from the internet, HTTP from the virtual network', () => {
@@ -60,16 +39,10 @@ describe('CKV_AZURE_160 no HTTP from the internet', () => {
 
   test('Noncompliance: a standalone rule listing 80 among its ports', () => {
     const findings = findingsOf(nsgHttpFromInternet, (scope) => {
-      new NetworkSecurityRule(scope, 'rule', {
+      networkSecurityRule(scope, 'rule', 'nsg-web', {
         name: 'web',
-        priority: 100,
-        direction: 'Inbound',
-        access: 'Allow',
-        protocol: 'Tcp',
         destinationPortRanges: ['80', '443'],
         sourceAddressPrefix: '*',
-        resourceGroupName: 'rg',
-        networkSecurityGroupName: 'nsg-web',
       });
     });
     expect(findings.map((f) => f.message)).toEqual([

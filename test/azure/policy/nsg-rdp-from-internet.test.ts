@@ -1,35 +1,14 @@
-import {
-  NetworkSecurityGroup,
-  type NetworkSecurityGroupSecurityRule,
-} from '@cdktf/provider-azurerm/lib/network-security-group';
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import type { NetworkSecurityGroupSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-group';
 import type { Construct } from 'constructs';
 import { nsgRdpFromInternet } from '../../../lib/azure/policy/rules/nsg-rdp-from-internet';
+import { networkSecurityRule, nsgWithRules, securityRule } from './fixtures/network';
 import { findingsOf } from './helpers';
 
-function rdp(name: string, rule: Partial<NetworkSecurityGroupSecurityRule>): NetworkSecurityGroupSecurityRule {
-  return {
-    name,
-    priority: 100,
-    direction: 'Inbound',
-    access: 'Allow',
-    protocol: 'Tcp',
-    sourcePortRange: '*',
-    destinationPortRange: '3389',
-    sourceAddressPrefix: '*',
-    destinationAddressPrefix: '*',
-    ...rule,
-  };
-}
-
-function nsg(scope: Construct, ...securityRule: NetworkSecurityGroupSecurityRule[]): void {
-  new NetworkSecurityGroup(scope, 'nsg', {
-    name: 'nsg-win',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    securityRule,
-  });
-}
+/** An inline rule; the tests judge azurerm_network_security_group.nsg, named nsg-win. */
+const rdp = (name: string, rule: Partial<NetworkSecurityGroupSecurityRule> = {}) =>
+  securityRule(name, { destinationPortRange: '3389', ...rule });
+const nsg = (scope: Construct, ...rules: NetworkSecurityGroupSecurityRule[]) =>
+  nsgWithRules(scope, 'nsg', rules, { name: 'nsg-win' });
 
 describe('CKV_AZURE_9 no RDP from the internet', () => {
   test('Compliance: RDP from the Bastion subnet only, and SSH from the internet is not this rule', () => {
@@ -58,16 +37,11 @@ describe('CKV_AZURE_9 no RDP from the internet', () => {
 
   test('Noncompliance: a standalone rule with a port range around 3389 from 0.0.0.0', () => {
     const findings = findingsOf(nsgRdpFromInternet, (scope) => {
-      new NetworkSecurityRule(scope, 'rule', {
+      networkSecurityRule(scope, 'rule', 'nsg-win', {
         name: 'mgmt',
-        priority: 100,
-        direction: 'Inbound',
-        access: 'Allow',
         protocol: '*',
         destinationPortRange: '3000-4000',
         sourceAddressPrefix: '0.0.0.0',
-        resourceGroupName: 'rg',
-        networkSecurityGroupName: 'nsg-win',
       });
     });
     expect(findings.map((f) => f.message)).toEqual([

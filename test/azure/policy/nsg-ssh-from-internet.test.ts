@@ -1,51 +1,21 @@
-import {
-  NetworkSecurityGroup,
-  type NetworkSecurityGroupSecurityRule,
-} from '@cdktf/provider-azurerm/lib/network-security-group';
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import type { NetworkSecurityGroupSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-group';
+import type { NetworkSecurityRuleConfig } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { nsgSshFromInternet } from '../../../lib/azure/policy/rules/nsg-ssh-from-internet';
+import { networkSecurityRule, nsgWithRules, securityRule } from './fixtures/network';
 import { findingsOf } from './helpers';
 
 const FIX = 'and reach VMs through Azure Bastion; or set access = "Deny"';
 
-function inbound(name: string, rule: Partial<NetworkSecurityGroupSecurityRule>): NetworkSecurityGroupSecurityRule {
-  return {
-    name,
-    priority: 100,
-    direction: 'Inbound',
-    access: 'Allow',
-    protocol: 'Tcp',
-    sourcePortRange: '*',
-    destinationPortRange: '22',
-    sourceAddressPrefix: '*',
-    destinationAddressPrefix: '*',
-    ...rule,
-  };
-}
+/** An inline rule; the tests judge azurerm_network_security_group.nsg, named nsg-apps. */
+const inbound = (name: string, rule: Partial<NetworkSecurityGroupSecurityRule> = {}) =>
+  securityRule(name, { destinationPortRange: '22', ...rule });
+const nsg = (scope: Construct, ...rules: NetworkSecurityGroupSecurityRule[]) =>
+  nsgWithRules(scope, 'nsg', rules, { name: 'nsg-apps' });
 
-function nsg(scope: Construct, ...securityRule: NetworkSecurityGroupSecurityRule[]): NetworkSecurityGroup {
-  return new NetworkSecurityGroup(scope, 'nsg', {
-    name: 'nsg-apps',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    securityRule,
-  });
-}
-
-function standalone(scope: Construct, rule: Partial<NetworkSecurityGroupSecurityRule>): NetworkSecurityRule {
-  return new NetworkSecurityRule(scope, 'rule', {
-    name: 'allow-admin',
-    priority: 110,
-    direction: 'Inbound',
-    access: 'Allow',
-    protocol: 'Tcp',
-    resourceGroupName: 'rg',
-    networkSecurityGroupName: 'nsg-apps',
-    ...rule,
-  });
-}
+const standalone = (scope: Construct, rule: Partial<NetworkSecurityRuleConfig>) =>
+  networkSecurityRule(scope, 'rule', 'nsg-apps', { name: 'allow-admin', priority: 110, ...rule });
 
 describe('CKV_AZURE_10 no SSH from the internet', () => {
   test('Compliance: SSH from a known range, a Deny rule, an outbound rule and HTTPS from the internet', () => {

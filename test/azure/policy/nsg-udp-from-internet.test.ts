@@ -1,35 +1,14 @@
-import {
-  NetworkSecurityGroup,
-  type NetworkSecurityGroupSecurityRule,
-} from '@cdktf/provider-azurerm/lib/network-security-group';
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import type { NetworkSecurityGroupSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-group';
 import type { Construct } from 'constructs';
 import { nsgUdpFromInternet } from '../../../lib/azure/policy/rules/nsg-udp-from-internet';
+import { networkSecurityRule, nsgWithRules, securityRule } from './fixtures/network';
 import { findingsOf } from './helpers';
 
-function rule(name: string, overrides: Partial<NetworkSecurityGroupSecurityRule>): NetworkSecurityGroupSecurityRule {
-  return {
-    name,
-    priority: 100,
-    direction: 'Inbound',
-    access: 'Allow',
-    protocol: 'Udp',
-    sourcePortRange: '*',
-    destinationPortRange: '53',
-    sourceAddressPrefix: '*',
-    destinationAddressPrefix: '*',
-    ...overrides,
-  };
-}
-
-function nsg(scope: Construct, ...securityRule: NetworkSecurityGroupSecurityRule[]): void {
-  new NetworkSecurityGroup(scope, 'nsg', {
-    name: 'nsg-dns',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    securityRule,
-  });
-}
+/** An inline rule; the tests judge azurerm_network_security_group.nsg, named nsg-dns. */
+const rule = (name: string, overrides: Partial<NetworkSecurityGroupSecurityRule> = {}) =>
+  securityRule(name, { protocol: 'Udp', destinationPortRange: '53', ...overrides });
+const nsg = (scope: Construct, ...rules: NetworkSecurityGroupSecurityRule[]) =>
+  nsgWithRules(scope, 'nsg', rules, { name: 'nsg-dns' });
 
 describe('CKV_AZURE_77 no UDP from the internet', () => {
   test('Compliance: UDP from the virtual network, TCP from the internet, UDP denied', () => {
@@ -59,16 +38,11 @@ describe('CKV_AZURE_77 no UDP from the internet', () => {
 
   test('Noncompliance: protocol * allows UDP too', () => {
     const findings = findingsOf(nsgUdpFromInternet, (scope) => {
-      new NetworkSecurityRule(scope, 'rule', {
+      networkSecurityRule(scope, 'rule', 'nsg-dns', {
         name: 'any',
-        priority: 100,
-        direction: 'Inbound',
-        access: 'Allow',
         protocol: '*',
         destinationPortRange: '443',
         sourceAddressPrefixes: ['Internet'],
-        resourceGroupName: 'rg',
-        networkSecurityGroupName: 'nsg-dns',
       });
     });
     expect(findings.map((f) => f.message)).toEqual([

@@ -2,42 +2,29 @@ import { BastionHost } from '@cdktf/provider-azurerm/lib/bastion-host';
 import { Lb } from '@cdktf/provider-azurerm/lib/lb';
 import { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
 import { NatGatewayPublicIpAssociation } from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
-import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
-import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
-import type { Construct } from 'constructs';
 import { publicIpEdgeOnly } from '../../../lib/azure/policy/rules/public-ip-edge-only';
+import { PLACE } from './fixtures/common';
+import { networkInterface, publicIp } from './fixtures/network';
 import { findingsOf } from './helpers';
-
-function pip(scope: Construct, id: string): PublicIp {
-  return new PublicIp(scope, id, {
-    name: `pip-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    allocationMethod: 'Static',
-    sku: 'Standard',
-  });
-}
 
 describe('PC_AZURE_PUBLIC_IP_EDGE_ONLY public IPs serve the network edge only', () => {
   test('Compliance: public IPs of a NAT gateway, a load balancer frontend and a Bastion host', () => {
     const findings = findingsOf(publicIpEdgeOnly, (scope) => {
-      const nat = new NatGateway(scope, 'nat', { name: 'nat-weu', location: 'westeurope', resourceGroupName: 'rg' });
+      const nat = new NatGateway(scope, 'nat', { name: 'nat-weu', ...PLACE });
       new NatGatewayPublicIpAssociation(scope, 'nat-pip', {
         natGatewayId: nat.id,
-        publicIpAddressId: pip(scope, 'egress').id,
+        publicIpAddressId: publicIp(scope, 'egress').id,
       });
       new Lb(scope, 'lb', {
         name: 'lb-web',
-        location: 'westeurope',
-        resourceGroupName: 'rg',
+        ...PLACE,
         sku: 'Standard',
-        frontendIpConfiguration: [{ name: 'public', publicIpAddressId: pip(scope, 'web').id }],
+        frontendIpConfiguration: [{ name: 'public', publicIpAddressId: publicIp(scope, 'web').id }],
       });
       new BastionHost(scope, 'bastion', {
         name: 'bas-weu',
-        location: 'westeurope',
-        resourceGroupName: 'rg',
-        ipConfiguration: { name: 'ip', subnetId: 'bastion-snet', publicIpAddressId: pip(scope, 'bastion-ip').id },
+        ...PLACE,
+        ipConfiguration: { name: 'ip', subnetId: 'bastion-snet', publicIpAddressId: publicIp(scope, 'bastion-ip').id },
       });
     });
     expect(findings).toEqual([]);
@@ -45,11 +32,9 @@ describe('PC_AZURE_PUBLIC_IP_EDGE_ONLY public IPs serve the network edge only', 
 
   test('Noncompliance: a public IP on a VM network interface', () => {
     const findings = findingsOf(publicIpEdgeOnly, (scope) => {
-      const ip = pip(scope, 'vm');
-      new NetworkInterface(scope, 'nic', {
+      const ip = publicIp(scope, 'vm');
+      networkInterface(scope, 'nic', {
         name: 'nic-vm',
-        location: 'westeurope',
-        resourceGroupName: 'rg',
         ipConfiguration: [
           { name: 'ip', subnetId: 'snet', privateIpAddressAllocation: 'Dynamic', publicIpAddressId: ip.id },
         ],
@@ -67,7 +52,7 @@ describe('PC_AZURE_PUBLIC_IP_EDGE_ONLY public IPs serve the network edge only', 
   });
 
   test('Noncompliance: a public IP nothing uses', () => {
-    const findings = findingsOf(publicIpEdgeOnly, (scope) => pip(scope, 'spare'));
+    const findings = findingsOf(publicIpEdgeOnly, (scope) => publicIp(scope, 'spare'));
     expect(findings.map((f) => f.message)).toEqual([
       'azurerm_public_ip.spare (public IP pip-spare) is used by no NAT gateway, load balancer, Bastion host, Application Gateway, firewall or VPN gateway: use it from one of them (for example an azurerm_nat_gateway_public_ip_association), or delete it',
     ]);

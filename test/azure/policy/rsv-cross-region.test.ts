@@ -1,28 +1,14 @@
-import {
-  RecoveryServicesVault,
-  type RecoveryServicesVaultConfig,
-} from '@cdktf/provider-azurerm/lib/recovery-services-vault';
-import type { Construct } from 'constructs';
 import { rsvCrossRegion } from '../../../lib/azure/policy/rules/rsv-cross-region';
+import { recoveryVault } from './fixtures/vaults';
 import { findingsOf } from './helpers';
-
-function vault(scope: Construct, id: string, props: Partial<RecoveryServicesVaultConfig> = {}): void {
-  new RecoveryServicesVault(scope, id, {
-    name: `rsv-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    sku: 'Standard',
-    ...props,
-  });
-}
 
 describe('PC_AZURE_RSV_CROSS_REGION production vaults are geo-redundant with cross-region restore', () => {
   test('Compliance: GeoRedundant (by default or explicitly) with cross-region restore in production', () => {
     const findings = findingsOf(
       rsvCrossRegion,
       (scope) => {
-        vault(scope, 'default', { crossRegionRestoreEnabled: true });
-        vault(scope, 'explicit', { storageModeType: 'GeoRedundant', crossRegionRestoreEnabled: true });
+        recoveryVault(scope, 'default', { crossRegionRestoreEnabled: true });
+        recoveryVault(scope, 'explicit', { storageModeType: 'GeoRedundant', crossRegionRestoreEnabled: true });
       },
       'production',
     );
@@ -33,14 +19,14 @@ describe('PC_AZURE_RSV_CROSS_REGION production vaults are geo-redundant with cro
     expect(
       findingsOf(
         rsvCrossRegion,
-        (scope) => vault(scope, 'dev', { storageModeType: 'LocallyRedundant' }),
+        (scope) => recoveryVault(scope, 'dev', { storageModeType: 'LocallyRedundant' }),
         'development',
       ),
     ).toEqual([]);
   });
 
   test('Noncompliance: left at the defaults in production, no cross-region restore', () => {
-    const findings = findingsOf(rsvCrossRegion, (scope) => vault(scope, 'prod'), 'production');
+    const findings = findingsOf(rsvCrossRegion, (scope) => recoveryVault(scope, 'prod'), 'production');
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       ruleId: 'PC_AZURE_RSV_CROSS_REGION',
@@ -55,7 +41,7 @@ describe('PC_AZURE_RSV_CROSS_REGION production vaults are geo-redundant with cro
   test('Noncompliance: zone-redundant without cross-region restore, two findings', () => {
     const findings = findingsOf(
       rsvCrossRegion,
-      (scope) => vault(scope, 'prod', { storageModeType: 'ZoneRedundant', crossRegionRestoreEnabled: false }),
+      (scope) => recoveryVault(scope, 'prod', { storageModeType: 'ZoneRedundant', crossRegionRestoreEnabled: false }),
       'production',
     );
     expect(findings.map((f) => f.message)).toEqual([

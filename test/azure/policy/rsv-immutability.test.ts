@@ -1,29 +1,20 @@
-import { RecoveryServicesVault } from '@cdktf/provider-azurerm/lib/recovery-services-vault';
-import type { Construct } from 'constructs';
 import { rsvImmutability } from '../../../lib/azure/policy/rules/rsv-immutability';
+import { recoveryVault } from './fixtures/vaults';
 import { findingsOf } from './helpers';
-
-function vault(scope: Construct, id: string, immutability?: string): void {
-  new RecoveryServicesVault(scope, id, {
-    name: `rsv-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    sku: 'Standard',
-    ...(immutability !== undefined && { immutability }),
-  });
-}
 
 describe('PC_AZURE_RSV_IMMUTABILITY Recovery Services vaults are immutable, locked in production', () => {
   test('Compliance: Locked in production', () => {
-    expect(findingsOf(rsvImmutability, (scope) => vault(scope, 'prod', 'Locked'), 'production')).toEqual([]);
+    expect(
+      findingsOf(rsvImmutability, (scope) => recoveryVault(scope, 'prod', { immutability: 'Locked' }), 'production'),
+    ).toEqual([]);
   });
 
   test('Compliance: Unlocked or Locked in development', () => {
     const findings = findingsOf(
       rsvImmutability,
       (scope) => {
-        vault(scope, 'unlocked', 'Unlocked');
-        vault(scope, 'locked', 'Locked');
+        recoveryVault(scope, 'unlocked', { immutability: 'Unlocked' });
+        recoveryVault(scope, 'locked', { immutability: 'Locked' });
       },
       'development',
     );
@@ -34,8 +25,8 @@ describe('PC_AZURE_RSV_IMMUTABILITY Recovery Services vaults are immutable, lock
     const findings = findingsOf(
       rsvImmutability,
       (scope) => {
-        vault(scope, 'unlocked', 'Unlocked');
-        vault(scope, 'unset');
+        recoveryVault(scope, 'unlocked', { immutability: 'Unlocked' });
+        recoveryVault(scope, 'unset');
       },
       'production',
     );
@@ -50,7 +41,11 @@ describe('PC_AZURE_RSV_IMMUTABILITY Recovery Services vaults are immutable, lock
   });
 
   test('Noncompliance: Disabled in development', () => {
-    const findings = findingsOf(rsvImmutability, (scope) => vault(scope, 'dev', 'Disabled'), 'development');
+    const findings = findingsOf(
+      rsvImmutability,
+      (scope) => recoveryVault(scope, 'dev', { immutability: 'Disabled' }),
+      'development',
+    );
     expect(findings.map((f) => f.message)).toEqual([
       'azurerm_recovery_services_vault.dev (Recovery Services vault rsv-dev) sets immutability = "Disabled": set immutability = "Unlocked" (production locks it)',
     ]);

@@ -1,20 +1,12 @@
-import {
-  RecoveryServicesVault,
-  type RecoveryServicesVaultConfig,
-} from '@cdktf/provider-azurerm/lib/recovery-services-vault';
+import type { RecoveryServicesVaultConfig } from '@cdktf/provider-azurerm/lib/recovery-services-vault';
 import type { Construct } from 'constructs';
 import { rsvManagedIdentity } from '../../../lib/azure/policy/rules/rsv-managed-identity';
+import { recoveryVault } from './fixtures/vaults';
 import { findingsOf } from './helpers';
 
-function vault(scope: Construct, props: Partial<RecoveryServicesVaultConfig> = {}): void {
-  new RecoveryServicesVault(scope, 'rsv', {
-    name: 'rsv-platform',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    sku: 'Standard',
-    ...props,
-  });
-}
+/** The vault each test judges: azurerm_recovery_services_vault.rsv, named rsv-platform. */
+const vault = (scope: Construct, overrides: Partial<RecoveryServicesVaultConfig> = {}) =>
+  recoveryVault(scope, 'rsv', { name: 'rsv-platform', ...overrides });
 
 describe('CKV2_AZURE_35 Recovery Services vaults have a managed identity', () => {
   test('Compliance: a system-assigned identity', () => {

@@ -1,26 +1,12 @@
-import {
-  RecoveryServicesVault,
-  type RecoveryServicesVaultConfig,
-} from '@cdktf/provider-azurerm/lib/recovery-services-vault';
-import type { Construct } from 'constructs';
 import { rsvSoftDelete } from '../../../lib/azure/policy/rules/rsv-soft-delete';
+import { recoveryVault } from './fixtures/vaults';
 import { findingsOf } from './helpers';
-
-function vault(scope: Construct, id: string, props: Partial<RecoveryServicesVaultConfig> = {}): void {
-  new RecoveryServicesVault(scope, id, {
-    name: `rsv-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    sku: 'Standard',
-    ...props,
-  });
-}
 
 describe('PC_AZURE_RSV_SOFT_DELETE Recovery Services vaults keep soft delete on', () => {
   test('Compliance: left at the default (true) or set to true', () => {
     const findings = findingsOf(rsvSoftDelete, (scope) => {
-      vault(scope, 'default');
-      vault(scope, 'explicit', { softDeleteEnabled: true });
+      recoveryVault(scope, 'default');
+      recoveryVault(scope, 'explicit', { softDeleteEnabled: true });
     });
     expect(findings).toEqual([]);
   });
@@ -28,7 +14,7 @@ describe('PC_AZURE_RSV_SOFT_DELETE Recovery Services vaults keep soft delete on'
   test('Noncompliance: soft_delete_enabled = false, in every tier', () => {
     const findings = findingsOf(
       rsvSoftDelete,
-      (scope) => vault(scope, 'dev', { softDeleteEnabled: false }),
+      (scope) => recoveryVault(scope, 'dev', { softDeleteEnabled: false }),
       'development',
     );
     expect(findings).toHaveLength(1);

@@ -1,21 +1,15 @@
-import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { RetainStatefulResources } from '../../../lib/azure';
 import { statefulPreventDestroy } from '../../../lib/azure/policy/rules/stateful-prevent-destroy';
+import { keyVault } from './fixtures/vaults';
 import { findingsOf } from './helpers';
 
 describe('PC_AZURE_PREVENT_DESTROY production data has prevent_destroy', () => {
   test('Compliance: RetainStatefulResources protects the resource group and key vault, not the network', () => {
     const findings = findingsOf(statefulPreventDestroy, (scope) => {
       new ResourceGroup(scope, 'rg', { name: 'rg', location: 'westeurope' });
-      new KeyVault(scope, 'kv', {
-        name: 'kv-platform',
-        location: 'westeurope',
-        resourceGroupName: 'rg',
-        skuName: 'standard',
-        tenantId: '00000000-0000-0000-0000-000000000000',
-      });
+      keyVault(scope, 'kv', { name: 'kv-platform' });
       new VirtualNetwork(scope, 'vnet', {
         name: 'vnet',
         location: 'westeurope',

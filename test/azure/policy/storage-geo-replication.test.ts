@@ -1,17 +1,6 @@
-import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
-import type { Construct } from 'constructs';
 import { storageGeoReplication } from '../../../lib/azure/policy/rules/storage-geo-replication';
+import { storageAccount } from './fixtures/storage';
 import { findingsOf } from './helpers';
-
-function account(scope: Construct, id: string, accountReplicationType: string): void {
-  new StorageAccount(scope, id, {
-    name: `st${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    accountTier: 'Standard',
-    accountReplicationType,
-  });
-}
 
 const LRS_MESSAGE =
   'azurerm_storage_account.data (storage account stdata) sets account_replication_type = "LRS": set account_replication_type = "GZRS" (or "GRS" where the region has no zones); check terraform plan, as some replication changes re-create the account';
@@ -20,22 +9,31 @@ describe('CKV_AZURE_206 production storage accounts replicate to a second region
   test('Compliance: GRS, RAGRS, GZRS and RAGZRS in production', () => {
     const findings = findingsOf(
       storageGeoReplication,
-      (scope) => ['GRS', 'RAGRS', 'GZRS', 'RAGZRS'].forEach((type) => account(scope, type.toLowerCase(), type)),
+      (scope) =>
+        ['GRS', 'RAGRS', 'GZRS', 'RAGZRS'].forEach((type) =>
+          storageAccount(scope, type.toLowerCase(), { accountReplicationType: type }),
+        ),
       'production',
     );
     expect(findings).toEqual([]);
   });
 
   test('Compliance: LRS in development, where the rule does not apply', () => {
-    expect(findingsOf(storageGeoReplication, (scope) => account(scope, 'data', 'LRS'), 'development')).toEqual([]);
+    expect(
+      findingsOf(
+        storageGeoReplication,
+        (scope) => storageAccount(scope, 'data', { accountReplicationType: 'LRS' }),
+        'development',
+      ),
+    ).toEqual([]);
   });
 
   test('Noncompliance: LRS and ZRS in production', () => {
     const findings = findingsOf(
       storageGeoReplication,
       (scope) => {
-        account(scope, 'data', 'LRS');
-        account(scope, 'zonal', 'ZRS');
+        storageAccount(scope, 'data', { accountReplicationType: 'LRS' });
+        storageAccount(scope, 'zonal', { accountReplicationType: 'ZRS' });
       },
       'production',
     );

@@ -1,31 +1,19 @@
-import { StorageAccount, type StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
-import type { Construct } from 'constructs';
 import { storageHttpsOnly } from '../../../lib/azure/policy/rules/storage-https-only';
+import { storageAccount } from './fixtures/storage';
 import { findingsOf } from './helpers';
-
-function account(scope: Construct, id: string, props: Partial<StorageAccountConfig> = {}): void {
-  new StorageAccount(scope, id, {
-    name: `st${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    accountTier: 'Standard',
-    accountReplicationType: 'ZRS',
-    ...props,
-  });
-}
 
 describe('CKV_AZURE_3 storage accounts accept HTTPS only', () => {
   test('Compliance: left at the default (true) or set to true', () => {
     const findings = findingsOf(storageHttpsOnly, (scope) => {
-      account(scope, 'default');
-      account(scope, 'explicit', { httpsTrafficOnlyEnabled: true });
+      storageAccount(scope, 'default');
+      storageAccount(scope, 'explicit', { httpsTrafficOnlyEnabled: true });
     });
     expect(findings).toEqual([]);
   });
 
   test('Noncompliance: https_traffic_only_enabled = false', () => {
     const findings = findingsOf(storageHttpsOnly, (scope) =>
-      account(scope, 'logs', { httpsTrafficOnlyEnabled: false }),
+      storageAccount(scope, 'logs', { httpsTrafficOnlyEnabled: false }),
     );
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({

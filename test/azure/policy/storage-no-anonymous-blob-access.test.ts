@@ -1,18 +1,12 @@
-import { StorageAccount, type StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
+import type { StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
 import type { Construct } from 'constructs';
 import { storageNoAnonymousBlobAccess } from '../../../lib/azure/policy/rules/storage-no-anonymous-blob-access';
+import { storageAccount } from './fixtures/storage';
 import { findingsOf } from './helpers';
 
-function account(scope: Construct, props: Partial<StorageAccountConfig> = {}): void {
-  new StorageAccount(scope, 'data', {
-    name: 'stdataweu',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    accountTier: 'Standard',
-    accountReplicationType: 'ZRS',
-    ...props,
-  });
-}
+/** The account each test judges: azurerm_storage_account.data, named stdataweu. */
+const account = (scope: Construct, overrides: Partial<StorageAccountConfig> = {}) =>
+  storageAccount(scope, 'data', { name: 'stdataweu', ...overrides });
 
 describe('CKV2_AZURE_47 storage accounts allow no anonymous blob access', () => {
   test('Compliance: allow_nested_items_to_be_public = false', () => {

@@ -1,18 +1,12 @@
-import { StorageAccount, type StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
+import type { StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
 import type { Construct } from 'constructs';
 import { storageNoSharedKey } from '../../../lib/azure/policy/rules/storage-no-shared-key';
+import { storageAccount } from './fixtures/storage';
 import { findingsOf } from './helpers';
 
-function account(scope: Construct, props: Partial<StorageAccountConfig> = {}): void {
-  new StorageAccount(scope, 'data', {
-    name: 'stdataweu',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    accountTier: 'Standard',
-    accountReplicationType: 'ZRS',
-    ...props,
-  });
-}
+/** The account each test judges: azurerm_storage_account.data, named stdataweu. */
+const account = (scope: Construct, overrides: Partial<StorageAccountConfig> = {}) =>
+  storageAccount(scope, 'data', { name: 'stdataweu', ...overrides });
 
 const FIX =
   'set shared_access_key_enabled = false, and storage_use_azuread = true on the azurerm provider so Terraform reaches the data plane with Entra ID';

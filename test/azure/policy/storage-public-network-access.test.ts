@@ -1,20 +1,12 @@
-import { StorageAccount, type StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
+import type { StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
 import type { Construct } from 'constructs';
 import { storagePublicNetworkAccess } from '../../../lib/azure/policy/rules/storage-public-network-access';
+import { storageAccount } from './fixtures/storage';
 import { findingsOf } from './helpers';
 
-const stName = 'stdataweu';
-
-function account(scope: Construct, props: Partial<StorageAccountConfig> = {}): void {
-  new StorageAccount(scope, 'data', {
-    name: stName,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    accountTier: 'Standard',
-    accountReplicationType: 'ZRS',
-    ...props,
-  });
-}
+/** The account each test judges: azurerm_storage_account.data, named stdataweu. */
+const account = (scope: Construct, overrides: Partial<StorageAccountConfig> = {}) =>
+  storageAccount(scope, 'data', { name: 'stdataweu', ...overrides });
 
 const FIX = 'set public_network_access_enabled = false and reach the account through a private endpoint';
 

@@ -1,32 +1,20 @@
-import { StorageAccount, type StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account';
-import type { Construct } from 'constructs';
 import { storageSoftDelete } from '../../../lib/azure/policy/rules/storage-soft-delete';
+import { storageAccount } from './fixtures/storage';
 import { findingsOf } from './helpers';
-
-function account(scope: Construct, id: string, props: Partial<StorageAccountConfig> = {}): void {
-  new StorageAccount(scope, id, {
-    name: `st${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    accountTier: 'Standard',
-    accountReplicationType: 'ZRS',
-    ...props,
-  });
-}
 
 describe('CKV2_AZURE_38 storage accounts soft-delete blobs and containers', () => {
   test('Compliance: both retention policies, and a FileStorage account, which has no blobs', () => {
     const findings = findingsOf(storageSoftDelete, (scope) => {
-      account(scope, 'data', {
+      storageAccount(scope, 'data', {
         blobProperties: { deleteRetentionPolicy: { days: 30 }, containerDeleteRetentionPolicy: { days: 30 } },
       });
-      account(scope, 'files', { accountKind: 'FileStorage', accountTier: 'Premium' });
+      storageAccount(scope, 'files', { accountKind: 'FileStorage', accountTier: 'Premium' });
     });
     expect(findings).toEqual([]);
   });
 
   test('Noncompliance: no blob_properties at all', () => {
-    const findings = findingsOf(storageSoftDelete, (scope) => account(scope, 'data'));
+    const findings = findingsOf(storageSoftDelete, (scope) => storageAccount(scope, 'data'));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       ruleId: 'CKV2_AZURE_38',
@@ -40,7 +28,9 @@ describe('CKV2_AZURE_38 storage accounts soft-delete blobs and containers', () =
 
   test('Noncompliance: blob soft delete without container soft delete', () => {
     const findings = findingsOf(storageSoftDelete, (scope) =>
-      account(scope, 'data', { blobProperties: { deleteRetentionPolicy: { days: 7 }, versioningEnabled: true } }),
+      storageAccount(scope, 'data', {
+        blobProperties: { deleteRetentionPolicy: { days: 7 }, versioningEnabled: true },
+      }),
     );
     expect(findings.map((f) => f.message)).toEqual([
       'azurerm_storage_account.data (storage account stdata) has no blob_properties.container_delete_retention_policy: add blob_properties.container_delete_retention_policy { days = 7 } (or more days)',

@@ -1,41 +1,13 @@
 import { BackupProtectedVm } from '@cdktf/provider-azurerm/lib/backup-protected-vm';
-import { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
-import { WindowsVirtualMachine } from '@cdktf/provider-azurerm/lib/windows-virtual-machine';
 import type { Construct } from 'constructs';
 import { vmBackup } from '../../../lib/azure/policy/rules/vm-backup';
+import { PLACE } from './fixtures/common';
+import { linuxVm, windowsVm } from './fixtures/compute';
 import { findingsOf } from './helpers';
-
-const OS_DISK = { caching: 'ReadWrite', storageAccountType: 'Premium_LRS' };
-
-function linux(scope: Construct, id: string): LinuxVirtualMachine {
-  return new LinuxVirtualMachine(scope, id, {
-    name: `vm-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    size: 'Standard_B2s',
-    adminUsername: 'azureadmin',
-    adminSshKey: [{ username: 'azureadmin', publicKey: 'ssh-ed25519 AAAAC3Nza admin@example' }],
-    networkInterfaceIds: ['nic-id'],
-    osDisk: OS_DISK,
-  });
-}
-
-function windows(scope: Construct, id: string): WindowsVirtualMachine {
-  return new WindowsVirtualMachine(scope, id, {
-    name: `vm-${id}`,
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    size: 'Standard_B2s',
-    adminUsername: 'azureadmin',
-    adminPassword: 'P@ssw0rd!',
-    networkInterfaceIds: ['nic-id'],
-    osDisk: OS_DISK,
-  });
-}
 
 function backup(scope: Construct, id: string, sourceVmId: string): void {
   new BackupProtectedVm(scope, id, {
-    resourceGroupName: 'rg',
+    resourceGroupName: PLACE.resourceGroupName,
     recoveryVaultName: 'rsv-platform',
     sourceVmId,
     backupPolicyId: 'policy-id',
@@ -47,8 +19,8 @@ describe('PC_AZURE_VM_BACKUP every production VM is backed up', () => {
     const findings = findingsOf(
       vmBackup,
       (scope) => {
-        backup(scope, 'app-backup', linux(scope, 'app').id);
-        windows(scope, 'win');
+        backup(scope, 'app-backup', linuxVm(scope, 'app').id);
+        windowsVm(scope, 'win');
         backup(
           scope,
           'win-backup',
@@ -61,15 +33,15 @@ describe('PC_AZURE_VM_BACKUP every production VM is backed up', () => {
   });
 
   test('Compliance: an unprotected VM in development, where the rule does not apply', () => {
-    expect(findingsOf(vmBackup, (scope) => linux(scope, 'dev'), 'development')).toEqual([]);
+    expect(findingsOf(vmBackup, (scope) => linuxVm(scope, 'dev'), 'development')).toEqual([]);
   });
 
   test('Noncompliance: a production VM no azurerm_backup_protected_vm references', () => {
     const findings = findingsOf(
       vmBackup,
       (scope) => {
-        backup(scope, 'app-backup', linux(scope, 'app').id);
-        linux(scope, 'db');
+        backup(scope, 'app-backup', linuxVm(scope, 'app').id);
+        linuxVm(scope, 'db');
       },
       'production',
     );

@@ -1,26 +1,12 @@
-import {
-  LinuxVirtualMachineScaleSet,
-  type LinuxVirtualMachineScaleSetConfig,
-} from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
+import type { LinuxVirtualMachineScaleSetConfig } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
 import type { Construct } from 'constructs';
 import { vmssEncryptionAtHost } from '../../../lib/azure/policy/rules/vmss-encryption-at-host';
+import { linuxVmss } from './fixtures/compute';
 import { findingsOf } from './helpers';
 
-function vmss(scope: Construct, props: Partial<LinuxVirtualMachineScaleSetConfig> = {}): void {
-  new LinuxVirtualMachineScaleSet(scope, 'vmss', {
-    name: 'vmss-app',
-    location: 'westeurope',
-    resourceGroupName: 'rg',
-    sku: 'Standard_D2s_v5',
-    adminUsername: 'azureadmin',
-    adminSshKey: [{ username: 'azureadmin', publicKey: 'ssh-ed25519 AAAAC3Nza admin@example' }],
-    networkInterface: [
-      { name: 'nic', primary: true, ipConfiguration: [{ name: 'ip', primary: true, subnetId: 'snet' }] },
-    ],
-    osDisk: { caching: 'ReadWrite', storageAccountType: 'Premium_LRS' },
-    ...props,
-  });
-}
+/** The scale set each test judges: azurerm_linux_virtual_machine_scale_set.vmss, named vmss-app. */
+const vmss = (scope: Construct, overrides: Partial<LinuxVirtualMachineScaleSetConfig> = {}) =>
+  linuxVmss(scope, 'vmss', { name: 'vmss-app', sku: 'Standard_D2s_v5', ...overrides });
 
 describe('CKV_AZURE_97 Linux VM scale sets encrypt at the host', () => {
   test('Compliance: encryption_at_host_enabled = true', () => {
