@@ -52,8 +52,8 @@ export class SendDiagnostics implements IAspect {
       name: DIAGNOSTIC_SETTING_NAME,
       targetResourceId: (node as TerraformResource & { id: string }).id,
       logAnalyticsWorkspaceId: this.workspaceId,
-      enabledLog: diagnostics.logs ? [{ categoryGroup: 'allLogs' }] : [],
-      enabledMetric: diagnostics.metrics ? [{ category: 'AllMetrics' }] : [],
+      ...(diagnostics.logs && { enabledLog: [{ categoryGroup: 'allLogs' }] }),
+      ...(diagnostics.metrics && { enabledMetric: [{ category: 'AllMetrics' }] }),
     });
   }
 }

@@ -234,11 +234,9 @@ export class Monitoring extends Construct implements IMonitoring {
           aggregation: tuned.aggregation,
           operator: tuned.operator,
           threshold: tuned.threshold,
-          dimension: (tuned.dimensions ?? []).map((d) => ({
-            name: d.name,
-            operator: 'Include',
-            values: [...d.values],
-          })),
+          ...(tuned.dimensions?.length && {
+            dimension: tuned.dimensions.map((d) => ({ name: d.name, operator: 'Include', values: [...d.values] })),
+          }),
         },
       ],
       action: [{ actionGroupId: this.actionGroups[tuned.severity].id }],
@@ -321,16 +319,21 @@ export class Monitoring extends Construct implements IMonitoring {
       location: 'global',
       // At most 12 characters, shown in SMS and email subjects.
       shortName: `${props.name.slice(0, 7)}-${severity === 'critical' ? 'crit' : 'warn'}`,
-      emailReceiver: emails.map((email, i) => ({
-        name: `email-${i + 1}`,
-        emailAddress: email,
-        useCommonAlertSchema: true,
-      })),
-      webhookReceiver: webhooks.map((url, i) => ({
-        name: `webhook-${i + 1}`,
-        serviceUri: url,
-        useCommonAlertSchema: true,
-      })),
+      // Receivers only where there are some: an empty list is a needless diff against the portal's state.
+      ...(emails.length > 0 && {
+        emailReceiver: emails.map((email, i) => ({
+          name: `email-${i + 1}`,
+          emailAddress: email,
+          useCommonAlertSchema: true,
+        })),
+      }),
+      ...(webhooks.length > 0 && {
+        webhookReceiver: webhooks.map((url, i) => ({
+          name: `webhook-${i + 1}`,
+          serviceUri: url,
+          useCommonAlertSchema: true,
+        })),
+      }),
     });
   }
 

@@ -1,0 +1,312 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Monitoring, Network, PlatformStack, type IMonitoring } from '../../lib/aws';
+import { defineEnvironment, type Environment, type EnvironmentInput } from '../../lib/core';
+import { devInput, errorOf, prodInput } from '../util/fixtures';
+
+function envWith(base: EnvironmentInput, monitoring: EnvironmentInput['monitoring'] = {}): Environment {
+  return defineEnvironment({ ...base, monitoring: { ...base.monitoring, ...monitoring } });
+}
+
+function build(env: Environment, extra?: (stack: Stack, monitoring: Monitoring) => void) {
+  const app = new App();
+  const stack = new PlatformStack(app, 'Test', {
+    env: { account: env.aws.account, region: env.aws.region },
+    availabilityZones: env.aws.availabilityZones,
+  });
+  const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
+  extra?.(stack, monitoring);
+  return { app, stack, monitoring, template: Template.fromStack(stack) };
+}
+
+/** A capability that is not part of the library: it registers one alarm through the mechanism. */
+class QueueWatcher extends Construct {
+  public readonly alarm?: cloudwatch.Alarm;
+  constructor(scope: Construct, id: string, monitoring: IMonitoring) {
+    super(scope, id);
+    this.alarm = monitoring.addAlarm(this, 'queue/orders/backlog', {
+      metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Backlog', period: Duration.minutes(5) }),
+      threshold: 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      severity: 'critical',
+      description: 'More than 1000 orders wait to be processed.',
+      firstResponse: 'Check that the order workers are running and scale them out.',
+    });
+  }
+}
+
+const prodSpec = (): EnvironmentInput => ({
+  ...prodInput(),
+  monitoring: { ...prodInput().monitoring, webhookUrls: ['https://hooks.example.com/oncall'] },
+});
+
+describe('Monitoring (AWS)', () => {
+  test('one KMS-encrypted, SSL-only topic per severity, named after the environment', () => {
+    const { template, stack, monitoring } = build(envWith(devInput()));
+    for (const severity of ['critical', 'warning'] as const) {
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        TopicName: `platform-dev-${severity}`,
+        KmsMasterKeyId: stack.resolve(monitoring.encryptionKey.keyArn),
+      });
+    }
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('production routes critical alerts to email and webhooks, warnings to email only', () => {
+    const { template, stack, monitoring } = build(envWith(prodSpec()));
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).map((s) => [
+      s.Properties.TopicArn,
+      s.Properties.Protocol,
+      s.Properties.Endpoint,
+    ]);
+    const critical = stack.resolve(monitoring.topics.critical.topicArn);
+    const warning = stack.resolve(monitoring.topics.warning.topicArn);
+    expect(subscriptions).toEqual(
+      expect.arrayContaining([
+        [critical, 'email', 'oncall@example.com'],
+        [critical, 'https', 'https://hooks.example.com/oncall'],
+        [warning, 'email', 'oncall@example.com'],
+      ]),
+    );
+    expect(subscriptions).toHaveLength(3);
+  });
+
+  test('the key rotates and lets CloudWatch alarms publish and CloudWatch Logs encrypt /platform/<env>/ groups', () => {
+    const { template } = build(envWith(devInput()));
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          }),
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogsForEnvironmentLogGroups',
+            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('an application log group with the spec retention, encrypted, retained by default', () => {
+    const { template, stack, monitoring } = build(envWith(devInput()));
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.values(groups)).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          LogGroupName: '/platform/dev/application',
+          RetentionInDays: 30,
+          KmsKeyId: stack.resolve(monitoring.encryptionKey.keyArn),
+        }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      }),
+    ]);
+  });
+
+  test('a metric filter and an alarm per log pattern, with the tier thresholds', () => {
+    const { template, stack, monitoring } = build(envWith(prodSpec()));
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '"ERROR"',
+      MetricTransformations: [{ MetricNamespace: 'Platform/prod', MetricName: 'log-errors', MetricValue: '1' }],
+    });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ ($.status >= 500) && ($.status <= 599) }',
+      MetricTransformations: [{ MetricNamespace: 'Platform/prod', MetricName: 'log-http-5xx', MetricValue: '1' }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'platform-prod-logs.http-5xx',
+      Namespace: 'Platform/prod',
+      MetricName: 'log-http-5xx',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [stack.resolve(monitoring.topics.critical.topicArn)],
+      OKActions: [stack.resolve(monitoring.topics.critical.topicArn)],
+      AlarmDescription:
+        '[critical] 10 or more log lines matched status between 500 and 599 within 5 minutes. First response: Run the saved query platform/prod/http-5xx-by-source in Logs Insights to see which source logs them.',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'platform-prod-logs.errors',
+      Threshold: 5,
+      AlarmActions: [stack.resolve(monitoring.topics.warning.topicArn)],
+    });
+  });
+
+  test('saved Logs Insights queries for each pattern by source, slowest requests and top clients', () => {
+    const { template } = build(envWith(devInput()));
+    const queries = Object.values(template.findResources('AWS::Logs::QueryDefinition')).map((q) => q.Properties.Name);
+    expect(queries).toEqual([
+      'platform/dev/errors-by-source',
+      'platform/dev/http-5xx-by-source',
+      'platform/dev/slowest-requests',
+      'platform/dev/top-clients',
+    ]);
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+      Name: 'platform/dev/errors-by-source',
+      QueryString: Match.stringLikeRegexp('filter @message like "ERROR"'),
+      LogGroupNames: [{ Ref: Match.stringLikeRegexp('^MonitoringLogsApplicationLogGroup') }],
+    });
+  });
+
+  test('a watched log group gets the pattern filters and joins the saved queries', () => {
+    const { template } = build(envWith(devInput()), (stack, monitoring) => {
+      monitoring.watchLogGroup(
+        new logs.LogGroup(stack, 'Service', {
+          logGroupName: '/platform/dev/orders',
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      );
+    });
+    template.resourceCountIs('AWS::Logs::MetricFilter', 4);
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+      Name: 'platform/dev/slowest-requests',
+      LogGroupNames: [
+        { Ref: Match.stringLikeRegexp('^MonitoringLogsApplicationLogGroup') },
+        { Ref: Match.stringLikeRegexp('^Service') },
+      ],
+    });
+  });
+
+  test('a dashboard per environment with a header, the alarm status and the log pattern graph', () => {
+    const { template, stack } = build(envWith(devInput()));
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard!.Properties.DashboardName).toBe('platform-dev');
+    const body = JSON.stringify(stack.resolve(dashboard!.Properties.DashboardBody));
+    expect(body).toContain('# Platform dev');
+    expect(body).toContain('Every default alarm is on.');
+    expect(body).toContain('\\"type\\":\\"alarm\\"');
+    expect(body).toContain('Matching log lines per pattern');
+  });
+});
+
+describe('registering alarms through IMonitoring (AWS)', () => {
+  test('a construct outside the library gets a named alarm that notifies its severity channel', () => {
+    let watcher!: QueueWatcher;
+    const { template, stack, monitoring } = build(envWith(devInput()), (s, m) => {
+      watcher = new QueueWatcher(s, 'Orders', m);
+    });
+    expect(watcher.alarm).toBeDefined();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'platform-dev-queue.orders.backlog',
+      Threshold: 1000,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [stack.resolve(monitoring.topics.critical.topicArn)],
+      AlarmDescription:
+        '[critical] More than 1000 orders wait to be processed. First response: Check that the order workers are running and scale them out.',
+    });
+    expect([...monitoring.alarms.keys()]).toEqual(['logs/errors', 'logs/http-5xx', 'queue/orders/backlog']);
+  });
+
+  test('the spec tunes one alarm explicitly: threshold, periods and severity', () => {
+    const env = envWith(devInput(), {
+      alarms: { 'queue/orders/backlog': { threshold: 5000, evaluationPeriods: 6, severity: 'warning' } },
+    });
+    const { template, stack, monitoring } = build(env, (s, m) => new QueueWatcher(s, 'Orders', m));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'platform-dev-queue.orders.backlog',
+      Threshold: 5000,
+      EvaluationPeriods: 6,
+      AlarmActions: [stack.resolve(monitoring.topics.warning.topicArn)],
+      AlarmDescription: Match.stringLikeRegexp('^\\[warning\\] '),
+    });
+  });
+
+  test('the spec switches one alarm off with a reason, which the dashboard shows', () => {
+    const env = envWith(devInput(), {
+      alarms: { 'logs/errors': { enabled: false, reason: 'The legacy app logs ERROR for client mistakes' } },
+    });
+    const { template, stack, monitoring } = build(env);
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName)).toEqual([
+      'platform-dev-logs.http-5xx',
+    ]);
+    expect(monitoring.disabledAlarms).toEqual(
+      new Map([['logs/errors', 'The legacy app logs ERROR for client mistakes']]),
+    );
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(JSON.stringify(stack.resolve(dashboard!.Properties.DashboardBody))).toContain(
+      'Switched off in the spec: `logs/errors` (The legacy app logs ERROR for client mistakes).',
+    );
+  });
+
+  test('an override that names no alarm fails synthesis instead of being ignored', () => {
+    const env = envWith(devInput(), { alarms: { 'logs/eror': { threshold: 3 } } });
+    expect(errorOf(() => build(env)).message).toContain(
+      'monitoring.alarms.logs/eror: no alarm has this id, so the override would be ignored; the alarms are logs/errors, logs/http-5xx',
+    );
+  });
+
+  test('an alarm id registered twice, or an alarm without its explanation, is refused', () => {
+    const env = envWith(devInput());
+    expect(() =>
+      build(env, (s, m) => {
+        new QueueWatcher(s, 'A', m);
+        new QueueWatcher(s, 'B', m);
+      }),
+    ).toThrow('Monitoring dev: alarm id "queue/orders/backlog" is registered twice');
+    expect(() =>
+      build(env, (s, m) =>
+        m.addAlarm(s, 'queue/x', {
+          metric: new cloudwatch.Metric({ namespace: 'X', metricName: 'Y' }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          severity: 'warning',
+          description: 'bad',
+          firstResponse: 'look',
+        }),
+      ),
+    ).toThrow(/queue\/x\.description: "bad" - a sentence saying what it means[\s\S]*queue\/x\.firstResponse: "look"/);
+  });
+});
+
+describe('Network alarms (AWS)', () => {
+  test('one alarm per condition over every NAT gateway, and a top-talkers query over the flow logs', () => {
+    const env = envWith(prodSpec());
+    const { template } = build(env, (stack, monitoring) => {
+      new Network(stack, 'Network', {
+        spec: env.network,
+        name: env.name,
+        availabilityZones: env.aws.availabilityZones,
+        monitoring,
+      });
+    });
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+      (a) => a.Properties.AlarmName === 'platform-prod-network.nat.port-allocation-errors',
+    );
+    const metrics = alarm!.Properties.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string } };
+    }[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('SUM(METRICS())');
+    expect(metrics.filter((m) => m.MetricStat?.Metric.MetricName === 'ErrorPortAllocation')).toHaveLength(3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'platform-prod-network.nat.packets-dropped',
+      Threshold: 100,
+    });
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+      Name: 'platform/prod/top-talkers',
+      QueryString: Match.stringLikeRegexp('stats sum\\(bytes\\) as bytes by srcAddr, dstAddr'),
+      LogGroupNames: [{ Ref: Match.stringLikeRegexp('^NetworkFlowLogGroup') }],
+    });
+  });
+});
