@@ -7,7 +7,6 @@ import { Construct, type IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
 import {
   alarmName,
-  AZURE_LOCATIONS,
   IssueCollector,
   PLATFORM_PREFIX,
   SEVERITIES,
@@ -16,7 +15,7 @@ import {
   type Severity,
 } from '../core';
 import { LogAnalysis } from './log-analysis';
-import type { IResourceGroup } from './network';
+import { locationCodeOf, type IResourceGroup } from './network';
 
 /** Azure alert severities (0 critical ... 4 verbose) for the library's two. */
 export const AZURE_SEVERITY: Readonly<Record<Severity, number>> = { critical: 1, warning: 2 };
@@ -161,8 +160,7 @@ export class Monitoring extends Construct implements IMonitoring {
     this.environment = props.name;
     this.spec = props.spec;
     this.resourceGroup = props.resourceGroup;
-    const locationCode =
-      props.locationCode ?? AZURE_LOCATIONS[props.resourceGroup.location as keyof typeof AZURE_LOCATIONS];
+    const locationCode = props.locationCode ?? locationCodeOf(props.resourceGroup.location);
 
     this.actionGroups = Object.fromEntries(
       SEVERITIES.map((severity) => [severity, this.createActionGroup(severity, props)]),

@@ -7,6 +7,7 @@ import * as subnet from '@cdktf/provider-azurerm/lib/subnet';
 import * as subnetNat from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
 import * as subnetNsg from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import * as vnet from '@cdktf/provider-azurerm/lib/virtual-network';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   AZURE_LOCATIONS,
@@ -180,16 +181,17 @@ export interface NetworkNames {
 
 /** Names every resource of the network, within Azure's limits; pure. */
 export function renderNetworkNames(props: Pick<NetworkProps, 'name' | 'resourceGroup' | 'locationCode'>): NetworkNames {
-  const loc = props.locationCode ?? locationCodeOf(props.resourceGroup.location);
+  const code = props.locationCode ?? locationCodeOf(props.resourceGroup.location);
+  const loc = code === undefined ? [] : [code];
   const env = [PLATFORM_PREFIX, props.name];
   const byRole = (make: (role: SubnetRole) => string): Record<SubnetRole, string> =>
     Object.fromEntries(AZURE_SUBNET_ROLES.map((role) => [role, make(role)])) as Record<SubnetRole, string>;
   return {
-    virtualNetwork: makeName('azureVirtualNetwork', ['vnet', ...env, loc]),
-    natGateway: makeName('azureNatGateway', ['ng', ...env, loc]),
-    natPublicIp: makeName('azurePublicIp', ['pip', ...env, 'nat', loc]),
+    virtualNetwork: makeName('azureVirtualNetwork', ['vnet', ...env, ...loc]),
+    natGateway: makeName('azureNatGateway', ['ng', ...env, ...loc]),
+    natPublicIp: makeName('azurePublicIp', ['pip', ...env, 'nat', ...loc]),
     subnets: byRole((role) => makeName('azureSubnet', ['snet', role])),
-    securityGroups: byRole((role) => makeName('azureNetworkSecurityGroup', ['nsg', ...env, role, loc])),
+    securityGroups: byRole((role) => makeName('azureNetworkSecurityGroup', ['nsg', ...env, role, ...loc])),
   };
 }
 
@@ -209,8 +211,13 @@ export function renderSubnetConfig(
   };
 }
 
-function locationCodeOf(location: string): string {
-  // Locations outside the table keep their full name, which still fits every limit.
+/**
+ * The short code of a location for names: from AZURE_LOCATIONS, else the full name (which still fits every
+ * limit); undefined when the location is known only at apply time (a resource group's `location` attribute),
+ * so that no token text ends up in a name.
+ */
+export function locationCodeOf(location: string): string | undefined {
+  if (Token.isUnresolved(location)) return undefined;
   return AZURE_LOCATIONS[location] ?? location;
 }
 

@@ -1,3 +1,5 @@
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { TerraformStack, Testing } from 'cdktf';
 import { checkName } from '../../lib/core';
 import { DENY_INTERNET_PRIORITY, Network, renderNetworkNames, TagResources } from '../../lib/azure';
 import { devEnvironment, prodEnvironment } from '../util/fixtures';
@@ -166,5 +168,17 @@ describe('TagResources', () => {
       TagResources.applyTo(scope, { owner: 'team', environment: 'dev' });
     });
     expect(listOf(tf, 'azurerm_nat_gateway')[0]?.tags).toEqual({ environment: 'dev', owner: 'network-team' });
+  });
+});
+
+describe('Network names (Azure)', () => {
+  test('a location known only at apply time leaves the code out of names instead of token text', () => {
+    const group = new ResourceGroup(new TerraformStack(Testing.app(), 'names'), 'rg', {
+      name: 'rg',
+      location: 'westeurope',
+    });
+    const names = renderNetworkNames({ name: 'dev', resourceGroup: group });
+    expect(names.virtualNetwork).toBe('vnet-platform-dev');
+    expect(names.natGateway).toBe('ng-platform-dev');
   });
 });

@@ -53,6 +53,7 @@ describe('PolicyChecks (Azure)', () => {
       acknowledge(group, 'CKV2_AZURE_40', 'A legacy reader needs shared keys until it moves to Entra ID (platform#12)');
       acknowledge(group, 'CKV2_AZURE_47', 'The container holds public release notes served to anonymous readers');
       acknowledge(group, 'CKV2_AZURE_38', 'Holds only copies of logs kept in the Log Analytics workspace');
+      acknowledge(group, 'PC_AZURE_DIAGNOSTICS', 'This test stack has no workspace; the environment stacks add one');
     });
     app.synth();
     const tf = JSON.parse(readFileSync(join(outdir, 'stacks', 'env', 'cdk.tf.json'), 'utf8'));
@@ -62,6 +63,7 @@ describe('PolicyChecks (Azure)', () => {
       CKV2_AZURE_40: 'A legacy reader needs shared keys until it moves to Entra ID (platform#12)',
       CKV2_AZURE_47: 'The container holds public release notes served to anonymous readers',
       CKV_AZURE_59: 'Reached only through its private endpoint, which the firewall rules require',
+      PC_AZURE_DIAGNOSTICS: 'This test stack has no workspace; the environment stacks add one',
     });
     expect(tf['//']['platform-policy'].tier).toBe('development');
   });

@@ -1,8 +1,10 @@
 import type { PolicyRule } from '../rule';
+import { alertHasAction } from './alert-has-action';
 import { containerAppHttpsOnly } from './container-app-https-only';
 import { containerAppMinReplicas } from './container-app-min-replicas';
 import { containerAppProbes } from './container-app-probes';
 import { containerAppSecretEnv } from './container-app-secret-env';
+import { diagnosticsEnabled } from './diagnostics-enabled';
 import { diskEncryption } from './disk-encryption';
 import { diskNetworkAccessPolicy } from './disk-network-access-policy';
 import { diskPublicNetworkAccess } from './disk-public-network-access';
@@ -39,10 +41,12 @@ import { vmssEncryptionAtHost } from './vmss-encryption-at-host';
 
 /** Every rule of the Azure pack, in id order. */
 export const AZURE_RULES: readonly PolicyRule[] = [
+  alertHasAction,
   containerAppHttpsOnly,
   containerAppMinReplicas,
   containerAppProbes,
   containerAppSecretEnv,
+  diagnosticsEnabled,
   diskEncryption,
   diskNetworkAccessPolicy,
   diskPublicNetworkAccess,

@@ -10,17 +10,22 @@ export type Setting<T> = T | undefined | typeof UNKNOWN;
 const KINDS: Readonly<Record<string, string>> = {
   azurerm_application_insights: 'Application Insights',
   azurerm_container_app: 'container app',
+  azurerm_container_app_environment: 'container app environment',
   azurerm_key_vault: 'key vault',
   azurerm_linux_virtual_machine: 'Linux VM',
   azurerm_linux_virtual_machine_scale_set: 'Linux VM scale set',
   azurerm_log_analytics_workspace: 'Log Analytics workspace',
   azurerm_managed_disk: 'managed disk',
+  azurerm_monitor_metric_alert: 'metric alert',
+  azurerm_monitor_scheduled_query_rules_alert_v2: 'log alert',
+  azurerm_nat_gateway: 'NAT gateway',
   azurerm_network_interface: 'network interface',
   azurerm_network_security_group: 'network security group',
   azurerm_network_security_rule: 'network security rule',
   azurerm_public_ip: 'public IP',
   azurerm_recovery_services_vault: 'Recovery Services vault',
   azurerm_storage_account: 'storage account',
+  azurerm_virtual_network: 'virtual network',
   azurerm_windows_virtual_machine: 'Windows VM',
 };
 
