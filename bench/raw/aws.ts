@@ -7,6 +7,10 @@
 // acknowledgements into the template), NIST 800-53 R5 in production, a one-rule pack for production data
 // safety and a plugin for CloudFormation's limits and termination protection, each as a validation plugin
 // scoped to its stage. Those last two are written here, a few lines each, as a hand-written program would.
+//
+// Monitoring is written out the same way: alert topics per severity with the environment's subscriptions,
+// the dashboard (its header text spelled out, its widgets added once every alarm exists), the application
+// log group with a metric filter, an alarm and saved queries per log pattern, and the NAT gateway alarms.
 import {
   App,
   ArnFormat,
@@ -26,10 +30,14 @@ import {
   type PolicyViolation,
   type StackProps,
 } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import {
   AwsSolutionsChecks,
   NagMessageLevel,
@@ -55,9 +63,24 @@ interface RawAwsEnvironment {
   readonly natGateways: number;
   readonly retention: logs.RetentionDays;
   readonly retainData: boolean;
+  /** Who each severity's alert topic notifies: the spec's routing applied to its addresses. */
+  readonly alertEndpoints: Readonly<Record<Severity, AlertEndpoints>>;
+  /** The channels each severity is routed to, as the dashboard header names them. */
+  readonly routing: Readonly<Record<Severity, string>>;
+  /** Alarm thresholds of the two log patterns: error lines and HTTP 5xx responses per 5 minutes. */
+  readonly logThresholds: { readonly errors: number; readonly serverErrors: number };
 }
 
 type Tier = 'development' | 'production';
+type Severity = 'critical' | 'warning';
+
+interface AlertEndpoints {
+  readonly emails: readonly string[];
+  readonly webhooks: readonly string[];
+}
+
+const ALERT_EMAIL = 'platform-alerts@example.com';
+const PAGER_WEBHOOK = 'https://events.pagerduty.com/integration/0000/enqueue';
 
 const REGION = 'eu-west-1';
 const TAGS = { 'cost-center': 'platform', owner: 'platform-team', 'managed-by': 'platform-constructs' } as const;
@@ -74,6 +97,12 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
     natGateways: 1,
     retention: logs.RetentionDays.ONE_MONTH,
     retainData: false,
+    alertEndpoints: {
+      critical: { emails: [ALERT_EMAIL], webhooks: [] },
+      warning: { emails: [ALERT_EMAIL], webhooks: [] },
+    },
+    routing: { critical: 'email, webhook', warning: 'email, webhook' },
+    logThresholds: { errors: 10, serverErrors: 20 },
   },
   {
     name: 'staging',
@@ -85,6 +114,12 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
     natGateways: 1,
     retention: logs.RetentionDays.ONE_YEAR,
     retainData: true,
+    alertEndpoints: {
+      critical: { emails: [ALERT_EMAIL], webhooks: [] },
+      warning: { emails: [ALERT_EMAIL], webhooks: [] },
+    },
+    routing: { critical: 'email, webhook', warning: 'email' },
+    logThresholds: { errors: 5, serverErrors: 10 },
   },
   {
     name: 'prod',
@@ -96,6 +131,12 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
     natGateways: 3,
     retention: logs.RetentionDays.ONE_YEAR,
     retainData: true,
+    alertEndpoints: {
+      critical: { emails: [ALERT_EMAIL], webhooks: [PAGER_WEBHOOK] },
+      warning: { emails: [ALERT_EMAIL], webhooks: [] },
+    },
+    routing: { critical: 'email, webhook', warning: 'email' },
+    logThresholds: { errors: 5, serverErrors: 10 },
   },
 ];
 
@@ -170,15 +211,219 @@ const DEFAULT_SG_HANDLER_ACKNOWLEDGEMENTS: Readonly<Record<string, string>> = {
     'The handler calls only the EC2 API to empty the default security group; it reaches no resource in the VPC',
 };
 
+/** A default alarm: what it watches, when it fires, who is told and what to do first. */
+interface RawAlarm {
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly firstResponse: string;
+}
+
+/** The environment's monitoring, as the rest of the stack uses it. */
+interface RawMonitoring {
+  /** The construct the log pattern alarms and the saved queries live in (`Monitoring/Logs`). */
+  readonly logs: Construct;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[];
+  readonly patternMetrics: cloudwatch.Metric[];
+  /** Creates an alarm `platform-<env>-<id with dots>` in `scope` that notifies its severity's topic. */
+  addAlarm(scope: Construct, id: string, alarm: RawAlarm): void;
+}
+
+/**
+ * Alert topics per severity, the dashboard, and the log analysis (application log group, a metric filter
+ * and an alarm per log pattern, saved Logs Insights queries), under a plain Construct named like ours.
+ */
+function buildMonitoring(stack: Stack, env: RawAwsEnvironment, removalPolicy: RemovalPolicy): RawMonitoring {
+  const monitoring = new Construct(stack, 'Monitoring');
+  const key = new kms.Key(monitoring, 'Key', {
+    description: `Encrypts the alert topics and log groups of ${env.name}`,
+    enableKeyRotation: true,
+    rotationPeriod: Duration.days(365),
+    removalPolicy,
+  });
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': env.account } },
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForEnvironmentLogGroups',
+      principals: [new iam.ServicePrincipal(`logs.${REGION}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `/platform/${env.name}/*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
+
+  const topic = (severity: Severity, id: string): sns.Topic => {
+    const t = new sns.Topic(monitoring, id, {
+      topicName: `platform-${env.name}-${severity}`,
+      displayName: `Platform ${env.name} ${severity} alerts`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const { emails, webhooks } = env.alertEndpoints[severity];
+    for (const email of emails) t.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const url of webhooks) {
+      t.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    }
+    return t;
+  };
+  const topics: Record<Severity, sns.Topic> = {
+    critical: topic('critical', 'CriticalTopic'),
+    warning: topic('warning', 'WarningTopic'),
+  };
+  // Its widgets are added once every alarm exists (the alarm status widget lists them all).
+  const dashboard = new cloudwatch.Dashboard(monitoring, 'Dashboard', {
+    dashboardName: `platform-${env.name}`,
+    defaultInterval: Duration.hours(3),
+  });
+
+  const alarms: cloudwatch.Alarm[] = [];
+  const addAlarm = (scope: Construct, id: string, a: RawAlarm): void => {
+    const alarm = new cloudwatch.Alarm(scope, id.replaceAll('/', '-'), {
+      alarmName: `platform-${env.name}-${id.replaceAll('/', '.')}`,
+      alarmDescription: `[${a.severity}] ${a.description} First response: ${a.firstResponse}`,
+      metric: a.metric,
+      threshold: a.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      actionsEnabled: true,
+    });
+    const notify = new actions.SnsAction(topics[a.severity]);
+    alarm.addAlarmAction(notify);
+    alarm.addOkAction(notify);
+    alarms.push(alarm);
+  };
+
+  const logAnalysis = new Construct(monitoring, 'Logs');
+  const applicationLogGroup = new logs.LogGroup(logAnalysis, 'ApplicationLogGroup', {
+    logGroupName: `/platform/${env.name}/application`,
+    retention: env.retention,
+    encryptionKey: key,
+    removalPolicy,
+  });
+  const namespace = `Platform/${env.name}`;
+  const patterns = [
+    {
+      name: 'errors',
+      filter: '"ERROR"',
+      threshold: env.logThresholds.errors,
+      matched: '"ERROR"',
+      severity: 'warning',
+      insights: '| filter @message like "ERROR"',
+    },
+    {
+      name: 'http-5xx',
+      filter: '{ ($.status >= 500) && ($.status <= 599) }',
+      threshold: env.logThresholds.serverErrors,
+      matched: 'status between 500 and 599',
+      severity: 'critical',
+      insights: '| filter status >= 500 and status <= 599',
+    },
+  ] as const;
+  const patternMetrics: cloudwatch.Metric[] = [];
+  for (const p of patterns) {
+    applicationLogGroup.addMetricFilter(`Pattern-${p.name}`, {
+      filterPattern: logs.FilterPattern.literal(p.filter),
+      metricNamespace: namespace,
+      metricName: `log-${p.name}`,
+      metricValue: '1',
+    });
+    const metric = new cloudwatch.Metric({
+      namespace,
+      metricName: `log-${p.name}`,
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+    });
+    patternMetrics.push(metric);
+    addAlarm(logAnalysis, `logs/${p.name}`, {
+      metric,
+      threshold: p.threshold,
+      severity: p.severity,
+      description: `${p.threshold} or more log lines matched ${p.matched} within 5 minutes.`,
+      firstResponse: `Run the saved query platform/${env.name}/${p.name}-by-source in Logs Insights to see which source logs them.`,
+    });
+  }
+  const queries: ReadonlyArray<readonly [string, string]> = [
+    ...patterns.map(
+      (p) =>
+        [
+          `${p.name}-by-source`,
+          `fields @timestamp, @log, @logStream, @message\n${p.insights}\n| stats count(*) as matches by @log, @logStream\n| sort matches desc\n| limit 50`,
+        ] as const,
+    ),
+    [
+      'slowest-requests',
+      'fields @timestamp, @log, @message, duration_ms\n| filter ispresent(duration_ms)\n| sort duration_ms desc\n| limit 50',
+    ],
+    [
+      'top-clients',
+      'filter ispresent(client_ip)\n| stats count(*) as requests by client_ip\n| sort requests desc\n| limit 25',
+    ],
+  ];
+  for (const [name, queryString] of queries) {
+    new logs.CfnQueryDefinition(logAnalysis, `Query-${name}`, {
+      name: `platform/${env.name}/${name}`,
+      queryString,
+      logGroupNames: [applicationLogGroup.logGroupName],
+    });
+  }
+  return { logs: logAnalysis, dashboard, alarms, patternMetrics, addAlarm };
+}
+
+/** A NAT gateway metric summed over the given NAT gateways, so that one alarm covers them all. */
+function acrossGateways(
+  gateways: readonly ec2.CfnNatGateway[],
+  metricName: string,
+  period: Duration,
+): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'SUM(METRICS())',
+    usingMetrics: Object.fromEntries(
+      gateways.map((gateway, i) => [
+        `nat${i + 1}`,
+        new cloudwatch.Metric({
+          namespace: 'AWS/NATGateway',
+          metricName,
+          dimensionsMap: { NatGatewayId: gateway.ref },
+          statistic: cloudwatch.Stats.SUM,
+          period,
+        }),
+      ]),
+    ),
+    label: `${metricName}, all NAT gateways`,
+    period,
+  });
+}
+
 function buildFoundation(stage: Stage, env: RawAwsEnvironment): void {
   const stack = new FixedZonesStack(stage, 'foundation', env.availabilityZones, {
     env: { account: env.account, region: REGION },
     terminationProtection: env.retainData,
-    description: `Platform ${env.name} (${env.tier}): network, encryption keys and logs`,
+    description: `Platform ${env.name} (${env.tier}): network, monitoring, encryption keys and logs`,
   });
+  const removalPolicy = env.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+  const monitoring = buildMonitoring(stack, env, removalPolicy);
   // A plain Construct named like ours, so that logical IDs (and thus templates) match ours exactly.
   const network = new Construct(stack, 'Network');
-  const removalPolicy = env.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
   const logGroupName = `/platform/${env.name}/vpc-flow-logs`;
 
   const vpc = new ec2.Vpc(network, 'Resource', {
@@ -273,6 +518,47 @@ function buildFoundation(stage: Stage, env: RawAwsEnvironment): void {
         'Public subnets exist to route to the internet gateway; they hold only NAT gateways and load balancers, and instances run in private subnets',
     });
   }
+
+  // NAT gateway alarms (one alarm over all gateways each) and the top-talkers query over the flow logs.
+  const gateways = vpc.publicSubnets
+    .slice(0, env.natGateways)
+    .map((subnet) => subnet.node.findChild('NATGateway') as ec2.CfnNatGateway);
+  monitoring.addAlarm(network, 'network/nat/port-allocation-errors', {
+    metric: acrossGateways(gateways, 'ErrorPortAllocation', Duration.minutes(5)),
+    threshold: 1,
+    severity: 'critical',
+    description:
+      'A NAT gateway could not allocate a source port: new connections from the private subnets to the internet fail.',
+    firstResponse:
+      'Run the top-talkers saved query to find the destinations holding most connections, then spread them or add a NAT gateway.',
+  });
+  monitoring.addAlarm(network, 'network/nat/packets-dropped', {
+    metric: acrossGateways(gateways, 'PacketsDropCount', Duration.minutes(15)),
+    threshold: 100,
+    severity: 'warning',
+    description: 'The NAT gateways dropped 100 or more packets in 15 minutes.',
+    firstResponse: 'Check the AWS Health Dashboard for the zones, then the NAT gateway metrics for a traffic spike.',
+  });
+  new logs.CfnQueryDefinition(monitoring.logs, 'Query-top-talkers', {
+    name: `platform/${env.name}/top-talkers`,
+    queryString: 'stats sum(bytes) as bytes by srcAddr, dstAddr\n| sort bytes desc\n| limit 25',
+    logGroupNames: [logGroup.logGroupName],
+  });
+
+  // The dashboard: routing header, the status of every alarm, then the log pattern counts.
+  const { dashboard } = monitoring;
+  dashboard.addWidgets(
+    new cloudwatch.TextWidget({
+      markdown: `# Platform ${env.name}\n\nCritical alerts: ${env.routing.critical}; warnings: ${env.routing.warning}.\n\nEvery default alarm is on.`,
+      width: 24,
+      height: 3,
+    }),
+  );
+  dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: monitoring.alarms, width: 24 }));
+  dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Logs', width: 24, height: 1 }));
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({ title: 'Matching log lines per pattern', left: monitoring.patternMetrics, width: 24 }),
+  );
 }
 
 /** Resource types that hold data, as the production data-safety rule knows them (lib/core/stateful.ts). */
@@ -442,7 +728,10 @@ export function synthRawAws(outdir: string, validation: boolean): void {
     const stage = new Stage(app, `platform-${env.name}`, { env: { account: env.account, region: REGION } });
     buildFoundation(stage, env);
     const tags = { ...TAGS, environment: env.name };
-    for (const [key, value] of Object.entries(tags)) Tags.of(stage).add(key, value);
+    // Dashboards stay untagged, as in ours (older template linters reject their Tags).
+    for (const [key, value] of Object.entries(tags)) {
+      Tags.of(stage).add(key, value, { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
+    }
     tagPlainResources(stage, tags);
     addGuardrails(stage, env.tier);
   }

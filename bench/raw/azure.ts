@@ -3,11 +3,23 @@
 // names, address blocks and tags spelled out instead of computed from the spec. Provider resources come by
 // deep path: the package root loads every azurerm resource (seconds and hundreds of MB).
 //
-// Production keeps its data as ours does (lifecycle.prevent_destroy on the resource group), and each stack
-// records the same tier and rule list in its "//" block. What this program does NOT do is ours' check work:
-// it has no rule engine, so it neither re-renders each stack to Terraform JSON for a validation nor runs
-// the rules over it. Its times are therefore a lower bound for the same output, and ours/raw for azure
-// includes the price of the checks.
+// Monitoring is written out too: action groups per severity, the Log Analytics workspace with an alert and
+// a saved search per log pattern, the workbook (its JSON built directly, its UUID name spelled out), the NAT
+// gateway alerts, and a diagnostic setting created beside each resource that supports one (ours adds those
+// through an aspect).
+//
+// Production keeps its data as ours does (lifecycle.prevent_destroy on the resource group and the
+// workspace), and each stack records the same tier and rule list in its "//" block. What this program does
+// NOT do is ours' check work: it has no rule engine, so it neither re-renders each stack to Terraform JSON
+// for a validation nor runs the rules over it. Its times are therefore a lower bound for the same output,
+// and ours/raw for azure includes the price of the checks.
+import * as workbook from '@cdktf/provider-azurerm/lib/application-insights-workbook';
+import * as savedSearch from '@cdktf/provider-azurerm/lib/log-analytics-saved-search';
+import * as workspace from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
+import * as actionGroup from '@cdktf/provider-azurerm/lib/monitor-action-group';
+import * as diagnosticSetting from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
+import * as metricAlert from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
+import * as queryAlert from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import * as natGateway from '@cdktf/provider-azurerm/lib/nat-gateway';
 import * as natIpAssociation from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
 import * as nsg from '@cdktf/provider-azurerm/lib/network-security-group';
@@ -19,7 +31,7 @@ import * as subnet from '@cdktf/provider-azurerm/lib/subnet';
 import * as subnetNat from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
 import * as subnetNsg from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import * as vnet from '@cdktf/provider-azurerm/lib/virtual-network';
-import { App, AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
+import { App, AzurermBackend, Fn, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { parseBenchArgs } from '../args';
@@ -36,9 +48,26 @@ interface RawAzureEnvironment {
   readonly subnets: Readonly<Record<Role, string>>;
   /** Remote state; local state beside the project when absent. */
   readonly backend?: { readonly resourceGroupName: string; readonly storageAccountName: string };
+  /** Who each severity's action group notifies: the spec's routing applied to its addresses. */
+  readonly alertReceivers: Readonly<
+    Record<Severity, { readonly emails: readonly string[]; readonly webhooks: readonly string[] }>
+  >;
+  /** The channels each severity is routed to, as the workbook header names them. */
+  readonly routing: Readonly<Record<Severity, string>>;
+  /** Days the Log Analytics workspace keeps records. */
+  readonly retentionDays: number;
+  /** Alert thresholds of the two log patterns: error lines and HTTP 5xx responses per 5 minutes. */
+  readonly logThresholds: { readonly errors: number; readonly serverErrors: number };
+  /** The workbook's name: a UUID that stays the same on every synthesis. */
+  readonly workbookId: string;
 }
 
 type Role = 'workloads' | 'data' | 'apps';
+type Severity = 'critical' | 'warning';
+const ALERT_EMAIL = 'platform-alerts@example.com';
+const PAGER_WEBHOOK = 'https://events.pagerduty.com/integration/0000/enqueue';
+/** Azure alert severities (0 critical ... 4 verbose). */
+const AZURE_SEVERITY: Readonly<Record<Severity, number>> = { critical: 1, warning: 2 };
 const ROLES: readonly Role[] = ['workloads', 'data', 'apps'];
 const LOCATION = 'westeurope';
 const LOCATION_CODE = 'weu';
@@ -50,6 +79,14 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
     retainData: false,
     cidr: '10.10.0.0/16',
     subnets: { workloads: '10.10.0.0/18', data: '10.10.64.0/18', apps: '10.10.128.0/18' },
+    alertReceivers: {
+      critical: { emails: [ALERT_EMAIL], webhooks: [] },
+      warning: { emails: [ALERT_EMAIL], webhooks: [] },
+    },
+    routing: { critical: 'email, webhook', warning: 'email, webhook' },
+    retentionDays: 30,
+    logThresholds: { errors: 10, serverErrors: 20 },
+    workbookId: 'a46093b7-ae04-5e8c-ad71-238c413aa9b6',
   },
   {
     name: 'staging',
@@ -57,6 +94,14 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
     retainData: true,
     cidr: '10.20.0.0/16',
     subnets: { workloads: '10.20.0.0/18', data: '10.20.64.0/18', apps: '10.20.128.0/18' },
+    alertReceivers: {
+      critical: { emails: [ALERT_EMAIL], webhooks: [] },
+      warning: { emails: [ALERT_EMAIL], webhooks: [] },
+    },
+    routing: { critical: 'email, webhook', warning: 'email' },
+    retentionDays: 365,
+    logThresholds: { errors: 5, serverErrors: 10 },
+    workbookId: '47820c85-2e4a-5cc1-888d-ff42650f9f29',
   },
   {
     name: 'prod',
@@ -65,6 +110,14 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
     cidr: '10.30.0.0/16',
     subnets: { workloads: '10.30.0.0/18', data: '10.30.64.0/18', apps: '10.30.128.0/18' },
     backend: { resourceGroupName: 'rg-platform-tfstate', storageAccountName: 'stplatformtfstate' },
+    alertReceivers: {
+      critical: { emails: [ALERT_EMAIL], webhooks: [PAGER_WEBHOOK] },
+      warning: { emails: [ALERT_EMAIL], webhooks: [] },
+    },
+    routing: { critical: 'email, webhook', warning: 'email' },
+    retentionDays: 365,
+    logThresholds: { errors: 5, serverErrors: 10 },
+    workbookId: 'b8fb5247-4494-5128-95e1-41d60203b455',
   },
 ];
 
@@ -91,10 +144,12 @@ const POLICY_RULE_IDS: readonly string[] = [
   'CKV2_AZURE_38',
   'CKV2_AZURE_40',
   'CKV2_AZURE_47',
+  'PC_AZURE_ALERT_ACTION',
   'PC_AZURE_CONTAINER_APP_HTTPS_ONLY',
   'PC_AZURE_CONTAINER_APP_MIN_REPLICAS',
   'PC_AZURE_CONTAINER_APP_PROBES',
   'PC_AZURE_CONTAINER_APP_SECRET_ENV',
+  'PC_AZURE_DIAGNOSTICS',
   'PC_AZURE_DISK_NETWORK_ACCESS_POLICY',
   'PC_AZURE_KEY_VAULT_SOFT_DELETE_90_DAYS',
   'PC_AZURE_LINUX_VM_NO_ADMIN_PASSWORD',
@@ -179,14 +234,168 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     tags,
     ...(env.retainData && { lifecycle: { preventDestroy: true } }),
   });
+  const inRg = { location: rg.location, resourceGroupName: rg.name, tags };
+
+  // Monitoring, under plain Constructs named like ours: an action group per severity, the Log Analytics
+  // workspace with an alert and a saved search per log pattern, and the workbook.
+  const monitoring = new Construct(stack, 'monitoring');
+  const actionGroups = {} as Record<Severity, actionGroup.MonitorActionGroup>;
+  for (const severity of ['critical', 'warning'] as const) {
+    const { emails, webhooks } = env.alertReceivers[severity];
+    actionGroups[severity] = new actionGroup.MonitorActionGroup(monitoring, `action-group-${severity}`, {
+      name: `ag-${stackName}-${severity}`,
+      resourceGroupName: rg.name,
+      location: 'global',
+      shortName: `${env.name.slice(0, 7)}-${severity === 'critical' ? 'crit' : 'warn'}`,
+      emailReceiver: emails.map((emailAddress, i) => ({
+        name: `email-${i + 1}`,
+        emailAddress,
+        useCommonAlertSchema: true,
+      })),
+      ...(webhooks.length > 0 && {
+        webhookReceiver: webhooks.map((serviceUri, i) => ({
+          name: `webhook-${i + 1}`,
+          serviceUri,
+          useCommonAlertSchema: true,
+        })),
+      }),
+      tags,
+    });
+  }
+
+  const logAnalysis = new Construct(monitoring, 'logs');
+  const workspaceName = `log-${stackName}-${LOCATION_CODE}`;
+  const logWorkspace = new workspace.LogAnalyticsWorkspace(logAnalysis, 'workspace', {
+    ...inRg,
+    name: workspaceName,
+    sku: 'PerGB2018',
+    retentionInDays: env.retentionDays,
+    localAuthenticationEnabled: false,
+    ...(env.retainData && { lifecycle: { preventDestroy: true } }),
+  });
+  // Every log line of the workloads: container app console logs and VM syslog, as one table.
+  const platformLogs =
+    'union isfuzzy=true (ContainerAppConsoleLogs_CL | project TimeGenerated, Source = tostring(ContainerAppName_s), Message = tostring(Log_s)), (Syslog | project TimeGenerated, Source = Computer, Message = SyslogMessage)';
+  const patterns = [
+    {
+      name: 'errors',
+      filter: '| where Message has_cs "ERROR"',
+      matched: '"ERROR"',
+      threshold: env.logThresholds.errors,
+      severity: 'warning',
+    },
+    {
+      name: 'http-5xx',
+      filter: '| where toint(parse_json(Message).status) between (500 .. 599)',
+      matched: 'status between 500 and 599',
+      threshold: env.logThresholds.serverErrors,
+      severity: 'critical',
+    },
+  ] as const;
+  for (const p of patterns) {
+    const alertName = `${stackName}-logs.${p.name}`;
+    new queryAlert.MonitorScheduledQueryRulesAlertV2(logAnalysis, `logs-${p.name}`, {
+      ...inRg,
+      name: alertName,
+      scopes: [logWorkspace.id],
+      description: `[${p.severity}] ${p.threshold} or more log lines matched ${p.matched} within 5 minutes. First response: Run the saved search ${p.name}-by-source in the workspace ${workspaceName} to see which source logs them.`,
+      displayName: alertName,
+      severity: AZURE_SEVERITY[p.severity],
+      evaluationFrequency: 'PT5M',
+      windowDuration: 'PT5M',
+      autoMitigationEnabled: true,
+      skipQueryValidation: true,
+      criteria: [
+        {
+          query: `${platformLogs} ${p.filter}`,
+          timeAggregationMethod: 'Count',
+          operator: 'GreaterThanOrEqual',
+          threshold: p.threshold,
+          failingPeriods: { minimumFailingPeriodsToTriggerAlert: 1, numberOfEvaluationPeriods: 1 },
+        },
+      ],
+      action: { actionGroups: [actionGroups[p.severity].id] },
+    });
+  }
+  const searches: ReadonlyArray<readonly [string, string]> = [
+    ...patterns.map(
+      (p) =>
+        [
+          `${p.name}-by-source`,
+          `${platformLogs} ${p.filter} | summarize matches = count() by Source | order by matches desc`,
+        ] as const,
+    ),
+    [
+      'slowest-requests',
+      `${platformLogs} | extend duration_ms = todouble(parse_json(Message).duration_ms) | where isnotnull(duration_ms) | top 50 by duration_ms desc`,
+    ],
+    [
+      'top-clients',
+      `${platformLogs} | extend client_ip = tostring(parse_json(Message).client_ip) | where isnotempty(client_ip) | summarize requests = count() by client_ip | top 25 by requests desc`,
+    ],
+  ];
+  for (const [name, query] of searches) {
+    new savedSearch.LogAnalyticsSavedSearch(logAnalysis, `search-${name}`, {
+      name: `platform-${name}`,
+      category: 'platform',
+      displayName: name,
+      logAnalyticsWorkspaceId: logWorkspace.id,
+      query,
+      tags,
+    });
+  }
+
+  const header = `# Platform ${env.name}\n\nCritical alerts: ${env.routing.critical}; warnings: ${env.routing.warning}.\n\nEvery default alert is on.`;
+  const workbookItems = [
+    { type: 1, name: 'text-0', content: { json: header } },
+    { type: 1, name: 'text-1', content: { json: '## Logs' } },
+    ...searches.map(([title, query], i) => ({
+      type: 3,
+      name: `query-${i + 2}`,
+      content: {
+        version: 'KqlItem/1.0',
+        title,
+        query,
+        size: 0,
+        queryType: 0,
+        resourceType: 'microsoft.operationalinsights/workspaces',
+        visualization: 'table',
+      },
+    })),
+  ];
+  new workbook.ApplicationInsightsWorkbook(monitoring, 'workbook', {
+    ...inRg,
+    name: env.workbookId,
+    displayName: `Platform ${env.name}`,
+    category: 'workbook',
+    // The portal stores workbook sources in lowercase.
+    sourceId: Fn.lower(logWorkspace.id),
+    dataJson: JSON.stringify({ version: 'Notebook/1.0', items: workbookItems, isLocked: false }),
+  });
+
+  /** Sends a resource's logs and/or metrics to the workspace, through a setting beside it. */
+  const sendDiagnostics = (
+    target: { readonly id: string; readonly node: { readonly id: string; readonly scope?: Construct } },
+    what: { readonly logs: boolean; readonly metrics: boolean },
+  ): void => {
+    new diagnosticSetting.MonitorDiagnosticSetting(target.node.scope!, `${target.node.id}-diagnostics`, {
+      name: 'platform-diagnostics',
+      targetResourceId: target.id,
+      logAnalyticsWorkspaceId: logWorkspace.id,
+      ...(what.logs && { enabledLog: [{ categoryGroup: 'allLogs' }] }),
+      ...(what.metrics && { enabledMetric: [{ category: 'AllMetrics' }] }),
+    });
+  };
+  sendDiagnostics(logWorkspace, { logs: true, metrics: true });
+
   // A plain Construct named like ours, so that resource names in the JSON match ours exactly.
   const network = new Construct(stack, 'network');
-  const inRg = { location: rg.location, resourceGroupName: rg.name, tags };
   const virtualNetwork = new vnet.VirtualNetwork(network, 'Resource', {
     ...inRg,
     name: `vnet-${stackName}-${LOCATION_CODE}`,
     addressSpace: [env.cidr],
   });
+  sendDiagnostics(virtualNetwork, { logs: true, metrics: true });
   const ip = new publicIp.PublicIp(network, 'NatPublicIp', {
     ...inRg,
     name: `pip-${stackName}-nat-${LOCATION_CODE}`,
@@ -194,12 +403,14 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     sku: 'Standard',
     ipVersion: 'IPv4',
   });
+  sendDiagnostics(ip, { logs: true, metrics: true });
   const nat = new natGateway.NatGateway(network, 'NatGateway', {
     ...inRg,
     name: `ng-${stackName}-${LOCATION_CODE}`,
     skuName: 'Standard',
     idleTimeoutInMinutes: 4,
   });
+  sendDiagnostics(nat, { logs: false, metrics: true });
   new natIpAssociation.NatGatewayPublicIpAssociation(network, 'NatPublicIpAssociation', {
     natGatewayId: nat.id,
     publicIpAddressId: ip.id,
@@ -210,6 +421,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
       ...inRg,
       name: `nsg-${stackName}-${role}-${LOCATION_CODE}`,
     });
+    sendDiagnostics(group, { logs: true, metrics: false });
     new nsgRule.NetworkSecurityRule(network, `DenyInternetInbound-${role}`, {
       name: 'DenyInternetInbound',
       description: 'Nothing from the Internet reaches this subnet unless a higher-priority rule allows it',
@@ -254,6 +466,53 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
         natGatewayId: nat.id,
       });
     }
+  }
+
+  // The NAT gateway's alerts: failed SNAT connections and dropped packets.
+  const natAlerts = [
+    {
+      id: 'port-allocation-errors',
+      metricName: 'SNATConnectionCount',
+      threshold: 1,
+      dimension: [{ name: 'ConnectionState', operator: 'Include', values: ['Failed'] }],
+      window: 'PT5M',
+      severity: 'critical',
+      description:
+        'The NAT gateway failed SNAT connections: new connections from the subnets to the internet fail. First response: Check the SNAT connection count per destination; spread destinations or add public IPs to the NAT gateway.',
+    },
+    {
+      id: 'packets-dropped',
+      metricName: 'PacketDropCount',
+      threshold: 100,
+      window: 'PT15M',
+      severity: 'warning',
+      description:
+        'The NAT gateway dropped 100 or more packets in 15 minutes. First response: Check Azure Service Health for the region, then the NAT gateway metrics for a traffic spike.',
+    },
+  ] as const;
+  for (const a of natAlerts) {
+    new metricAlert.MonitorMetricAlert(network, `network-nat-${a.id}`, {
+      name: `${stackName}-network.nat.${a.id}`,
+      resourceGroupName: rg.name,
+      scopes: [nat.id],
+      description: `[${a.severity}] ${a.description}`,
+      severity: AZURE_SEVERITY[a.severity],
+      frequency: a.window,
+      windowSize: a.window,
+      autoMitigate: true,
+      criteria: [
+        {
+          metricNamespace: 'Microsoft.Network/natGateways',
+          metricName: a.metricName,
+          aggregation: 'Total',
+          operator: 'GreaterThanOrEqual',
+          threshold: a.threshold,
+          ...('dimension' in a && { dimension: a.dimension.map((d) => ({ ...d, values: [...d.values] })) }),
+        },
+      ],
+      action: [{ actionGroupId: actionGroups[a.severity].id }],
+      tags,
+    });
   }
   stack.addOverride('//.platform-policy', { tier: env.tier, rules: POLICY_RULE_IDS });
 }
