@@ -21,10 +21,14 @@ const RESULTS_FILE = path.join(BENCH_DIR, 'results.json');
 const TARGETS = {
   /** Ours may cost at most 10 % more wall time than the raw program doing the same. */
   maxRatio: 1.1,
-  /** Both clouds, three environments, validation off: what a developer waits for on every change. */
-  maxBothNoValidationMs: 1500,
-  /** Peak resident memory of one synthesis process. */
-  maxPeakMiB: 200,
+  /**
+   * Both clouds, three environments, validation off: what a developer waits for on every change. Raised from
+   * 1500 ms when the guardrails arrived: cdk-nag loads about 60 aws-cdk-lib service modules (~550 ms here),
+   * which the raw program pays as well; the ratio above is what holds our own overhead down.
+   */
+  maxBothNoValidationMs: 2500,
+  /** Peak resident memory of one synthesis process (raised from 200 MiB with cdk-nag, as above). */
+  maxPeakMiB: 256,
 } as const;
 
 /** One program to time: a TypeScript entry point and its arguments (the output folder is appended). */
