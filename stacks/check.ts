@@ -9,13 +9,17 @@ import type { Cloud } from './synth';
 
 /** One finding of `npm run check`. */
 export interface CheckRow {
+  /** The cloud the stack was synthesized for. */
   readonly cloud: Cloud;
+  /** The CloudFormation or Terraform stack name. */
   readonly stack: string;
   /** The rule id: cdk-nag's, cfn-lint's, checkov's or ours. */
   readonly rule: string;
+  /** `error` fails the check unless acknowledged; `warning` is reported only. */
   readonly severity: 'error' | 'warning';
   /** The logical ID (with its construct path) or Terraform address. */
   readonly resource: string;
+  /** What is wrong, as the rule says it. */
   readonly message: string;
   /** `<reason>` when the finding was acknowledged in the code. */
   readonly acknowledgedBy?: string;
@@ -23,10 +27,13 @@ export interface CheckRow {
 
 /** Options of {@link checkOutputs}. */
 export interface CheckOptions {
+  /** The clouds whose output is checked. */
   readonly clouds: readonly Cloud[];
   /** Only these environments. @default - all */
   readonly environments?: readonly string[];
+  /** The cloud assembly to read. @default 'cdk.out' */
   readonly cdkOut?: string;
+  /** The cdktf output to read. @default 'cdktf.out' */
   readonly cdktfOut?: string;
   /** The repository root, where test/golden lives. */
   readonly root?: string;
@@ -86,10 +93,13 @@ function acknowledgementOf(stack: SynthesizedStack, logicalId: string, ids: read
 }
 
 /** The tier and packs a template was synthesized with (`PolicyChecks` records them). */
-function policyOf(stack: SynthesizedStack): { tier: Tier; packs: string[] } | undefined {
-  const entry = (stack.json.Metadata as Record<string, { Tier: Tier; Packs: string[] }> | undefined)
-    ?.PlatformConstructs;
-  return entry ? { tier: entry.Tier, packs: entry.Packs } : undefined;
+function policyOf(
+  stack: SynthesizedStack,
+): { tier: Tier; packs: string[]; acknowledged: Record<string, string> } | undefined {
+  const metadata = stack.json.Metadata as
+    Record<string, { Tier: Tier; Packs: string[]; Acknowledged?: Record<string, string> }> | undefined;
+  const entry = metadata?.PlatformConstructs;
+  return entry ? { tier: entry.Tier, packs: entry.Packs, acknowledged: entry.Acknowledged ?? {} } : undefined;
 }
 
 /**
@@ -134,7 +144,11 @@ async function nagRows(stack: SynthesizedStack, tier: Tier, packs: readonly stri
   return rows;
 }
 
-async function stackRuleRows(stack: SynthesizedStack, tier: Tier): Promise<CheckRow[]> {
+async function stackRuleRows(
+  stack: SynthesizedStack,
+  tier: Tier,
+  acknowledged: Readonly<Record<string, string>>,
+): Promise<CheckRow[]> {
   const { checkStack } = await import('../lib/aws');
   return checkStack({
     stackName: stack.stack,
@@ -142,14 +156,19 @@ async function stackRuleRows(stack: SynthesizedStack, tier: Tier): Promise<Check
     templateBytes: stack.bytes,
     terminationProtection: stack.terminationProtection ?? false,
     tier,
-  }).map((f) => ({
-    cloud: 'aws',
-    stack: stack.stack,
-    rule: f.ruleId,
-    severity: 'error',
-    resource: stack.stack,
-    message: f.message,
-  }));
+  }).map((f) => {
+    // Stack rules are acknowledged on the stack (or stage); PolicyChecks records those in the template.
+    const reason = acknowledged[f.ruleId] ?? acknowledged[`Platform-Stack::${f.ruleId}`];
+    return {
+      cloud: 'aws' as const,
+      stack: stack.stack,
+      rule: f.ruleId,
+      severity: 'error' as const,
+      resource: stack.stack,
+      message: f.message,
+      ...(reason !== undefined && { acknowledgedBy: reason }),
+    };
+  });
 }
 
 interface CfnLintMatch {
@@ -246,7 +265,10 @@ export async function checkOutputs(options: CheckOptions): Promise<CheckRow[]> {
         rows.push(unchecked(stack, 'aws'));
         continue;
       }
-      rows.push(...(await nagRows(stack, policy.tier, policy.packs)), ...(await stackRuleRows(stack, policy.tier)));
+      rows.push(
+        ...(await nagRows(stack, policy.tier, policy.packs)),
+        ...(await stackRuleRows(stack, policy.tier, policy.acknowledged)),
+      );
     }
     if (options.cfnLint ?? true) {
       const lint = cfnLintRows(stacks);

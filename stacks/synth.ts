@@ -168,7 +168,6 @@ function environmentOf(stackName: string, environments: readonly Environment[]):
   return match?.name ?? '?';
 }
 
-/** Puts a finished folder in place of the old one; the old one is removed only after the swap. */
 /**
  * When a guardrail or the schema validation fails, aws-cdk-lib points at the report inside the temporary
  * folder, which is about to be removed: keep the report beside cdk.out/ and say where it is instead.
@@ -184,6 +183,7 @@ function keepValidationReport(error: unknown, outdir: string, cdkOut: string): u
   );
 }
 
+/** Puts a finished folder in place of the old one; the old one is removed only after the swap. */
 function replaceDir(from: string, to: string): void {
   const old = `${to}.old-${process.pid}`;
   fs.rmSync(old, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { Duration, Lazy, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -49,6 +49,7 @@ export class LogAnalysis extends Construct {
   public readonly patternMetrics: ReadonlyMap<string, cloudwatch.Metric>;
   private readonly props: LogAnalysisProps;
   private readonly watched: logs.ILogGroup[] = [];
+  private readonly watchedNames: string[] = [];
 
   constructor(scope: Construct, id: string, props: LogAnalysisProps) {
     super(scope, id);
@@ -75,7 +76,8 @@ export class LogAnalysis extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         severity: pattern.severity,
-        description: `${pattern.threshold} or more log lines matched ${describeMatch(pattern.match)} within ${pattern.windowMinutes} minutes.`,
+        description: ({ threshold }) =>
+          `${threshold} or more log lines matched ${describeMatch(pattern.match)} within ${pattern.windowMinutes} minutes.`,
         firstResponse: `Run the saved query ${PLATFORM_PREFIX}/${props.name}/${pattern.name}-by-source in Logs Insights to see which source logs them.`,
       });
     }
@@ -85,7 +87,7 @@ export class LogAnalysis extends Construct {
       new logs.CfnQueryDefinition(this, `Query-${name}`, {
         name: `${PLATFORM_PREFIX}/${props.name}/${name}`,
         queryString: query,
-        logGroupNames: Lazy.list({ produce: () => this.watched.map((g) => g.logGroupName) }),
+        logGroupNames: Lazy.list({ produce: () => [...this.watchedNames] }),
       });
     }
     if (metrics.size > 0) {
@@ -104,7 +106,9 @@ export class LogAnalysis extends Construct {
   /** Counts every pattern in `logGroup` (a metric filter per pattern) and adds it to the saved queries. */
   public watch(logGroup: logs.ILogGroup): void {
     if (this.watched.includes(logGroup)) return;
+    const name = this.nameOf(logGroup);
     this.watched.push(logGroup);
+    this.watchedNames.push(name);
     for (const pattern of this.props.patterns) {
       logGroup.addMetricFilter(`Pattern-${pattern.name}`, {
         filterPattern: logs.FilterPattern.literal(renderCloudWatchPattern(pattern.match)),
@@ -120,7 +124,22 @@ export class LogAnalysis extends Construct {
     new logs.CfnQueryDefinition(this, `Query-${name}`, {
       name: `${PLATFORM_PREFIX}/${this.props.name}/${name}`,
       queryString: query,
-      logGroupNames: logGroups.map((g) => g.logGroupName),
+      logGroupNames: logGroups.map((g) => this.nameOf(g)),
     });
+  }
+
+  /**
+   * A log group's name as the saved queries refer to it: a reference within this stack, the literal name
+   * for a group in another stack (a reference would make this stack depend on that one, which already
+   * depends on this one).
+   */
+  private nameOf(group: logs.ILogGroup): string {
+    if (Stack.of(group) === Stack.of(this)) return group.logGroupName;
+    const cfn = group.node.defaultChild;
+    const literal = cfn instanceof logs.CfnLogGroup ? cfn.logGroupName : group.logGroupName;
+    if (literal !== undefined && !Token.isUnresolved(literal)) return literal;
+    throw new Error(
+      `Monitoring ${this.props.name}: log group ${group.node.path} is in another stack and has no explicit logGroupName; give it one, so the saved queries can name it without a reference between the stacks`,
+    );
   }
 }

@@ -19,6 +19,14 @@ import {
 import { LogAnalysis } from './log-analysis';
 import { toRetentionDays } from './retention';
 
+/** The values of an alarm after the spec's tuning. */
+export interface TunedValues {
+  /** The threshold the alarm uses. */
+  readonly threshold: number;
+  /** The periods it evaluates. */
+  readonly evaluationPeriods: number;
+}
+
 /** One default alarm, as a capability defines it in its own file. */
 export interface AlarmDefinition {
   /** The metric the alarm watches. */
@@ -41,8 +49,11 @@ export interface AlarmDefinition {
   readonly treatMissingData?: cloudwatch.TreatMissingData;
   /** Who is told: `critical` goes to the on-call channels, `warning` to working-hours ones. */
   readonly severity: Severity;
-  /** What the alarm means, in one sentence. */
-  readonly description: string;
+  /**
+   * What the alarm means, in one sentence; a function receives the values after the spec's tuning, so the
+   * numbers it quotes are the ones the alarm uses.
+   */
+  readonly description: string | ((tuned: TunedValues) => string);
   /** What to do first when it fires, in one sentence. */
   readonly firstResponse: string;
   /**
@@ -62,7 +73,7 @@ export interface IMonitoring extends IConstruct {
   /**
    * Creates a default alarm in `scope`, named `platform-<env>-<id>`, notifying the channels of its severity,
    * unless the spec switches it off (`monitoring.alarms[id].enabled: false`); applies the spec's tuning.
-   * @param id the alarm id, kebab-case words separated by slashes (`network/nat-1/port-allocation-errors`)
+   * @param id the alarm id, kebab-case words separated by slashes (`network/nat/port-allocation-errors`)
    * @returns the alarm, or undefined when the spec switched it off
    */
   addAlarm(scope: Construct, id: string, definition: AlarmDefinition): cloudwatch.Alarm | undefined;
@@ -197,7 +208,14 @@ export class Monitoring extends Construct implements IMonitoring {
       this.disabled.set(id, override.reason);
       return undefined;
     }
-    const tuned = { ...definition, ...(override ?? {}) };
+    const merged = { ...definition, ...(override ?? {}) };
+    const tuned = {
+      ...merged,
+      description:
+        typeof merged.description === 'function'
+          ? merged.description({ threshold: merged.threshold, evaluationPeriods: merged.evaluationPeriods })
+          : merged.description,
+    };
     validateDefinition(id, tuned);
     const alarm = new cloudwatch.Alarm(scope, id.replaceAll('/', '-'), {
       alarmName: name,
@@ -214,7 +232,22 @@ export class Monitoring extends Construct implements IMonitoring {
     alarm.addAlarmAction(notify, ...(tuned.extraActions ?? []));
     alarm.addOkAction(notify);
     this.alarmList.set(id, alarm);
-    this.alarmStatus.push(alarm);
+    // The dashboard lives in this stack; an alarm registered from another stack (compute) must not be
+    // referenced from here, or the two stacks would depend on each other. Its ARN follows from its name.
+    this.alarmStatus.push(
+      Stack.of(alarm) === Stack.of(this)
+        ? alarm
+        : cloudwatch.Alarm.fromAlarmArn(
+            this,
+            `Status-${id.replaceAll('/', '-')}`,
+            Stack.of(this).formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: name,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ),
+    );
     return alarm;
   }
 
@@ -243,6 +276,28 @@ export class Monitoring extends Construct implements IMonitoring {
       masterKey: this.encryptionKey,
       enforceSSL: true,
     });
+    // enforceSSL gives the topic a resource policy, which replaces the default one that let CloudWatch
+    // publish: say so explicitly, for this account's platform alarms only.
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${PLATFORM_PREFIX}-${props.name}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     const channels = props.spec.routing[severity];
     if (channels.includes('email')) {
       for (const email of props.spec.emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
@@ -277,7 +332,7 @@ export class Monitoring extends Construct implements IMonitoring {
   }
 }
 
-function validateDefinition(id: string, d: AlarmDefinition): void {
+function validateDefinition(id: string, d: AlarmDefinition & { readonly description: string }): void {
   const issues = new IssueCollector();
   if (d.evaluationPeriods < 1) issues.add(`${id}.evaluationPeriods`, d.evaluationPeriods, 'at least 1');
   if (d.datapointsToAlarm !== undefined && (d.datapointsToAlarm < 1 || d.datapointsToAlarm > d.evaluationPeriods)) {

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import type { IMonitoring } from './monitoring';
 
 /** The NAT gateways of a VPC built by aws-cdk-lib, in subnet order (each public subnet holds at most one). */
-export function natGatewayIds(vpc: ec2.Vpc): string[] {
+export function natGatewayIds(vpc: ec2.IVpc): string[] {
   return vpc.publicSubnets
     .map((subnet) => subnet.node.tryFindChild('NATGateway'))
     .filter((gateway): gateway is ec2.CfnNatGateway => gateway instanceof ec2.CfnNatGateway)
@@ -39,7 +39,7 @@ function acrossGateways(ids: readonly string[], metricName: string, period: Dura
  * source-port allocations on any NAT gateway (connections from the private subnets to the internet fail)
  * and dropped packets. Top talkers are a saved query over the flow logs.
  */
-export function addNetworkAlarms(scope: Construct, vpc: ec2.Vpc, monitoring: IMonitoring): void {
+export function addNetworkAlarms(scope: Construct, vpc: ec2.IVpc, monitoring: IMonitoring): void {
   const ids = natGatewayIds(vpc);
   if (ids.length === 0) return;
   monitoring.addAlarm(scope, 'network/nat/port-allocation-errors', {
@@ -59,7 +59,7 @@ export function addNetworkAlarms(scope: Construct, vpc: ec2.Vpc, monitoring: IMo
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
     severity: 'warning',
-    description: 'The NAT gateways dropped 100 or more packets in 15 minutes.',
+    description: ({ threshold }) => `The NAT gateways dropped ${threshold} or more packets in 15 minutes.`,
     firstResponse: 'Check the AWS Health Dashboard for the zones, then the NAT gateway metrics for a traffic spike.',
   });
 }

@@ -10,14 +10,14 @@ interface Diagnostics {
 
 /**
  * The azurerm types the library creates (or will) that support diagnostic settings, and what each sends
- * (Azure Monitor's supported categories). Subnets, resource groups, rules and associations have none.
+ * (Azure Monitor's supported categories). Subnets, resource groups, rules and associations have none; NAT
+ * gateway metrics cannot be exported through a diagnostic setting, so NAT gateways are not listed.
  */
 export const DIAGNOSABLE_TYPES: Readonly<Record<string, Diagnostics>> = {
   azurerm_container_app_environment: { logs: true, metrics: true },
   azurerm_key_vault: { logs: true, metrics: true },
   azurerm_linux_virtual_machine: { logs: false, metrics: true },
   azurerm_log_analytics_workspace: { logs: true, metrics: true },
-  azurerm_nat_gateway: { logs: false, metrics: true },
   azurerm_network_security_group: { logs: true, metrics: false },
   azurerm_public_ip: { logs: true, metrics: true },
   azurerm_recovery_services_vault: { logs: true, metrics: true },

@@ -9,6 +9,7 @@ import {
   renderKqlQueries,
   type LogMatch,
   type LogPattern,
+  type MonitoringSpec,
 } from '../core';
 import type { IMonitoring } from './monitoring';
 import type { IResourceGroup } from './network';
@@ -23,8 +24,8 @@ export interface LogAnalysisProps {
   readonly locationCode?: string;
   /** The log patterns to alert on. */
   readonly patterns: readonly LogPattern[];
-  /** Days the workspace keeps records. */
-  readonly retentionDays: number;
+  /** Days the workspace keeps records, one of the spec's LOG_RETENTION_DAYS. */
+  readonly retentionDays: MonitoringSpec['logRetentionDays'];
   /** Where the pattern alerts and the workbook section go. */
   readonly monitoring: IMonitoring;
 }
@@ -67,7 +68,8 @@ export class LogAnalysis extends Construct {
         threshold: pattern.threshold,
         windowMinutes: pattern.windowMinutes,
         severity: pattern.severity,
-        description: `${pattern.threshold} or more log lines matched ${describeMatch(pattern.match)} within ${pattern.windowMinutes} minutes.`,
+        description: ({ threshold }) =>
+          `${threshold} or more log lines matched ${describeMatch(pattern.match)} within ${pattern.windowMinutes} minutes.`,
         firstResponse: `Run the saved search ${pattern.name}-by-source in the workspace ${this.workspaceName} to see which source logs them.`,
       });
     }

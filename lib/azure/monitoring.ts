@@ -23,12 +23,23 @@ export const AZURE_SEVERITY: Readonly<Record<Severity, number>> = { critical: 1,
 /** Window sizes a metric alert accepts, in minutes. */
 export const METRIC_ALERT_WINDOWS = [1, 5, 15, 30, 60, 360, 720, 1440] as const;
 
+/** The values of an alert after the spec's tuning. */
+export interface TunedValues {
+  /** The threshold the alert uses. */
+  readonly threshold: number;
+  /** The periods it evaluates. */
+  readonly evaluationPeriods: number;
+}
+
 /** What every default alert says and does, on top of its condition. */
 interface AlertBasics {
   /** Who is told: `critical` goes to the on-call channels, `warning` to working-hours ones. */
   readonly severity: Severity;
-  /** What the alert means, in one sentence. */
-  readonly description: string;
+  /**
+   * What the alert means, in one sentence; a function receives the values after the spec's tuning, so the
+   * numbers it quotes are the ones the alert uses.
+   */
+  readonly description: string | ((tuned: TunedValues) => string);
   /** What to do first when it fires, in one sentence. */
   readonly firstResponse: string;
   /** Alert when the condition holds; compared with `operator`. */
@@ -206,7 +217,12 @@ export class Monitoring extends Construct implements IMonitoring {
   ): metricAlert.MonitorMetricAlert | undefined {
     const tuned = this.tune(id, definition);
     if (!tuned) return undefined;
-    const windowMinutes = tuned.windowMinutes * (tuned.evaluationPeriods ?? 1);
+    // A static metric alert judges one window. N periods in a row become one window N times as long; for a
+    // sum (Total, Count) the threshold grows with it, so the alert keeps meaning "about this much per period".
+    const periods = tuned.evaluationPeriods ?? 1;
+    const windowMinutes = tuned.windowMinutes * periods;
+    const threshold =
+      tuned.aggregation === 'Total' || tuned.aggregation === 'Count' ? tuned.threshold * periods : tuned.threshold;
     const issues = new IssueCollector();
     if (!(METRIC_ALERT_WINDOWS as readonly number[]).includes(windowMinutes)) {
       issues.add(
@@ -222,7 +238,7 @@ export class Monitoring extends Construct implements IMonitoring {
       scopes: [...tuned.scopes],
       description: describe(tuned),
       severity: AZURE_SEVERITY[tuned.severity],
-      frequency: `PT${Math.min(tuned.windowMinutes, 60)}M`.replace('PT60M', 'PT1H'),
+      frequency: isoMinutes(metricAlertFrequency(tuned.windowMinutes)),
       windowSize: isoMinutes(windowMinutes),
       autoMitigate: true,
       criteria: [
@@ -231,7 +247,7 @@ export class Monitoring extends Construct implements IMonitoring {
           metricName: tuned.metricName,
           aggregation: tuned.aggregation,
           operator: tuned.operator,
-          threshold: tuned.threshold,
+          threshold,
           ...(tuned.dimensions?.length && {
             dimension: tuned.dimensions.map((d) => ({ name: d.name, operator: 'Include', values: [...d.values] })),
           }),
@@ -287,7 +303,7 @@ export class Monitoring extends Construct implements IMonitoring {
   }
 
   /** Applies the spec's override to a definition; undefined when the alert is switched off. */
-  private tune<T extends AlertBasics>(id: string, definition: T): T | undefined {
+  private tune<T extends AlertBasics>(id: string, definition: T): (T & { readonly description: string }) | undefined {
     alarmName(this.environment, id); // validates the id
     if (this.seen.has(id)) throw new Error(`Monitoring ${this.environment}: alert id "${id}" is registered twice`);
     this.seen.add(id);
@@ -296,10 +312,14 @@ export class Monitoring extends Construct implements IMonitoring {
       this.disabled.set(id, override.reason);
       return undefined;
     }
-    const tuned = { ...definition, ...(override ?? {}) };
+    const merged = { ...definition, ...(override ?? {}) };
+    const description =
+      typeof merged.description === 'function'
+        ? merged.description({ threshold: merged.threshold, evaluationPeriods: merged.evaluationPeriods ?? 1 })
+        : merged.description;
+    const tuned = { ...merged, description };
     const issues = new IssueCollector();
-    if (tuned.description.trim().length < 10)
-      issues.add(`${id}.description`, tuned.description, 'a sentence saying what it means');
+    if (description.trim().length < 10) issues.add(`${id}.description`, description, 'a sentence saying what it means');
     if (tuned.firstResponse.trim().length < 10) {
       issues.add(`${id}.firstResponse`, tuned.firstResponse, 'a sentence saying what to do first');
     }
@@ -388,7 +408,12 @@ export class Monitoring extends Construct implements IMonitoring {
   }
 }
 
-function describe(d: AlertBasics): string {
+/** How often a metric alert is evaluated: the longest frequency Azure takes (1, 5, 15, 30 or 60 minutes) within the window. */
+export function metricAlertFrequency(windowMinutes: number): number {
+  return [60, 30, 15, 5, 1].find((f) => f <= windowMinutes) ?? 1;
+}
+
+function describe(d: AlertBasics & { readonly description: string }): string {
   return `[${d.severity}] ${d.description} First response: ${d.firstResponse}`;
 }
 

@@ -30,7 +30,7 @@ export function addNetworkAlarms(scope: Construct, gateway: natGateway.NatGatewa
     threshold: 100,
     windowMinutes: 15,
     severity: 'warning',
-    description: 'The NAT gateway dropped 100 or more packets in 15 minutes.',
+    description: ({ threshold }) => `The NAT gateway dropped ${threshold} or more packets in 15 minutes.`,
     firstResponse: 'Check Azure Service Health for the region, then the NAT gateway metrics for a traffic spike.',
   });
 }

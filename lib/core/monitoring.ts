@@ -24,11 +24,13 @@ export function renderCloudWatchPattern(match: LogMatch): string {
 
 /**
  * Every log line the library's workloads write to Log Analytics, as one KQL table with the columns
- * TimeGenerated, Source and Message: container app console logs and VM syslog. `isfuzzy` lets the query
- * run before either table exists.
+ * TimeGenerated, Source and Message: container app console logs (the `ContainerAppConsoleLogs` table a
+ * diagnostic setting fills, and the `_CL` table of the older log-analytics destination) and VM syslog (the
+ * Azure Monitor Agent's `Syslog`). `isfuzzy` lets the query run while a table does not exist yet.
  */
 export const KQL_PLATFORM_LOGS = [
   'union isfuzzy=true',
+  '(ContainerAppConsoleLogs | project TimeGenerated, Source = ContainerAppName, Message = Log),',
   '(ContainerAppConsoleLogs_CL | project TimeGenerated, Source = tostring(ContainerAppName_s), Message = tostring(Log_s)),',
   '(Syslog | project TimeGenerated, Source = Computer, Message = SyslogMessage)',
 ].join(' ');
@@ -45,7 +47,9 @@ export type SavedQueryKind = 'by-source' | 'slowest-requests' | 'top-clients';
 
 /** A saved query: its kebab-case name and its text. */
 export interface SavedQuery {
+  /** Kebab-case name, unique in the environment. */
   readonly name: string;
+  /** The query text, Logs Insights or KQL. */
   readonly query: string;
 }
 

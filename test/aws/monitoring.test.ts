@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -54,13 +54,32 @@ describe('Monitoring (AWS)', () => {
       });
     }
     template.resourceCountIs('AWS::SNS::Topic', 2);
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
+    // The topic policy that enforces SSL replaces SNS's default one, so CloudWatch needs its own Allow.
+    for (const severity of ['critical', 'warning'] as const) {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [stack.resolve(monitoring.topics[severity].topicArn)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Sid: 'AllowCloudWatchAlarmsToPublish',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: stack.resolve(monitoring.topics[severity].topicArn),
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': '111111111111' },
+                ArnLike: {
+                  'aws:SourceArn': Match.objectLike({
+                    'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':alarm:platform-dev-\\*$')])],
+                  }),
+                },
+              },
+            }),
+          ]),
+        },
+      });
+    }
   });
 
   test('production routes critical alerts to email and webhooks, warnings to email only', () => {
@@ -230,6 +249,17 @@ describe('registering alarms through IMonitoring (AWS)', () => {
     });
   });
 
+  test('a tuned threshold shows in the description the on-call engineer reads', () => {
+    const env = envWith(devInput(), { alarms: { 'logs/errors': { threshold: 50 } } });
+    build(env).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'platform-dev-logs.errors',
+      Threshold: 50,
+      AlarmDescription: Match.stringLikeRegexp(
+        '^\\[warning\\] 50 or more log lines matched "ERROR" within 5 minutes\\.',
+      ),
+    });
+  });
+
   test('the spec switches one alarm off with a reason, which the dashboard shows', () => {
     const env = envWith(devInput(), {
       alarms: { 'logs/errors': { enabled: false, reason: 'The legacy app logs ERROR for client mistakes' } },
@@ -308,5 +338,49 @@ describe('Network alarms (AWS)', () => {
       QueryString: Match.stringLikeRegexp('stats sum\\(bytes\\) as bytes by srcAddr, dstAddr'),
       LogGroupNames: [{ Ref: Match.stringLikeRegexp('^NetworkFlowLogGroup') }],
     });
+  });
+});
+
+describe('alarms and log groups from another stack (AWS)', () => {
+  test('compute-stack alarms and log groups register without a dependency back from the foundation', () => {
+    const env = envWith(devInput());
+    const app = new App();
+    const props = {
+      env: { account: env.aws.account, region: env.aws.region },
+      availabilityZones: env.aws.availabilityZones,
+    };
+    const foundation = new PlatformStack(app, 'Foundation', props);
+    const monitoring = new Monitoring(foundation, 'Monitoring', { spec: env.monitoring, name: env.name });
+    const compute = new PlatformStack(app, 'Compute', props);
+    compute.addStackDependency(foundation);
+    new QueueWatcher(compute, 'Orders', monitoring);
+    monitoring.watchLogGroup(
+      new logs.LogGroup(compute, 'Service', {
+        logGroupName: '/platform/dev/orders',
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    );
+    expect(() => app.synth()).not.toThrow();
+
+    const body = JSON.stringify(Template.fromStack(foundation).toJSON());
+    expect(body).toContain(':cloudwatch:eu-west-1:111111111111:alarm:platform-dev-queue.orders.backlog');
+    expect(body).toContain('/platform/dev/orders');
+    Template.fromStack(compute).hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^Service') },
+    });
+    expect(foundation.dependencies).toEqual([]);
+  });
+
+  test('a log group in another stack without an explicit name is refused with the fix', () => {
+    const env = envWith(devInput());
+    const app = new App();
+    const monitoring = new Monitoring(new Stack(app, 'Foundation'), 'Monitoring', {
+      spec: env.monitoring,
+      name: env.name,
+    });
+    const group = new logs.LogGroup(new Stack(app, 'Compute'), 'Unnamed');
+    expect(() => monitoring.watchLogGroup(group)).toThrow(
+      'Monitoring dev: log group Compute/Unnamed is in another stack and has no explicit logGroupName; give it one, so the saved queries can name it without a reference between the stacks',
+    );
   });
 });

@@ -163,15 +163,16 @@ describe('Monitoring (Azure)', () => {
       ]),
     );
     expect(settings.every((s) => s.name === DIAGNOSTIC_SETTING_NAME)).toBe(true);
-    expect(settings).toHaveLength(7);
+    expect(settings).toHaveLength(6);
     expect(byTarget).toMatchObject({
       azurerm_virtual_network: [1, 1],
       azurerm_network_security_group: [1, 0],
-      azurerm_nat_gateway: [0, 1],
       azurerm_public_ip: [1, 1],
       azurerm_log_analytics_workspace: [1, 1],
     });
-    expect(all(tf, 'azurerm_subnet')).toHaveLength(3);
+    // NAT gateway metrics cannot be exported through a diagnostic setting; subnets have none.
+    expect(byTarget.azurerm_nat_gateway).toBeUndefined();
+    expect(byTarget.azurerm_subnet).toBeUndefined();
   });
 });
 
@@ -200,6 +201,25 @@ describe('registering alerts through IMonitoring (Azure)', () => {
       'azurerm_monitor_metric_alert',
     );
     expect([alert.criteria[0].threshold, alert.window_size, alert.severity]).toEqual([5000, 'PT15M', 2]);
+  });
+
+  test('periods of a summed metric become a longer window with a proportional threshold', () => {
+    const env = envWith(prodSpec(), {
+      alarms: { 'network/nat/packets-dropped': { threshold: 200, evaluationPeriods: 2 } },
+    });
+    const tf = synth(env, (stack, monitoring) => {
+      new Network(stack, 'network', {
+        spec: env.network,
+        name: env.name,
+        resourceGroup: { name: 'rg-prod', location: 'westeurope' },
+        monitoring,
+      });
+    });
+    const alert = all(tf, 'azurerm_monitor_metric_alert').find(
+      (a) => a.name === 'platform-prod-network.nat.packets-dropped',
+    );
+    expect([alert.window_size, alert.frequency, alert.criteria[0].threshold]).toEqual(['PT30M', 'PT15M', 400]);
+    expect(alert.description).toMatch(/^\[warning\] The NAT gateway dropped 200 or more packets in 15 minutes\./);
   });
 
   test('the spec switches one alert off with a reason, which the workbook shows', () => {

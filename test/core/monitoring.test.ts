@@ -97,6 +97,18 @@ describe('monitoring section', () => {
     expect(lines.some((l) => l.startsWith('dev.monitoring.logPatterns[1].match'))).toBe(true);
   });
 
+  test('production keeps logs at least a year', () => {
+    expect(problems(withMonitoring({ ...prodInput().monitoring, logRetentionDays: 90 }, prodInput()))).toEqual([
+      'prod.monitoring.logRetentionDays: 90 - at least 365 days in a production-tier environment (logs are evidence for audits and incidents)',
+    ]);
+  });
+
+  test('an override evaluates at most 6 periods, which both clouds can', () => {
+    expect(problems(withMonitoring({ alarms: { 'logs/errors': { evaluationPeriods: 10 } } }))).toEqual([
+      'dev.monitoring.alarms.logs/errors.evaluationPeriods: 10 - at most 6 (Azure log alerts evaluate at most 6 periods)',
+    ]);
+  });
+
   test('two patterns cannot share a name', () => {
     const pattern = { name: 'errors', match: { text: 'ERROR' }, threshold: 1, windowMinutes: 5, severity: 'warning' };
     expect(problems(withMonitoring({ logPatterns: [pattern, pattern] }))).toEqual([
@@ -132,6 +144,8 @@ describe('alarm names and log patterns', () => {
     expect(renderKqlFilter({ jsonField: 'status', min: 500, max: 599 })).toBe(
       '| where toint(parse_json(Message).status) between (500 .. 599)',
     );
-    expect(KQL_PLATFORM_LOGS).toMatch(/^union isfuzzy=true \(ContainerAppConsoleLogs_CL .*\(Syslog /);
+    expect(KQL_PLATFORM_LOGS).toMatch(
+      /^union isfuzzy=true \(ContainerAppConsoleLogs \| project TimeGenerated, Source = ContainerAppName, Message = Log\), \(ContainerAppConsoleLogs_CL .*\(Syslog /,
+    );
   });
 });

@@ -43,7 +43,7 @@ describe('npm run synth (bin/platform.ts)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.split('\n')[2]).toMatch(
-      /^prod\s+azure\s+platform-prod\s+38\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
+      /^prod\s+azure\s+platform-prod\s+37\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
     );
     expect(fs.readdirSync(cwd)).toEqual(['cdktf.out']);
   });

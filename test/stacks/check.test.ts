@@ -104,6 +104,36 @@ describe('npm run check', () => {
     ]);
   });
 
+  test('a stack rule acknowledged on the stack is read back from the template', async () => {
+    const copy = editedCopy(
+      (out) => path.join(out, 'cdk.out', 'assembly-platform-prod', 'manifest.json'),
+      (manifest) => {
+        for (const artifact of Object.values<any>(manifest.artifacts)) {
+          if (artifact.properties?.terminationProtection) artifact.properties.terminationProtection = false;
+        }
+      },
+    );
+    const template = prodTemplate(copy);
+    const json = JSON.parse(fs.readFileSync(template, 'utf8'));
+    json.Metadata.PlatformConstructs.Acknowledged = {
+      'Platform-TerminationProtection': 'Protected by an SCP that denies DeleteStack in this account',
+    };
+    fs.writeFileSync(template, JSON.stringify(json));
+    const rows = await checkOutputs({
+      clouds: ['aws'],
+      cdkOut: path.join(copy, 'cdk.out'),
+      root,
+      cfnLint: false,
+    }).finally(() => fs.rmSync(copy, { recursive: true, force: true }));
+    expect(rows.filter((r) => r.rule === 'Platform-TerminationProtection')).toEqual([
+      expect.objectContaining({
+        stack: 'platform-prod-foundation',
+        acknowledgedBy: 'Protected by an SCP that denies DeleteStack in this account',
+      }),
+    ]);
+    expect(failingRows(rows)).toEqual([]);
+  });
+
   test('a template synthesized without the guardrails is an error, not a silent pass', async () => {
     const copy = editedCopy(prodTemplate, (t) => delete t.Metadata);
     expect((await checkCopy(copy)).map((r) => r.rule)).toEqual(['Platform-PolicyRecorded']);

@@ -9,6 +9,7 @@ import {
 import { AwsSolutionsChecks, NIST80053R5Checks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { Tier } from '../../core';
+import { acknowledgementsOn } from './acknowledgements';
 import { PlatformChecks } from './platform-checks';
 import { StackChecks } from './stack-checks';
 
@@ -61,7 +62,19 @@ class RecordPolicy implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!Stack.isStack(node)) return;
-    node.templateOptions.metadata = { ...node.templateOptions.metadata, [POLICY_METADATA_KEY]: this.entry };
+    // Stack-level acknowledgements (of the stack rules) have no resource to travel on: record them here.
+    const acknowledged: Record<string, string> = {};
+    for (let current: IConstruct | undefined = node; current; current = current.node.scope) {
+      for (const [id, reason] of Object.entries(acknowledgementsOn(current))) acknowledged[id] ??= reason;
+    }
+    const ids = Object.keys(acknowledged).sort();
+    node.templateOptions.metadata = {
+      ...node.templateOptions.metadata,
+      [POLICY_METADATA_KEY]: {
+        ...this.entry,
+        ...(ids.length > 0 && { Acknowledged: Object.fromEntries(ids.map((id) => [id, acknowledged[id]])) }),
+      },
+    };
   }
 }
 

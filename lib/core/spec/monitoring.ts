@@ -44,7 +44,7 @@ export interface LogPattern {
   readonly severity: Severity;
 }
 
-/** A change to one default alarm, by its id (`logs/errors`, `network/nat-1/port-allocation-errors`). */
+/** A change to one default alarm, by its id (`logs/errors`, `network/nat/port-allocation-errors`). */
 export type AlarmOverride =
   /** Switches the alarm off; the reason says why nobody needs it (at least 10 characters). */
   | { readonly enabled: false; readonly reason: string }
@@ -121,7 +121,12 @@ const alarmOverride = z.union(
     z.strictObject({
       enabled: z.literal(true).optional(),
       threshold: z.number().optional(),
-      evaluationPeriods: z.number().int().min(1).max(100).optional(),
+      evaluationPeriods: z
+        .number()
+        .int()
+        .min(1)
+        .max(6, { error: 'at most 6 (Azure log alerts evaluate at most 6 periods)' })
+        .optional(),
       severity: severity.optional(),
     }),
   ],
@@ -197,6 +202,13 @@ export const monitoringSection = defineSection({
         'monitoring.routing.critical',
         monitoring.routing.critical,
         'a production-tier environment needs an email address or webhook URL that critical alerts are routed to',
+      );
+    }
+    if (env.tier === 'production' && monitoring.logRetentionDays < 365) {
+      report(
+        'monitoring.logRetentionDays',
+        monitoring.logRetentionDays,
+        'at least 365 days in a production-tier environment (logs are evidence for audits and incidents)',
       );
     }
     const seen = new Set<string>();

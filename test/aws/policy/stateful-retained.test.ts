@@ -1,4 +1,6 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { acknowledge, PlatformChecks } from '../../../lib/aws';
@@ -50,5 +52,31 @@ describe('Platform-StatefulRetained', () => {
       acknowledge(group, 'Platform-StatefulRetained', 'Holds only a copy of logs that are also archived elsewhere');
     });
     expect(found).toEqual([]);
+  });
+
+  test('Noncompliance: Snapshot on a type that takes no snapshot (a KMS key) loses the key', () => {
+    const found = violations('production', (s) => {
+      const key = new kms.Key(s, 'Key', { removalPolicy: RemovalPolicy.SNAPSHOT });
+      expect((key.node.defaultChild as kms.CfnKey).cfnOptions.deletionPolicy).toBe('Snapshot');
+    });
+    expect(found).toEqual([{ ruleName: 'Platform-StatefulRetained', paths: ['Test/Key/Resource'] }]);
+  });
+
+  test('Compliance: a volume deleted to a snapshot, kept on replacement', () => {
+    const found = violations('production', (s) => {
+      const volume = new ec2.CfnVolume(s, 'Volume', { availabilityZone: 'eu-west-1a', size: 10, encrypted: true });
+      volume.cfnOptions.deletionPolicy = CfnDeletionPolicy.SNAPSHOT;
+      volume.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    });
+    expect(found).toEqual([]);
+  });
+
+  test('Noncompliance: Snapshot on replacement deletes the live volume', () => {
+    const found = violations('production', (s) => {
+      const volume = new ec2.CfnVolume(s, 'Volume', { availabilityZone: 'eu-west-1a', size: 10, encrypted: true });
+      volume.cfnOptions.deletionPolicy = CfnDeletionPolicy.SNAPSHOT;
+      volume.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.SNAPSHOT;
+    });
+    expect(found.map((v) => v.ruleName)).toEqual(['Platform-StatefulRetained']);
   });
 });

@@ -1,11 +1,11 @@
 import { AZURE_RULES } from '../../../lib/azure/policy/rules';
 
 describe('AZURE_RULES', () => {
-  test('ids are unique, in id order, and either a checkov id or our own PC_AZURE_ id', () => {
+  test('ids are unique and either a checkov id or our own PC_AZURE_ id', () => {
     const ids = AZURE_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual([...ids].sort((a, b) => a.localeCompare(b)));
     for (const id of ids) expect(id).toMatch(/^(CKV2?_AZURE_\d+|PC_AZURE_[A-Z0-9_]+)$/);
+    expect(ids).toHaveLength(39);
   });
 
   test('the pack holds the network, compute, storage, key vault, backup, container and log rules', () => {

@@ -2,21 +2,29 @@ import { CfnDeletionPolicy, type CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { AWS_STATEFUL_TYPES } from '../../../core';
 
-/** The deletion policies that keep a resource's data when CloudFormation deletes or replaces it. */
-const KEEPS_DATA: ReadonlySet<CfnDeletionPolicy | undefined> = new Set([
-  CfnDeletionPolicy.RETAIN,
-  CfnDeletionPolicy.SNAPSHOT,
+/** Types whose DeletionPolicy may be Snapshot: CloudFormation keeps a snapshot of the data when it deletes them. */
+export const SNAPSHOT_TYPES: ReadonlySet<string> = new Set([
+  'AWS::DocDB::DBCluster',
+  'AWS::EC2::Volume',
+  'AWS::ElastiCache::ReplicationGroup',
+  'AWS::Neptune::DBCluster',
+  'AWS::RDS::DBCluster',
+  'AWS::RDS::DBInstance',
+  'AWS::Redshift::Cluster',
 ]);
 
 /**
- * Platform-StatefulRetained: in production, a resource that holds data (`AWS_STATEFUL_TYPES`) has both a
- * DeletionPolicy and an UpdateReplacePolicy of Retain (Snapshot where the service takes one), so neither a
- * stack deletion nor a replacement loses its data. Pass `removalPolicy: RemovalPolicy.RETAIN`.
+ * Platform-StatefulRetained: in production, a resource that holds data (`AWS_STATEFUL_TYPES`) has an
+ * UpdateReplacePolicy of Retain (a replacement never deletes the old resource) and a DeletionPolicy of Retain,
+ * or Snapshot where the type takes one (`SNAPSHOT_TYPES`). Pass `removalPolicy: RemovalPolicy.RETAIN`.
  */
 export function statefulRetained(node: CfnResource): NagRuleCompliance {
   if (!AWS_STATEFUL_TYPES.has(node.cfnResourceType)) return NagRuleCompliance.NOT_APPLICABLE;
   const { deletionPolicy, updateReplacePolicy } = node.cfnOptions;
-  return KEEPS_DATA.has(deletionPolicy) && KEEPS_DATA.has(updateReplacePolicy)
+  const deletionKeeps =
+    deletionPolicy === CfnDeletionPolicy.RETAIN ||
+    (deletionPolicy === CfnDeletionPolicy.SNAPSHOT && SNAPSHOT_TYPES.has(node.cfnResourceType));
+  return deletionKeeps && updateReplacePolicy === CfnDeletionPolicy.RETAIN
     ? NagRuleCompliance.COMPLIANT
     : NagRuleCompliance.NON_COMPLIANT;
 }
