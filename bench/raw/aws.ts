@@ -278,6 +278,26 @@ function buildMonitoring(stack: Stack, env: RawAwsEnvironment, removalPolicy: Re
       masterKey: key,
       enforceSSL: true,
     });
+    // enforceSSL replaces the topic's default policy, which let CloudWatch publish: allow this account's alarms.
+    t.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [t.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': env.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `platform-${env.name}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     const { emails, webhooks } = env.alertEndpoints[severity];
     for (const email of emails) t.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of webhooks) {

@@ -273,9 +273,10 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     localAuthenticationEnabled: false,
     ...(env.retainData && { lifecycle: { preventDestroy: true } }),
   });
-  // Every log line of the workloads: container app console logs and VM syslog, as one table.
+  // Every log line of the workloads, as one table: container app console logs (the diagnostic setting's table
+  // and the older `_CL` one) and VM syslog.
   const platformLogs =
-    'union isfuzzy=true (ContainerAppConsoleLogs_CL | project TimeGenerated, Source = tostring(ContainerAppName_s), Message = tostring(Log_s)), (Syslog | project TimeGenerated, Source = Computer, Message = SyslogMessage)';
+    'union isfuzzy=true (ContainerAppConsoleLogs | project TimeGenerated, Source = ContainerAppName, Message = Log), (ContainerAppConsoleLogs_CL | project TimeGenerated, Source = tostring(ContainerAppName_s), Message = tostring(Log_s)), (Syslog | project TimeGenerated, Source = Computer, Message = SyslogMessage)';
   const patterns = [
     {
       name: 'errors',
@@ -410,7 +411,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     skuName: 'Standard',
     idleTimeoutInMinutes: 4,
   });
-  sendDiagnostics(nat, { logs: false, metrics: true });
+  // No diagnostic setting for the NAT gateway: its metrics cannot be exported through one.
   new natIpAssociation.NatGatewayPublicIpAssociation(network, 'NatPublicIpAssociation', {
     natGatewayId: nat.id,
     publicIpAddressId: ip.id,
