@@ -346,7 +346,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     });
   }
 
-  const header = `# Platform ${env.name}\n\nCritical alerts: ${env.routing.critical}; warnings: ${env.routing.warning}.\n\nEvery default alert is on.`;
+  const header = `# Platform ${env.name}\n\nCritical alerts: ${env.routing.critical}; warnings: ${env.routing.warning}.\n\nEvery default alarm is on.`;
   const workbookItems = [
     { type: 1, name: 'text-0', content: { json: header } },
     { type: 1, name: 'text-1', content: { json: '## Logs' } },

@@ -9,30 +9,24 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, type IConstruct } from 'constructs';
 import {
   alarmName,
+  AlarmRegistry,
   IssueCollector,
   PLATFORM_PREFIX,
   SEVERITIES,
-  type AlarmOverride,
+  type AlarmBasics,
   type MonitoringSpec,
   type Severity,
 } from '../core';
 import { LogAnalysis } from './log-analysis';
 import { toRetentionDays } from './retention';
 
-/** The values of an alarm after the spec's tuning. */
-export interface TunedValues {
-  /** The threshold the alarm uses. */
-  readonly threshold: number;
-  /** The periods it evaluates. */
-  readonly evaluationPeriods: number;
-}
-
-/** One default alarm, as a capability defines it in its own file. */
-export interface AlarmDefinition {
+/**
+ * One default alarm, as a capability defines it in its own file: the neutral basics (threshold, severity,
+ * description, first response) and the CloudWatch condition.
+ */
+export interface AlarmDefinition extends AlarmBasics {
   /** The metric the alarm watches. */
   readonly metric: cloudwatch.IMetric;
-  /** The value that trips the alarm, compared with `comparisonOperator`. */
-  readonly threshold: number;
   /** How the metric is compared with the threshold. */
   readonly comparisonOperator: cloudwatch.ComparisonOperator;
   /** How many periods are evaluated. */
@@ -47,15 +41,6 @@ export interface AlarmDefinition {
    * @default cloudwatch.TreatMissingData.NOT_BREACHING
    */
   readonly treatMissingData?: cloudwatch.TreatMissingData;
-  /** Who is told: `critical` goes to the on-call channels, `warning` to working-hours ones. */
-  readonly severity: Severity;
-  /**
-   * What the alarm means, in one sentence; a function receives the values after the spec's tuning, so the
-   * numbers it quotes are the ones the alarm uses.
-   */
-  readonly description: string | ((tuned: TunedValues) => string);
-  /** What to do first when it fires, in one sentence. */
-  readonly firstResponse: string;
   /**
    * Actions besides notifying the channels (the EC2 recover action, for instance).
    * @default - none
@@ -117,15 +102,13 @@ export class Monitoring extends Construct implements IMonitoring {
   public readonly logAnalysis: LogAnalysis;
   /** Every alarm created, by alarm id. */
   public readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
-  private readonly spec: MonitoringSpec;
+  private readonly registry: AlarmRegistry;
   private readonly alarmList = new Map<string, cloudwatch.Alarm>();
-  private readonly disabled = new Map<string, string>();
-  private readonly seen = new Set<string>();
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.environment = props.name;
-    this.spec = props.spec;
+    this.registry = new AlarmRegistry(props.name, props.spec);
     this.alarms = this.alarmList;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const stack = Stack.of(this);
@@ -175,7 +158,7 @@ export class Monitoring extends Construct implements IMonitoring {
     });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: Lazy.string({ produce: () => this.renderHeader() }),
+        markdown: Lazy.string({ produce: () => this.registry.header() }),
         width: 24,
         height: 3,
       }),
@@ -194,32 +177,30 @@ export class Monitoring extends Construct implements IMonitoring {
       monitoring: this,
     });
 
-    this.node.addValidation({ validate: () => this.unusedOverrides() });
+    this.node.addValidation({ validate: () => this.registry.unusedOverrides() });
   }
 
   private readonly alarmStatus: cloudwatch.IAlarm[];
 
   public addAlarm(scope: Construct, id: string, definition: AlarmDefinition): cloudwatch.Alarm | undefined {
+    const tuned = this.registry.tune(id, definition);
+    if (!tuned) return undefined;
     const name = alarmName(this.environment, id);
-    if (this.seen.has(id)) throw new Error(`Monitoring ${this.environment}: alarm id "${id}" is registered twice`);
-    this.seen.add(id);
-    const override: AlarmOverride | undefined = this.spec.alarms[id];
-    if (override?.enabled === false) {
-      this.disabled.set(id, override.reason);
-      return undefined;
+    if (
+      tuned.datapointsToAlarm !== undefined &&
+      (tuned.datapointsToAlarm < 1 || tuned.datapointsToAlarm > tuned.evaluationPeriods)
+    ) {
+      const issues = new IssueCollector();
+      issues.add(
+        `${id}.datapointsToAlarm`,
+        tuned.datapointsToAlarm,
+        `1 to evaluationPeriods (${tuned.evaluationPeriods})`,
+      );
+      issues.throwIfAny('Invalid alarm');
     }
-    const merged = { ...definition, ...(override ?? {}) };
-    const tuned = {
-      ...merged,
-      description:
-        typeof merged.description === 'function'
-          ? merged.description({ threshold: merged.threshold, evaluationPeriods: merged.evaluationPeriods })
-          : merged.description,
-    };
-    validateDefinition(id, tuned);
     const alarm = new cloudwatch.Alarm(scope, id.replaceAll('/', '-'), {
       alarmName: name,
-      alarmDescription: `[${tuned.severity}] ${tuned.description} First response: ${tuned.firstResponse}`,
+      alarmDescription: AlarmRegistry.describe(tuned),
       metric: tuned.metric,
       threshold: tuned.threshold,
       comparisonOperator: tuned.comparisonOperator,
@@ -266,7 +247,7 @@ export class Monitoring extends Construct implements IMonitoring {
 
   /** The alarm ids switched off in the spec, with their reasons. */
   public get disabledAlarms(): ReadonlyMap<string, string> {
-    return this.disabled;
+    return this.registry.disabled;
   }
 
   private createTopic(severity: Severity, props: MonitoringProps): sns.Topic {
@@ -309,38 +290,4 @@ export class Monitoring extends Construct implements IMonitoring {
     }
     return topic;
   }
-
-  private renderHeader(): string {
-    const off = [...this.disabled].sort(([a], [b]) => (a < b ? -1 : 1));
-    return [
-      `# Platform ${this.environment}`,
-      `Critical alerts: ${this.spec.routing.critical.join(', ') || 'nowhere'}; warnings: ${this.spec.routing.warning.join(', ') || 'nowhere'}.`,
-      off.length === 0
-        ? 'Every default alarm is on.'
-        : `Switched off in the spec: ${off.map(([id, reason]) => `\`${id}\` (${reason})`).join('; ')}.`,
-    ].join('\n\n');
-  }
-
-  private unusedOverrides(): string[] {
-    const known = [...this.seen].sort();
-    return Object.keys(this.spec.alarms)
-      .filter((id) => !this.seen.has(id))
-      .map(
-        (id) =>
-          `monitoring.alarms.${id}: no alarm has this id, so the override would be ignored; the alarms are ${known.join(', ')}`,
-      );
-  }
-}
-
-function validateDefinition(id: string, d: AlarmDefinition & { readonly description: string }): void {
-  const issues = new IssueCollector();
-  if (d.evaluationPeriods < 1) issues.add(`${id}.evaluationPeriods`, d.evaluationPeriods, 'at least 1');
-  if (d.datapointsToAlarm !== undefined && (d.datapointsToAlarm < 1 || d.datapointsToAlarm > d.evaluationPeriods)) {
-    issues.add(`${id}.datapointsToAlarm`, d.datapointsToAlarm, `1 to evaluationPeriods (${d.evaluationPeriods})`);
-  }
-  if (d.description.trim().length < 10)
-    issues.add(`${id}.description`, d.description, 'a sentence saying what it means');
-  if (d.firstResponse.trim().length < 10)
-    issues.add(`${id}.firstResponse`, d.firstResponse, 'a sentence saying what to do first');
-  issues.throwIfAny('Invalid alarm');
 }

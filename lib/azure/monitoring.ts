@@ -7,10 +7,11 @@ import { Construct, type IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
 import {
   alarmName,
+  AlarmRegistry,
+  type AlarmBasics,
   IssueCollector,
   PLATFORM_PREFIX,
   SEVERITIES,
-  type AlarmOverride,
   type MonitoringSpec,
   type Severity,
 } from '../core';
@@ -23,36 +24,8 @@ export const AZURE_SEVERITY: Readonly<Record<Severity, number>> = { critical: 1,
 /** Window sizes a metric alert accepts, in minutes. */
 export const METRIC_ALERT_WINDOWS = [1, 5, 15, 30, 60, 360, 720, 1440] as const;
 
-/** The values of an alert after the spec's tuning. */
-export interface TunedValues {
-  /** The threshold the alert uses. */
-  readonly threshold: number;
-  /** The periods it evaluates. */
-  readonly evaluationPeriods: number;
-}
-
-/** What every default alert says and does, on top of its condition. */
-interface AlertBasics {
-  /** Who is told: `critical` goes to the on-call channels, `warning` to working-hours ones. */
-  readonly severity: Severity;
-  /**
-   * What the alert means, in one sentence; a function receives the values after the spec's tuning, so the
-   * numbers it quotes are the ones the alert uses.
-   */
-  readonly description: string | ((tuned: TunedValues) => string);
-  /** What to do first when it fires, in one sentence. */
-  readonly firstResponse: string;
-  /** Alert when the condition holds; compared with `operator`. */
-  readonly threshold: number;
-  /**
-   * How many windows in a row are evaluated (metric alerts: the window grows by this factor).
-   * @default 1
-   */
-  readonly evaluationPeriods?: number;
-}
-
 /** A default metric alert, as a capability defines it in its own file. */
-export interface MetricAlertDefinition extends AlertBasics {
+export interface MetricAlertDefinition extends AlarmBasics {
   /** The resources whose metric is watched. */
   readonly scopes: readonly string[];
   /** The metric namespace, `Microsoft.Network/natGateways`. */
@@ -70,7 +43,7 @@ export interface MetricAlertDefinition extends AlertBasics {
 }
 
 /** A default log alert (KQL over the environment's workspace), as a capability defines it. */
-export interface LogAlertDefinition extends AlertBasics {
+export interface LogAlertDefinition extends AlarmBasics {
   /** The KQL query; the alert counts its rows. */
   readonly query: string;
   /**
@@ -160,16 +133,14 @@ export class Monitoring extends Construct implements IMonitoring {
   public readonly logAnalysis: LogAnalysis;
   /** The environment workbook. */
   public readonly workbook: workbook.ApplicationInsightsWorkbook;
-  private readonly spec: MonitoringSpec;
+  private readonly registry: AlarmRegistry;
   private readonly resourceGroup: IResourceGroup;
-  private readonly seen = new Set<string>();
-  private readonly disabled = new Map<string, string>();
   private readonly sections: { title: string; items: WorkbookItem[] }[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.environment = props.name;
-    this.spec = props.spec;
+    this.registry = new AlarmRegistry(props.name, props.spec);
     this.resourceGroup = props.resourceGroup;
     const locationCode = props.locationCode ?? locationCodeOf(props.resourceGroup.location);
 
@@ -197,7 +168,7 @@ export class Monitoring extends Construct implements IMonitoring {
       dataJson: Lazy.stringValue({ produce: () => this.renderWorkbook() }),
     });
 
-    this.node.addValidation({ validate: () => this.unusedOverrides() });
+    this.node.addValidation({ validate: () => this.registry.unusedOverrides() });
   }
 
   /** The Log Analytics workspace's id. */
@@ -207,7 +178,7 @@ export class Monitoring extends Construct implements IMonitoring {
 
   /** The alert ids switched off in the spec, with their reasons. */
   public get disabledAlarms(): ReadonlyMap<string, string> {
-    return this.disabled;
+    return this.registry.disabled;
   }
 
   public addMetricAlert(
@@ -215,11 +186,11 @@ export class Monitoring extends Construct implements IMonitoring {
     id: string,
     definition: MetricAlertDefinition,
   ): metricAlert.MonitorMetricAlert | undefined {
-    const tuned = this.tune(id, definition);
+    const tuned = this.registry.tune(id, definition);
     if (!tuned) return undefined;
     // A static metric alert judges one window. N periods in a row become one window N times as long; for a
     // sum (Total, Count) the threshold grows with it, so the alert keeps meaning "about this much per period".
-    const periods = tuned.evaluationPeriods ?? 1;
+    const periods = tuned.evaluationPeriods;
     const windowMinutes = tuned.windowMinutes * periods;
     const threshold =
       tuned.aggregation === 'Total' || tuned.aggregation === 'Count' ? tuned.threshold * periods : tuned.threshold;
@@ -236,7 +207,7 @@ export class Monitoring extends Construct implements IMonitoring {
       name: alarmName(this.environment, id),
       resourceGroupName: this.resourceGroup.name,
       scopes: [...tuned.scopes],
-      description: describe(tuned),
+      description: AlarmRegistry.describe(tuned),
       severity: AZURE_SEVERITY[tuned.severity],
       frequency: isoMinutes(metricAlertFrequency(tuned.windowMinutes)),
       windowSize: isoMinutes(windowMinutes),
@@ -262,15 +233,15 @@ export class Monitoring extends Construct implements IMonitoring {
     id: string,
     definition: LogAlertDefinition,
   ): queryAlert.MonitorScheduledQueryRulesAlertV2 | undefined {
-    const tuned = this.tune(id, definition);
+    const tuned = this.registry.tune(id, definition);
     if (!tuned) return undefined;
-    const periods = tuned.evaluationPeriods ?? 1;
+    const periods = tuned.evaluationPeriods;
     return new queryAlert.MonitorScheduledQueryRulesAlertV2(scope, id.replaceAll('/', '-'), {
       name: alarmName(this.environment, id),
       resourceGroupName: this.resourceGroup.name,
       location: this.resourceGroup.location,
       scopes: [...(tuned.scopes ?? [this.workspaceId])],
-      description: describe(tuned),
+      description: AlarmRegistry.describe(tuned),
       displayName: alarmName(this.environment, id),
       severity: AZURE_SEVERITY[tuned.severity],
       evaluationFrequency: isoMinutes(tuned.windowMinutes),
@@ -302,31 +273,6 @@ export class Monitoring extends Construct implements IMonitoring {
     this.logAnalysis.addSavedSearch(name, query);
   }
 
-  /** Applies the spec's override to a definition; undefined when the alert is switched off. */
-  private tune<T extends AlertBasics>(id: string, definition: T): (T & { readonly description: string }) | undefined {
-    alarmName(this.environment, id); // validates the id
-    if (this.seen.has(id)) throw new Error(`Monitoring ${this.environment}: alert id "${id}" is registered twice`);
-    this.seen.add(id);
-    const override: AlarmOverride | undefined = this.spec.alarms[id];
-    if (override?.enabled === false) {
-      this.disabled.set(id, override.reason);
-      return undefined;
-    }
-    const merged = { ...definition, ...(override ?? {}) };
-    const description =
-      typeof merged.description === 'function'
-        ? merged.description({ threshold: merged.threshold, evaluationPeriods: merged.evaluationPeriods ?? 1 })
-        : merged.description;
-    const tuned = { ...merged, description };
-    const issues = new IssueCollector();
-    if (description.trim().length < 10) issues.add(`${id}.description`, description, 'a sentence saying what it means');
-    if (tuned.firstResponse.trim().length < 10) {
-      issues.add(`${id}.firstResponse`, tuned.firstResponse, 'a sentence saying what to do first');
-    }
-    issues.throwIfAny('Invalid alert');
-    return tuned;
-  }
-
   private createActionGroup(severity: Severity, props: MonitoringProps): actionGroup.MonitorActionGroup {
     const channels = props.spec.routing[severity];
     const emails = channels.includes('email') ? props.spec.emails : [];
@@ -356,17 +302,7 @@ export class Monitoring extends Construct implements IMonitoring {
   }
 
   private renderWorkbook(): string {
-    const off = [...this.disabled].sort(([a], [b]) => (a < b ? -1 : 1));
-    const header: WorkbookItem = {
-      type: 'text',
-      markdown: [
-        `# Platform ${this.environment}`,
-        `Critical alerts: ${this.spec.routing.critical.join(', ') || 'nowhere'}; warnings: ${this.spec.routing.warning.join(', ') || 'nowhere'}.`,
-        off.length === 0
-          ? 'Every default alert is on.'
-          : `Switched off in the spec: ${off.map(([id, reason]) => `\`${id}\` (${reason})`).join('; ')}.`,
-      ].join('\n\n'),
-    };
+    const header: WorkbookItem = { type: 'text', markdown: this.registry.header() };
     const items = [
       header,
       ...this.sections.flatMap(({ title, items: sectionItems }) => [
@@ -396,25 +332,11 @@ export class Monitoring extends Construct implements IMonitoring {
       isLocked: false,
     });
   }
-
-  private unusedOverrides(): string[] {
-    const known = [...this.seen].sort();
-    return Object.keys(this.spec.alarms)
-      .filter((id) => !this.seen.has(id))
-      .map(
-        (id) =>
-          `monitoring.alarms.${id}: no alert has this id, so the override would be ignored; the alerts are ${known.join(', ')}`,
-      );
-  }
 }
 
 /** How often a metric alert is evaluated: the longest frequency Azure takes (1, 5, 15, 30 or 60 minutes) within the window. */
 export function metricAlertFrequency(windowMinutes: number): number {
   return [60, 30, 15, 5, 1].find((f) => f <= windowMinutes) ?? 1;
-}
-
-function describe(d: AlertBasics & { readonly description: string }): string {
-  return `[${d.severity}] ${d.description} First response: ${d.firstResponse}`;
 }
 
 /** `PT5M`, `PT1H`, `PT6H`, `P1D`: the ISO 8601 durations Azure Monitor takes. */

@@ -2,6 +2,7 @@
  * platform-constructs: the cloud-neutral environment spec. No cloud library is imported from here, so
  * `platform-constructs/aws` and `platform-constructs/azure` each load only their own cloud.
  */
+export * from './alarm-registry';
 export * from './cidr';
 export * from './errors';
 export * from './monitoring';

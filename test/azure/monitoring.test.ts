@@ -239,7 +239,7 @@ describe('registering alerts through IMonitoring (Azure)', () => {
   test('an override that names no alert fails synthesis instead of being ignored', () => {
     const env = envWith(devInput(), { alarms: { 'logs/eror': { threshold: 3 } } });
     expect(errorOf(() => synth(env)).message).toContain(
-      'monitoring.alarms.logs/eror: no alert has this id, so the override would be ignored; the alerts are logs/errors, logs/http-5xx',
+      'monitoring.alarms.logs/eror: no alarm has this id, so the override would be ignored; the alarms are logs/errors, logs/http-5xx',
     );
   });
 
