@@ -4,6 +4,7 @@
  */
 export * from './alarm-registry';
 export * from './cidr';
+export * from './configuration';
 export * from './errors';
 export * from './monitoring';
 export * from './naming';
