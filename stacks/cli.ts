@@ -29,6 +29,13 @@ export function runCli(main: () => void | Promise<void>): void {
 export function describeError(error: unknown): string {
   if (SpecError.isSpecError(error)) return error.message;
   if (error instanceof UsageError) return `Usage error: ${error.message}`;
-  if (error instanceof Error) return `Synthesis failed: ${error.message}`;
+  if (error instanceof Error) {
+    // cdktf ends a failed validation with advice to skip validations, which would skip the guardrails too.
+    const message = error.message.replace(
+      /\n*If you wish to ignore these validations, pass 'skipValidation: true' to your App configuration\.\s*$/,
+      `\nFix each finding, or acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (README: Guardrails).`,
+    );
+    return `Synthesis failed: ${message}`;
+  }
   return `Synthesis failed: ${String(error)}`;
 }

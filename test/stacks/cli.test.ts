@@ -2,7 +2,14 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { SpecError } from '../../lib/core';
 import { describeError, runCli, UsageError } from '../../stacks/cli';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadEnvironments } from '../../stacks/environments';
+import { synthesize } from '../../stacks/synth';
 import { errorOf } from '../util/fixtures';
+
+const environments = loadEnvironments();
 
 describe('describeError', () => {
   test('spec problems are shown as they are', () => {
@@ -15,6 +22,32 @@ describe('describeError', () => {
     const shown = describeError(error);
     expect(shown).toMatch(/^Synthesis failed: .*availabilityZones.*maxAzs/);
     expect(shown).not.toMatch(/\n\s+at /);
+  });
+
+  test('a guardrail failure on Azure points at acknowledging, never at skipping validation', async () => {
+    const prod = environments[2]!;
+    // Hand-built past the spec (which refuses it): a production environment that would not retain its data.
+    const unprotected = { ...prod, protection: { ...prod.protection, retainData: false } };
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const error = await synthesize({
+      environments: [unprotected],
+      clouds: ['azure'],
+      validation: false,
+      cdktfOut: path.join(outdir, 'out'),
+    })
+      .then(() => new Error('expected a failure'))
+      .catch((e: unknown) => e as Error)
+      .finally(() => fs.rmSync(outdir, { recursive: true, force: true }));
+    const shown = describeError(error);
+    expect(shown).toContain(
+      '[error] PC_AZURE_PREVENT_DESTROY at platform-prod/resource-group: azurerm_resource_group.resource-group holds data but a plan may destroy it',
+    );
+    expect(shown).not.toContain('skipValidation');
+    expect(
+      shown.endsWith(
+        'acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (README: Guardrails).',
+      ),
+    ).toBe(true);
   });
 
   test('usage errors say so', () => {

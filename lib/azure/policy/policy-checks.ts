@@ -22,7 +22,8 @@ export interface PolicyChecksProps {
 
 /** Formats one finding the way synthesis reports it. */
 export function formatFinding(f: Finding): string {
-  return `[${f.severity}] ${f.ruleId} ${f.address}${f.path ? ` (${f.path})` : ''}: ${f.message}`;
+  // The message names the resource by its address; the construct path says where it comes from in the code.
+  return `[${f.severity}] ${f.ruleId}${f.path ? ` at ${f.path}` : ''}: ${f.message}`;
 }
 
 /** Copies the acknowledgements made with `acknowledge()` into each resource's `"//"` comment block. */
