@@ -41,7 +41,9 @@ describe('PolicyChecks (Azure)', () => {
     const app = stackWith('development', openStorage);
     const message = errorOf(() => app.synth()).message;
     for (const id of ['CKV_AZURE_59', 'CKV2_AZURE_40', 'CKV2_AZURE_47']) expect(message).toContain(id);
-    expect(message).toContain('[error] CKV_AZURE_59 at env/logs: azurerm_storage_account.logs (storage account stplatformlogs)');
+    expect(message).toContain(
+      '[error] CKV_AZURE_59 at env/logs: azurerm_storage_account.logs (storage account stplatformlogs)',
+    );
     expect(() => readFileSync(join(outdir, 'stacks', 'env', 'cdk.tf.json'))).toThrow(/ENOENT/);
   });
 
