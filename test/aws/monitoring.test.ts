@@ -222,7 +222,11 @@ describe('registering alarms through IMonitoring (AWS)', () => {
     const { template, stack, monitoring } = build(envWith(devInput()), (s, m) => {
       watcher = new QueueWatcher(s, 'Orders', m);
     });
-    expect(watcher.alarm).toBeDefined();
+    expect(watcher.alarm).toBeInstanceOf(cloudwatch.Alarm);
+    expect(watcher.alarm).toBe(monitoring.alarms.get('queue/orders/backlog'));
+    expect(stack.resolve(watcher.alarm!.alarmName)).toEqual({
+      Ref: stack.getLogicalId(watcher.alarm!.node.defaultChild as cloudwatch.CfnAlarm),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'platform-dev-queue.orders.backlog',
       Threshold: 1000,

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- these tests walk synthesized JSON by hand */
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { App, TerraformStack } from 'cdktf';
@@ -17,6 +16,7 @@ import {
 } from '../../lib/azure';
 import { defineEnvironment, type Environment, type EnvironmentInput } from '../../lib/core';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
+import type { TfJson } from '../util/terraform';
 
 function envWith(base: EnvironmentInput, monitoring: EnvironmentInput['monitoring'] = {}): Environment {
   return defineEnvironment({ ...base, monitoring: { ...base.monitoring, ...monitoring } });
@@ -28,7 +28,7 @@ const prodSpec = (): EnvironmentInput => ({
 });
 
 /** Synthesizes a stack with the environment's monitoring (aspects and validations run, as in cdktf synth). */
-function synth(env: Environment, extra?: (stack: TerraformStack, monitoring: Monitoring) => void): Record<string, any> {
+function synth(env: Environment, extra?: (stack: TerraformStack, monitoring: Monitoring) => void): TfJson {
   const outdir = mkdtempSync(join(tmpdir(), 'azure-monitoring-'));
   try {
     const app = new App({ outdir });
@@ -48,7 +48,77 @@ function synth(env: Environment, extra?: (stack: TerraformStack, monitoring: Mon
   }
 }
 
-const all = (tf: Record<string, any>, type: string): any[] => Object.values(tf.resource[type] ?? {});
+interface Receiver {
+  readonly name: string;
+  readonly email_address?: string;
+  readonly service_uri?: string;
+  readonly use_common_alert_schema: boolean;
+}
+
+/** The attributes these tests read, by resource type, as cdktf writes them. */
+interface Synthesized {
+  azurerm_monitor_action_group: {
+    readonly name: string;
+    readonly short_name: string;
+    readonly location: string;
+    readonly email_receiver?: Receiver[];
+    readonly webhook_receiver?: Receiver[];
+  };
+  azurerm_log_analytics_workspace: { readonly name: string; readonly retention_in_days: number };
+  azurerm_monitor_scheduled_query_rules_alert_v2: {
+    readonly name: string;
+    readonly severity: number;
+    readonly window_duration: string;
+    readonly description: string;
+    readonly skip_query_validation: boolean;
+    readonly criteria: readonly [{ readonly query: string; readonly threshold: number }];
+    readonly action: { readonly action_groups: string[] };
+  };
+  azurerm_log_analytics_saved_search: { readonly name: string; readonly category: string };
+  azurerm_application_insights_workbook: {
+    readonly name: string;
+    readonly source_id: string;
+    readonly data_json: string;
+  };
+  azurerm_monitor_diagnostic_setting: {
+    readonly name: string;
+    readonly target_resource_id: string;
+    readonly enabled_log?: unknown[];
+    readonly enabled_metric?: unknown[];
+  };
+  azurerm_monitor_metric_alert: {
+    readonly name: string;
+    readonly severity: number;
+    readonly window_size: string;
+    readonly frequency: string;
+    readonly description: string;
+    readonly criteria: readonly [
+      {
+        readonly metric_name: string;
+        readonly threshold: number;
+        readonly dimension?: { readonly name: string; readonly operator: string; readonly values: string[] }[];
+      },
+    ];
+    readonly action: readonly [{ readonly action_group_id: string }];
+  };
+  azurerm_subnet: { readonly name: string };
+}
+
+/** The workbook's items, as the workbook JSON holds them. */
+interface WorkbookData {
+  readonly items: { readonly content: { readonly title?: string; readonly json?: string } }[];
+}
+
+function all<K extends keyof Synthesized>(tf: TfJson, type: K): Synthesized[K][] {
+  return Object.values(tf.resource[type] ?? {}) as unknown as Synthesized[K][];
+}
+
+/** The one resource of a type; fails the test when there is not exactly one. */
+function only<K extends keyof Synthesized>(tf: TfJson, type: K): Synthesized[K] {
+  const found = all(tf, type);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
 
 /** A capability that is not part of the library: it registers one alert through the mechanism. */
 class QueueWatcher extends Construct {
@@ -91,7 +161,7 @@ describe('Monitoring (Azure)', () => {
   });
 
   test('a Log Analytics workspace with the spec retention and Entra ID access only', () => {
-    const [workspace] = all(synth(envWith(prodSpec())), 'azurerm_log_analytics_workspace');
+    const workspace = only(synth(envWith(prodSpec())), 'azurerm_log_analytics_workspace');
     expect(workspace).toMatchObject({
       name: 'log-platform-prod-weu',
       sku: 'PerGB2018',
@@ -107,7 +177,7 @@ describe('Monitoring (Azure)', () => {
       ['platform-prod-logs.errors', 2, 'PT5M', 5],
       ['platform-prod-logs.http-5xx', 1, 'PT5M', 10],
     ]);
-    const http = rules[1];
+    const http = rules[1]!;
     expect(http.criteria[0]).toMatchObject({ time_aggregation_method: 'Count', operator: 'GreaterThanOrEqual' });
     expect(http.criteria[0].query).toMatch(/\| where toint\(parse_json\(Message\)\.status\) between \(500 \.\. 599\)$/);
     expect(http.action.action_groups).toEqual([
@@ -130,12 +200,12 @@ describe('Monitoring (Azure)', () => {
   });
 
   test('a workbook with a stable UUID name over the workspace, listing the saved queries', () => {
-    const [book] = all(synth(envWith(devInput())), 'azurerm_application_insights_workbook');
+    const book = only(synth(envWith(devInput())), 'azurerm_application_insights_workbook');
     expect(book.name).toBe(deterministicUuid('platform-dev-workbook'));
     expect(book.name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(book.source_id).toMatch(/^\$\{lower\(azurerm_log_analytics_workspace\./);
-    const data = JSON.parse(book.data_json);
-    expect(data.items.map((i: any) => i.content.title ?? i.content.json.split('\n')[0])).toEqual([
+    const data = JSON.parse(book!.data_json) as WorkbookData;
+    expect(data.items.map((i) => i.content.title ?? i.content.json?.split('\n')[0])).toEqual([
       '# Platform dev',
       '## Logs',
       'errors-by-source',
@@ -179,7 +249,7 @@ describe('Monitoring (Azure)', () => {
 describe('registering alerts through IMonitoring (Azure)', () => {
   test('a construct outside the library gets a named metric alert that notifies its severity group', () => {
     const tf = synth(envWith(devInput()), (stack, m) => new QueueWatcher(stack, 'orders', m));
-    const [alert] = all(tf, 'azurerm_monitor_metric_alert');
+    const alert = only(tf, 'azurerm_monitor_metric_alert');
     expect(alert).toMatchObject({
       name: 'platform-dev-queue.orders.backlog',
       severity: 1,
@@ -196,7 +266,7 @@ describe('registering alerts through IMonitoring (Azure)', () => {
     const env = envWith(devInput(), {
       alarms: { 'queue/orders/backlog': { threshold: 5000, evaluationPeriods: 3, severity: 'warning' } },
     });
-    const [alert] = all(
+    const alert = only(
       synth(env, (stack, m) => new QueueWatcher(stack, 'orders', m)),
       'azurerm_monitor_metric_alert',
     );
@@ -217,7 +287,7 @@ describe('registering alerts through IMonitoring (Azure)', () => {
     });
     const alert = all(tf, 'azurerm_monitor_metric_alert').find(
       (a) => a.name === 'platform-prod-network.nat.packets-dropped',
-    );
+    )!;
     expect([alert.window_size, alert.frequency, alert.criteria[0].threshold]).toEqual(['PT30M', 'PT15M', 400]);
     expect(alert.description).toMatch(/^\[warning\] The NAT gateway dropped 200 or more packets in 15 minutes\./);
   });
@@ -230,7 +300,7 @@ describe('registering alerts through IMonitoring (Azure)', () => {
     expect(all(tf, 'azurerm_monitor_scheduled_query_rules_alert_v2').map((r) => r.name)).toEqual([
       'platform-dev-logs.http-5xx',
     ]);
-    const [book] = all(tf, 'azurerm_application_insights_workbook');
+    const book = only(tf, 'azurerm_application_insights_workbook');
     expect(book.data_json).toContain(
       'Switched off in the spec: `logs/errors` (The legacy app logs ERROR for client mistakes).',
     );

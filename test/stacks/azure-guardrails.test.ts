@@ -1,10 +1,8 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- these tests walk synthesized JSON by hand */
 import { Testing } from 'cdktf';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AZURE_RULES, checkTerraform } from '../../lib/azure';
 import { buildAzureApp, EnvironmentStack } from '../../stacks/azure';
 import { loadEnvironments } from '../../stacks/environments';
+import { onlyResource, readStackJson } from '../util/terraform';
 
 const environments = loadEnvironments();
 const app = buildAzureApp({ environments, outdir: Testing.app().outdir });
@@ -15,7 +13,7 @@ describe.each(stacks.map((s, i) => [s.node.id, s, environments[i]!] as const))(
   (_id, stack, env) => {
     // Testing.fullSynth runs the aspects and the stack's validations, as `cdktf synth` does.
     const outdir = Testing.fullSynth(stack);
-    const tf = JSON.parse(readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'));
+    const tf = readStackJson(outdir, stack.node.id);
 
     test('zero unacknowledged findings from the Azure rule pack', () => {
       const findings = checkTerraform(tf, { tier: env.tier, rules: AZURE_RULES });
@@ -29,13 +27,14 @@ describe.each(stacks.map((s, i) => [s.node.id, s, environments[i]!] as const))(
         ? 'the resource group has prevent_destroy'
         : 'nothing has prevent_destroy in development',
       () => {
-        const group = Object.values<Record<string, any>>(tf.resource.azurerm_resource_group)[0]!;
-        expect(group.lifecycle?.prevent_destroy).toBe(env.tier === 'production' ? true : undefined);
+        expect(onlyResource(tf, 'azurerm_resource_group').lifecycle?.prevent_destroy).toBe(
+          env.tier === 'production' ? true : undefined,
+        );
       },
     );
 
     test('the stack records its tier and rule pack for npm run check', () => {
-      expect(tf['//']['platform-policy']).toEqual({ tier: env.tier, rules: AZURE_RULES.map((r) => r.id) });
+      expect(tf['//']?.['platform-policy']).toEqual({ tier: env.tier, rules: AZURE_RULES.map((r) => r.id) });
     });
   },
 );

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- these tests walk synthesized JSON by hand */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,11 +21,27 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A copy of the synthesized output with one file edited, as a hand edit or a broken construct would. */
-function editedCopy(relative: (out: string) => string, edit: (json: Record<string, any>) => void): string {
+/** The parts of a template these tests edit. */
+interface EditableTemplate {
+  Resources: Record<string, { DeletionPolicy?: string; Metadata?: { cdk_nag?: unknown } }>;
+  Metadata?: { PlatformConstructs: { Acknowledged?: Record<string, string> } };
+}
+
+/** The parts of a cloud assembly manifest these tests edit. */
+interface EditableManifest {
+  artifacts: Record<string, { properties?: { terminationProtection?: boolean } }>;
+}
+
+/** The parts of a cdk.tf.json these tests edit. */
+interface EditableTerraform {
+  resource: Record<string, Record<string, { lifecycle?: unknown }>>;
+}
+
+function editedCopy<T>(relative: (out: string) => string, edit: (json: T) => void): string {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'check-edit-'));
   fs.cpSync(dir, copy, { recursive: true });
   const file = relative(copy);
-  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as T;
   edit(json);
   fs.writeFileSync(file, JSON.stringify(json, null, 1));
   return copy;
@@ -76,8 +91,8 @@ describe('npm run check', () => {
   });
 
   test('finds a production key that is no longer retained, edited in the template', async () => {
-    const copy = editedCopy(prodTemplate, (t) => {
-      t.Resources.NetworkFlowLogKeyF785E5F9.DeletionPolicy = 'Delete';
+    const copy = editedCopy<EditableTemplate>(prodTemplate, (t) => {
+      t.Resources.NetworkFlowLogKeyF785E5F9!.DeletionPolicy = 'Delete';
     });
     expect((await checkCopy(copy)).map((r) => [r.stack, r.rule, r.resource.split(' ')[0]])).toEqual([
       ['platform-prod-foundation', 'Platform-StatefulRetained', 'NetworkFlowLogKeyF785E5F9'],
@@ -85,8 +100,8 @@ describe('npm run check', () => {
   });
 
   test('an acknowledgement removed from the template makes its finding fail again', async () => {
-    const copy = editedCopy(prodTemplate, (t) => {
-      for (const r of Object.values<any>(t.Resources)) delete r.Metadata?.cdk_nag;
+    const copy = editedCopy<EditableTemplate>(prodTemplate, (t) => {
+      for (const r of Object.values(t.Resources)) delete r.Metadata?.cdk_nag;
     });
     const rules = [...new Set((await checkCopy(copy)).map((r) => r.rule))].sort();
     expect(rules).toEqual(
@@ -95,9 +110,9 @@ describe('npm run check', () => {
   });
 
   test('finds a production resource group without prevent_destroy in cdktf.out', async () => {
-    const copy = editedCopy(
+    const copy = editedCopy<EditableTerraform>(
       (out) => path.join(out, 'cdktf.out', 'stacks', 'platform-prod', 'cdk.tf.json'),
-      (tf) => delete tf.resource.azurerm_resource_group['resource-group'].lifecycle,
+      (tf) => delete tf.resource.azurerm_resource_group!['resource-group']!.lifecycle,
     );
     expect((await checkCopy(copy)).map((r) => [r.stack, r.rule, r.resource])).toEqual([
       ['platform-prod', 'PC_AZURE_PREVENT_DESTROY', 'azurerm_resource_group.resource-group'],
@@ -105,17 +120,17 @@ describe('npm run check', () => {
   });
 
   test('a stack rule acknowledged on the stack is read back from the template', async () => {
-    const copy = editedCopy(
+    const copy = editedCopy<EditableManifest>(
       (out) => path.join(out, 'cdk.out', 'assembly-platform-prod', 'manifest.json'),
       (manifest) => {
-        for (const artifact of Object.values<any>(manifest.artifacts)) {
+        for (const artifact of Object.values(manifest.artifacts)) {
           if (artifact.properties?.terminationProtection) artifact.properties.terminationProtection = false;
         }
       },
     );
     const template = prodTemplate(copy);
-    const json = JSON.parse(fs.readFileSync(template, 'utf8'));
-    json.Metadata.PlatformConstructs.Acknowledged = {
+    const json = JSON.parse(fs.readFileSync(template, 'utf8')) as EditableTemplate;
+    json.Metadata!.PlatformConstructs.Acknowledged = {
       'Platform-TerminationProtection': 'Protected by an SCP that denies DeleteStack in this account',
     };
     fs.writeFileSync(template, JSON.stringify(json));
@@ -135,7 +150,7 @@ describe('npm run check', () => {
   });
 
   test('a template synthesized without the guardrails is an error, not a silent pass', async () => {
-    const copy = editedCopy(prodTemplate, (t) => delete t.Metadata);
+    const copy = editedCopy<EditableTemplate>(prodTemplate, (t) => delete t.Metadata);
     expect((await checkCopy(copy)).map((r) => r.rule)).toEqual(['Platform-PolicyRecorded']);
   });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
@@ -23,4 +25,32 @@ export function resourcesOf(tf: Pick<TfJson, 'resource'>, type: string): Record<
 /** The resources of one type, as a list. */
 export function listOf(tf: Pick<TfJson, 'resource'>, type: string): TfResource[] {
   return Object.values(resourcesOf(tf, type));
+}
+
+/** A resource block as `cdktf synth` writes it: its `"//"` comment (path, acknowledgements) and lifecycle. */
+export interface TfResourceBlock {
+  readonly '//'?: {
+    readonly metadata?: { readonly path?: string };
+    readonly acknowledged?: Readonly<Record<string, string>>;
+  };
+  readonly lifecycle?: { readonly prevent_destroy?: boolean };
+  readonly [attribute: string]: unknown;
+}
+
+/** A stack's cdk.tf.json as `cdktf synth` writes it, with the policy record `PolicyChecks` adds. */
+export interface TfStackJson {
+  readonly resource: Readonly<Record<string, Readonly<Record<string, TfResourceBlock>>>>;
+  readonly '//'?: { readonly 'platform-policy'?: { readonly tier: string; readonly rules: readonly string[] } };
+}
+
+/** Reads the cdk.tf.json `cdktf synth` wrote for a stack into `outdir`. */
+export function readStackJson(outdir: string, stack: string): TfStackJson {
+  return JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TfStackJson;
+}
+
+/** The one resource of a type; throws when there is not exactly one. */
+export function onlyResource(tf: TfStackJson, type: string): TfResourceBlock {
+  const found = Object.values(tf.resource[type] ?? {});
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0]!;
 }
