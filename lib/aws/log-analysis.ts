@@ -4,10 +4,10 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  describeLogPatternAlarm,
   PLATFORM_PREFIX,
   renderCloudWatchPattern,
   renderInsightsQueries,
-  type LogMatch,
   type LogPattern,
 } from '../core';
 import type { IMonitoring } from './monitoring';
@@ -31,10 +31,6 @@ export interface LogAnalysisProps {
 /** The CloudWatch namespace of the environment's log pattern metrics. */
 export function logMetricNamespace(environment: string): string {
   return `Platform/${environment}`;
-}
-
-function describeMatch(match: LogMatch): string {
-  return 'text' in match ? `"${match.text}"` : `${match.jsonField} between ${match.min} and ${match.max}`;
 }
 
 /**
@@ -76,8 +72,7 @@ export class LogAnalysis extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         severity: pattern.severity,
-        description: ({ threshold }) =>
-          `${threshold} or more log lines matched ${describeMatch(pattern.match)} within ${pattern.windowMinutes} minutes.`,
+        description: ({ threshold }) => describeLogPatternAlarm(pattern, threshold),
         firstResponse: `Run the saved query ${PLATFORM_PREFIX}/${props.name}/${pattern.name}-by-source in Logs Insights to see which source logs them.`,
       });
     }

@@ -2,12 +2,12 @@ import * as savedSearch from '@cdktf/provider-azurerm/lib/log-analytics-saved-se
 import * as workspace from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { Construct } from 'constructs';
 import {
+  describeLogPatternAlarm,
   KQL_PLATFORM_LOGS,
   makeName,
   PLATFORM_PREFIX,
   renderKqlFilter,
   renderKqlQueries,
-  type LogMatch,
   type LogPattern,
   type MonitoringSpec,
 } from '../core';
@@ -28,10 +28,6 @@ export interface LogAnalysisProps {
   readonly retentionDays: MonitoringSpec['logRetentionDays'];
   /** Where the pattern alerts and the workbook section go. */
   readonly monitoring: IMonitoring;
-}
-
-function describeMatch(match: LogMatch): string {
-  return 'text' in match ? `"${match.text}"` : `${match.jsonField} between ${match.min} and ${match.max}`;
 }
 
 /**
@@ -68,8 +64,7 @@ export class LogAnalysis extends Construct {
         threshold: pattern.threshold,
         windowMinutes: pattern.windowMinutes,
         severity: pattern.severity,
-        description: ({ threshold }) =>
-          `${threshold} or more log lines matched ${describeMatch(pattern.match)} within ${pattern.windowMinutes} minutes.`,
+        description: ({ threshold }) => describeLogPatternAlarm(pattern, threshold),
         firstResponse: `Run the saved search ${pattern.name}-by-source in the workspace ${this.workspaceName} to see which source logs them.`,
       });
     }

@@ -35,6 +35,18 @@ export const KQL_PLATFORM_LOGS = [
   '(Syslog | project TimeGenerated, Source = Computer, Message = SyslogMessage)',
 ].join(' ');
 
+/**
+ * What a log pattern alarm means, the same sentence on both clouds: `5 or more log lines matched "ERROR"
+ * within 5 minutes.` (with the threshold after the spec's tuning).
+ */
+export function describeLogPatternAlarm(pattern: LogPattern, threshold: number): string {
+  const match =
+    'text' in pattern.match
+      ? `"${pattern.match.text}"`
+      : `${pattern.match.jsonField} between ${pattern.match.min} and ${pattern.match.max}`;
+  return `${threshold} or more log lines matched ${match} within ${pattern.windowMinutes} minutes.`;
+}
+
 /** The KQL filter for a log pattern, applied to {@link KQL_PLATFORM_LOGS}. */
 export function renderKqlFilter(match: LogMatch): string {
   if ('text' in match) return `| where Message has_cs "${match.text}"`;

@@ -2,7 +2,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
 } from '../../lib/azure';
 import { defineEnvironment, type Environment, type EnvironmentInput } from '../../lib/core';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
-import type { TfJson } from '../util/terraform';
+import { readStackJson, type TfStackJson } from '../util/terraform';
 
 function envWith(base: EnvironmentInput, monitoring: EnvironmentInput['monitoring'] = {}): Environment {
   return defineEnvironment({ ...base, monitoring: { ...base.monitoring, ...monitoring } });
@@ -28,7 +28,7 @@ const prodSpec = (): EnvironmentInput => ({
 });
 
 /** Synthesizes a stack with the environment's monitoring (aspects and validations run, as in cdktf synth). */
-function synth(env: Environment, extra?: (stack: TerraformStack, monitoring: Monitoring) => void): TfJson {
+function synth(env: Environment, extra?: (stack: TerraformStack, monitoring: Monitoring) => void): TfStackJson {
   const outdir = mkdtempSync(join(tmpdir(), 'azure-monitoring-'));
   try {
     const app = new App({ outdir });
@@ -42,7 +42,7 @@ function synth(env: Environment, extra?: (stack: TerraformStack, monitoring: Mon
     });
     extra?.(stack, monitoring);
     app.synth();
-    return JSON.parse(readFileSync(join(outdir, 'stacks', 'env', 'cdk.tf.json'), 'utf8'));
+    return readStackJson(outdir, 'env');
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -109,12 +109,12 @@ interface WorkbookData {
   readonly items: { readonly content: { readonly title?: string; readonly json?: string } }[];
 }
 
-function all<K extends keyof Synthesized>(tf: TfJson, type: K): Synthesized[K][] {
+function all<K extends keyof Synthesized>(tf: TfStackJson, type: K): Synthesized[K][] {
   return Object.values(tf.resource[type] ?? {}) as unknown as Synthesized[K][];
 }
 
 /** The one resource of a type; fails the test when there is not exactly one. */
-function only<K extends keyof Synthesized>(tf: TfJson, type: K): Synthesized[K] {
+function only<K extends keyof Synthesized>(tf: TfStackJson, type: K): Synthesized[K] {
   const found = all(tf, type);
   expect(found).toHaveLength(1);
   return found[0]!;

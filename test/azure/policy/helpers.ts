@@ -1,18 +1,19 @@
 import { App, TerraformStack } from 'cdktf';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import type { Construct } from 'constructs';
 import type { Tier } from '../../../lib/core';
-import { checkTerraform, type TerraformJson } from '../../../lib/azure/policy/engine';
+import { checkTerraform } from '../../../lib/azure/policy/engine';
 import type { Finding, PolicyRule } from '../../../lib/azure/policy/rule';
+import { readStackJson, type TfStackJson } from '../../util/terraform';
 
 /**
  * Synthesizes what `build` adds to a stack, the way `cdktf synth` writes it (with the `"//"` metadata
  * that carries construct paths and acknowledgements), and parses the JSON.
  */
-export function synthStack(build: (stack: TerraformStack) => void): TerraformJson & Record<string, unknown> {
+export function synthStack(build: (stack: TerraformStack) => void): TfStackJson {
   const outdir = mkdtempSync(join(tmpdir(), 'policy-'));
   try {
     const app = new App({ outdir, skipValidation: true });
@@ -20,7 +21,7 @@ export function synthStack(build: (stack: TerraformStack) => void): TerraformJso
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
     build(stack);
     app.synth();
-    return JSON.parse(readFileSync(join(outdir, 'stacks', 'test', 'cdk.tf.json'), 'utf8'));
+    return readStackJson(outdir, 'test');
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
