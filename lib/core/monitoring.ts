@@ -54,9 +54,6 @@ export function renderKqlFilter(match: LogMatch): string {
   return `| where ${field} between (${match.min} .. ${match.max})`;
 }
 
-/** The saved log queries every environment has, by name (both clouds). */
-export type SavedQueryKind = 'by-source' | 'slowest-requests' | 'top-clients';
-
 /** A saved query: its kebab-case name and its text. */
 export interface SavedQuery {
   /** Kebab-case name, unique in the environment. */
