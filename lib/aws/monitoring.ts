@@ -61,13 +61,33 @@ export interface IMonitoring extends IConstruct {
    * @param id the alarm id, kebab-case words separated by slashes (`network/nat/port-allocation-errors`)
    * @returns the alarm, or undefined when the spec switched it off
    */
-  addAlarm(scope: Construct, id: string, definition: AlarmDefinition): cloudwatch.Alarm | undefined;
+  addAlarm(
+    scope: Construct,
+    id: string,
+    definition: AlarmDefinition,
+    options?: AddAlarmOptions,
+  ): cloudwatch.Alarm | undefined;
+  /**
+   * Records an alarm id that only the other cloud has (an Azure VM's `availability`), so that a spec override
+   * of it is accepted here instead of being reported as naming no alarm.
+   */
+  declareAlarmElsewhere(id: string): void;
   /** Adds a titled row of widgets to the environment dashboard. */
   addWidgets(title: string, ...widgets: cloudwatch.IWidget[]): void;
   /** Counts the environment's log patterns in a log group and adds it to the saved queries. */
   watchLogGroup(logGroup: logs.ILogGroup): void;
   /** Saves a CloudWatch Logs Insights query, `platform/<env>/<name>`, over the given log groups. */
   addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void;
+}
+
+/** Options of {@link IMonitoring.addAlarm}. */
+export interface AddAlarmOptions {
+  /**
+   * For an alarm kept once per resource (the EC2 recover alarm, one per instance): the resource's key, which
+   * ends the alarm's name (`platform-<env>-<id>.<member>`). The spec's override of the id applies to every member.
+   * @default - one alarm for the id
+   */
+  readonly member?: string;
 }
 
 /** Props of {@link Monitoring}. */
@@ -100,7 +120,7 @@ export class Monitoring extends Construct implements IMonitoring {
   public readonly dashboard: cloudwatch.Dashboard;
   /** The application log group, log pattern metrics and saved queries. */
   public readonly logAnalysis: LogAnalysis;
-  /** Every alarm created, by alarm id. */
+  /** Every alarm created, by alarm id (`<id>/<member>` for alarms kept per resource). */
   public readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
   private readonly registry: AlarmRegistry;
   private readonly alarmList = new Map<string, cloudwatch.Alarm>();
@@ -182,10 +202,17 @@ export class Monitoring extends Construct implements IMonitoring {
 
   private readonly alarmStatus: cloudwatch.IAlarm[];
 
-  public addAlarm(scope: Construct, id: string, definition: AlarmDefinition): cloudwatch.Alarm | undefined {
-    const tuned = this.registry.tune(id, definition);
+  public addAlarm(
+    scope: Construct,
+    id: string,
+    definition: AlarmDefinition,
+    options: AddAlarmOptions = {},
+  ): cloudwatch.Alarm | undefined {
+    const member = options.member;
+    const tuned = this.registry.tune(id, definition, member);
     if (!tuned) return undefined;
-    const name = alarmName(this.environment, id);
+    const name = alarmName(this.environment, id, member);
+    const key = member === undefined ? id : `${id}/${member}`;
     if (
       tuned.datapointsToAlarm !== undefined &&
       (tuned.datapointsToAlarm < 1 || tuned.datapointsToAlarm > tuned.evaluationPeriods)
@@ -198,7 +225,7 @@ export class Monitoring extends Construct implements IMonitoring {
       );
       issues.throwIfAny('Invalid alarm');
     }
-    const alarm = new cloudwatch.Alarm(scope, id.replaceAll('/', '-'), {
+    const alarm = new cloudwatch.Alarm(scope, key.replaceAll('/', '-'), {
       alarmName: name,
       alarmDescription: AlarmRegistry.describe(tuned),
       metric: tuned.metric,
@@ -212,7 +239,7 @@ export class Monitoring extends Construct implements IMonitoring {
     const notify = new actions.SnsAction(this.topics[tuned.severity]);
     alarm.addAlarmAction(notify, ...(tuned.extraActions ?? []));
     alarm.addOkAction(notify);
-    this.alarmList.set(id, alarm);
+    this.alarmList.set(key, alarm);
     // The dashboard lives in this stack; an alarm registered from another stack (compute) must not be
     // referenced from here, or the two stacks would depend on each other. Its ARN follows from its name.
     this.alarmStatus.push(
@@ -220,7 +247,7 @@ export class Monitoring extends Construct implements IMonitoring {
         ? alarm
         : cloudwatch.Alarm.fromAlarmArn(
             this,
-            `Status-${id.replaceAll('/', '-')}`,
+            `Status-${key.replaceAll('/', '-')}`,
             Stack.of(this).formatArn({
               service: 'cloudwatch',
               resource: 'alarm',
@@ -230,6 +257,10 @@ export class Monitoring extends Construct implements IMonitoring {
           ),
     );
     return alarm;
+  }
+
+  public declareAlarmElsewhere(id: string): void {
+    this.registry.declareElsewhere(id);
   }
 
   public addWidgets(title: string, ...widgets: cloudwatch.IWidget[]): void {

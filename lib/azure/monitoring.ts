@@ -40,6 +40,12 @@ export interface MetricAlertDefinition extends AlarmBasics {
   readonly dimensions?: readonly { readonly name: string; readonly values: readonly string[] }[];
   /** The window, one of METRIC_ALERT_WINDOWS. */
   readonly windowMinutes: number;
+  /**
+   * For an alert over several resources (every VM of a server definition): their type and location, which
+   * Azure requires of a multi-resource metric alert; each resource is still judged on its own.
+   * @default - a single-resource alert
+   */
+  readonly multiResource?: { readonly targetResourceType: string; readonly targetResourceLocation: string };
 }
 
 /** A default log alert (KQL over the environment's workspace), as a capability defines it. */
@@ -53,6 +59,17 @@ export interface LogAlertDefinition extends AlarmBasics {
   readonly scopes?: readonly string[];
   /** The window the rows are counted in, in minutes (1, 5, 10, 15, 30, 45 or whole hours). */
   readonly windowMinutes: number;
+  /**
+   * Compare a column's aggregate with the threshold instead of counting rows, per value of the split columns
+   * (memory use per computer, for instance).
+   * @default - the rows are counted, across the whole result
+   */
+  readonly measure?: {
+    readonly column: string;
+    readonly aggregation: 'Average' | 'Maximum' | 'Minimum' | 'Total';
+    readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual';
+    readonly splitBy: readonly string[];
+  };
 }
 
 /** One item of the environment workbook. */
@@ -90,6 +107,11 @@ export interface IMonitoring extends IConstruct {
     id: string,
     definition: LogAlertDefinition,
   ): queryAlert.MonitorScheduledQueryRulesAlertV2 | undefined;
+  /**
+   * Records an alert id that only the other cloud has (the EC2 recover alarm), so that a spec override of it is
+   * accepted here instead of being reported as naming no alarm.
+   */
+  declareAlarmElsewhere(id: string): void;
   /** Adds a titled section to the environment workbook. */
   addWorkbookItems(title: string, ...items: WorkbookItem[]): void;
   /** Saves a KQL search in the workspace, `<name>` in category `platform`. */
@@ -212,6 +234,10 @@ export class Monitoring extends Construct implements IMonitoring {
       frequency: isoMinutes(metricAlertFrequency(tuned.windowMinutes)),
       windowSize: isoMinutes(windowMinutes),
       autoMitigate: true,
+      ...(tuned.multiResource && {
+        targetResourceType: tuned.multiResource.targetResourceType,
+        targetResourceLocation: tuned.multiResource.targetResourceLocation,
+      }),
       criteria: [
         {
           metricNamespace: tuned.metricNamespace,
@@ -252,9 +278,13 @@ export class Monitoring extends Construct implements IMonitoring {
       criteria: [
         {
           query: tuned.query,
-          timeAggregationMethod: 'Count',
-          operator: 'GreaterThanOrEqual',
+          timeAggregationMethod: tuned.measure?.aggregation ?? 'Count',
+          operator: tuned.measure?.operator ?? 'GreaterThanOrEqual',
           threshold: tuned.threshold,
+          ...(tuned.measure && {
+            metricMeasureColumn: tuned.measure.column,
+            dimension: tuned.measure.splitBy.map((name) => ({ name, operator: 'Include', values: ['*'] })),
+          }),
           failingPeriods: {
             minimumFailingPeriodsToTriggerAlert: periods,
             numberOfEvaluationPeriods: periods,
@@ -263,6 +293,10 @@ export class Monitoring extends Construct implements IMonitoring {
       ],
       action: { actionGroups: [this.actionGroups[tuned.severity].id] },
     });
+  }
+
+  public declareAlarmElsewhere(id: string): void {
+    this.registry.declareElsewhere(id);
   }
 
   public addWorkbookItems(title: string, ...items: WorkbookItem[]): void {

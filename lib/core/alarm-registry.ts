@@ -42,7 +42,9 @@ export type Tuned<T extends AlarmBasics> = Omit<T, 'description' | 'evaluationPe
  * checks that every alarm explains itself, and reports overrides that name no alarm.
  */
 export class AlarmRegistry {
-  private readonly registered = new Set<string>();
+  /** Every id registered: `single` (one alarm), `members` (one alarm per member) or `elsewhere` (other cloud). */
+  private readonly registered = new Map<string, 'single' | 'members' | 'elsewhere'>();
+  private readonly members = new Set<string>();
   private readonly off = new Map<string, string>();
 
   constructor(
@@ -58,15 +60,22 @@ export class AlarmRegistry {
 
   /**
    * Registers an alarm id and applies the spec's override to its definition.
+   * @param member for an alarm kept once per resource (one per server): the resource's key; the spec's override
+   *   of the id applies to every member
    * @returns the tuned definition, or undefined when the spec switched the alarm off
-   * @throws Error when the id is registered twice, or the definition does not explain itself
+   * @throws Error when the id (or the id and member) is registered twice, or the definition does not explain itself
    */
-  public tune<T extends AlarmBasics>(id: string, definition: T): Tuned<T> | undefined {
-    alarmName(this.environment, id); // validates the id
-    if (this.registered.has(id)) {
-      throw new Error(`Monitoring ${this.environment}: alarm id "${id}" is registered twice`);
+  public tune<T extends AlarmBasics>(id: string, definition: T, member?: string): Tuned<T> | undefined {
+    alarmName(this.environment, id, member); // validates the id and member
+    const mode = member === undefined ? 'single' : 'members';
+    const known = this.registered.get(id);
+    const key = `${id}#${member ?? ''}`;
+    if ((known !== undefined && known !== mode) || this.members.has(key)) {
+      const what = member === undefined ? `alarm id "${id}"` : `alarm id "${id}" with member "${member}"`;
+      throw new Error(`Monitoring ${this.environment}: ${what} is registered twice`);
     }
-    this.registered.add(id);
+    this.registered.set(id, mode);
+    this.members.add(key);
     const override: AlarmOverride | undefined = this.spec.alarms[id];
     if (override?.enabled === false) {
       this.off.set(id, override.reason);
@@ -88,6 +97,18 @@ export class AlarmRegistry {
     return { ...merged, description, evaluationPeriods } as Tuned<T>;
   }
 
+  /**
+   * Records an alarm id that exists on the other cloud only (the EC2 recover alarm has no Azure twin), so that
+   * a spec override of it is accepted here instead of being reported as naming no alarm.
+   * @throws Error when the id is registered already
+   */
+  public declareElsewhere(id: string): void {
+    alarmName(this.environment, id);
+    if (this.registered.has(id))
+      throw new Error(`Monitoring ${this.environment}: alarm id "${id}" is registered twice`);
+    this.registered.set(id, 'elsewhere');
+  }
+
   /** The description an alarm carries on both clouds: severity, meaning and first response. */
   public static describe(tuned: Pick<Tuned<AlarmBasics>, 'severity' | 'description' | 'firstResponse'>): string {
     return `[${tuned.severity}] ${tuned.description} First response: ${tuned.firstResponse}`;
@@ -107,7 +128,7 @@ export class AlarmRegistry {
 
   /** One problem per override that names no registered alarm (it would otherwise be ignored). */
   public unusedOverrides(): string[] {
-    const known = [...this.registered].sort();
+    const known = [...this.registered.keys()].sort();
     return Object.keys(this.spec.alarms)
       .filter((id) => !this.registered.has(id))
       .map(

@@ -102,13 +102,7 @@ export function resolveConfiguration(input: z.output<typeof configurationSchema>
     mode: (f.mode ?? '0644').padStart(4, '0'),
     owner: f.owner ?? 'root:root',
   }));
-  const seen = new Map<string, number>();
-  files.forEach((f, i) => {
-    const first = seen.get(f.path);
-    if (first !== undefined)
-      issues.add(`files[${i}].path`, f.path, `a path no other file has (files[${first}] writes it too)`);
-    else seen.set(f.path, i);
-  });
+  issues.addAll(duplicateFilePaths(files));
   return {
     configuration: {
       packages: [...new Set(input?.packages ?? [])].sort(),
@@ -118,6 +112,19 @@ export function resolveConfiguration(input: z.output<typeof configurationSchema>
     },
     issues: issues.issues,
   };
+}
+
+/** One problem per file path written twice, naming where it was first written. */
+export function duplicateFilePaths(files: readonly Pick<ConfigurationFile, 'path'>[]): SpecIssue[] {
+  const issues = new IssueCollector();
+  const seen = new Map<string, number>();
+  files.forEach((f, i) => {
+    const first = seen.get(f.path);
+    if (first !== undefined)
+      issues.add(`files[${i}].path`, f.path, `a path no other file has (files[${first}] writes it too)`);
+    else seen.set(f.path, i);
+  });
+  return [...issues.issues];
 }
 
 /** A YAML scalar: JSON's double-quoted strings are valid YAML, and need no YAML library. */

@@ -10,6 +10,7 @@ export * from './monitoring';
 export * from './naming';
 export * from './prefix';
 export * from './regions';
+export * from './servers';
 export * from './spec';
 export * from './stateful';
 export * from './tiers';

@@ -69,6 +69,12 @@ export const baseShape = {
       })
       .optional(),
     backend: azureBackendSchema.optional(),
+    adminSshPublicKey: z
+      .string()
+      .regex(/^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/, {
+        error: 'an OpenSSH public key line (ssh-ed25519 or ssh-rsa), such as the contents of ~/.ssh/id_ed25519.pub',
+      })
+      .optional(),
   }),
   // Keys and values are checked in one pass, so that every bad tag is reported (a record schema stops at
   // the first bad key).
@@ -131,6 +137,11 @@ export interface BaseEnvironment {
     readonly locationCode: string;
     readonly subscriptionId?: string;
     readonly backend?: AzureBackend;
+    /**
+     * The break-glass SSH key of every Linux VM's admin account (Azure requires one); day-to-day access goes
+     * through Entra ID (`az ssh vm`) or Run Command.
+     */
+    readonly adminSshPublicKey?: string;
   };
   /** Tags for every taggable resource: the spec's tags plus `environment` and `managed-by`. */
   readonly tags: Readonly<Record<string, string>>;
@@ -153,6 +164,7 @@ export function resolveBase(input: BaseInput, zones: number): BaseEnvironment {
       location: input.azure.location,
       locationCode: AZURE_LOCATIONS[input.azure.location] ?? input.azure.location,
       ...(input.azure.subscriptionId !== undefined && { subscriptionId: input.azure.subscriptionId.toLowerCase() }),
+      ...(input.azure.adminSshPublicKey !== undefined && { adminSshPublicKey: input.azure.adminSshPublicKey }),
       ...(backend !== undefined && {
         backend: { ...backend, key: backend.key ?? `platform-${input.name}.tfstate` },
       }),

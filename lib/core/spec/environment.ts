@@ -43,7 +43,11 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
 
   // Cross-field rules run even when another part of the spec is invalid, so that one run reports every
   // problem: each section whose own fields are valid is resolved and checked, with whatever base fields parsed.
-  const raw = (input ?? {}) as { tier?: unknown; aws?: { region?: unknown; availabilityZones?: unknown } };
+  const raw = (input ?? {}) as {
+    tier?: unknown;
+    aws?: { region?: unknown; availabilityZones?: unknown };
+    azure?: { adminSshPublicKey?: unknown };
+  };
   const tier = baseShape.tier.safeParse(raw.tier);
   if (!tier.success) return { issues: issues.issues };
   const region = baseShape.aws.shape.region.safeParse(raw.aws?.region);
@@ -56,6 +60,7 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
       ...(region.success && { region: region.data }),
       zoneCandidates: (zones.success ? zones.data : undefined) ?? (region.success ? defaultAwsZones(region.data) : []),
     },
+    azure: { hasAdminSshKey: raw.azure?.adminSshPublicKey !== undefined },
     sections: resolved,
   };
   const sections = Object.entries(SECTIONS) as Array<[string, SpecSection<z.ZodType, unknown, unknown>]>;

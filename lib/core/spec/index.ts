@@ -2,6 +2,8 @@ export * from './base';
 export * from './environment';
 export * from './monitoring';
 export * from './network';
+export * from './patching';
 export * from './protection';
 export * from './registry';
 export * from './section';
+export * from './servers';

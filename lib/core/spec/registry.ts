@@ -1,6 +1,8 @@
 import { monitoringSection } from './monitoring';
 import { networkSection } from './network';
+import { patchingSection } from './patching';
 import { protectionSection } from './protection';
+import { serversSection } from './servers';
 
 /**
  * Every section of the environment spec, by its key in the spec. A new capability registers its
@@ -11,4 +13,6 @@ export const SECTIONS = {
   network: networkSection,
   protection: protectionSection,
   monitoring: monitoringSection,
+  servers: serversSection,
+  patching: patchingSection,
 } as const;

@@ -25,6 +25,8 @@ export interface SectionCheckContext {
   readonly tier: Tier;
   /** The AWS region (when valid) and the availability zones that would be used. */
   readonly aws: { readonly region?: string; readonly zoneCandidates: readonly string[] };
+  /** Whether the Azure admin SSH key is given (servers need one). */
+  readonly azure: { readonly hasAdminSshKey: boolean };
   /** Every section that parsed, resolved, by key; import a section's resolved type to read it. */
   readonly sections: Readonly<Record<string, unknown>>;
 }
