@@ -66,6 +66,10 @@ export interface OperatingSystemImage {
   readonly minDiskGiB: { readonly aws?: number; readonly azure?: number };
   /** The root file system type (the CloudWatch agent's `fstype` dimension). */
   readonly rootFsType: string;
+  /** The AMI's root device name, which an explicit block device mapping must use. */
+  readonly awsRootDevice?: string;
+  /** The system log the image writes, shipped to the environment's logs (Amazon Linux 2023 logs to the journal only). */
+  readonly systemLog?: string;
 }
 
 /** Images of the operating systems servers run. */
@@ -76,11 +80,14 @@ export const OPERATING_SYSTEM_IMAGES: Readonly<Record<OperatingSystem, Operating
     // The Azure image's OS disk is 30 GiB; the AMI's root volume is 8 GiB.
     minDiskGiB: { aws: 8, azure: 30 },
     rootFsType: 'ext4',
+    awsRootDevice: '/dev/sda1',
+    systemLog: '/var/log/syslog',
   },
   'amazon-linux-2023': {
     awsImageParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
     minDiskGiB: { aws: 8 },
     rootFsType: 'xfs',
+    awsRootDevice: '/dev/xvda',
   },
 };
 
@@ -90,13 +97,16 @@ export const SERVER_CLOUDS = ['aws', 'azure'] as const;
 export type ServerCloud = (typeof SERVER_CLOUDS)[number];
 
 /**
- * The zone of a server's instance: instances go round the zones in order, so instance `i` is always in zone
- * `i mod zones`. Adding instances never moves an existing one (on Azure `zone` is ForceNew: a move would
- * re-create the VM and its disk).
+ * The zone of a server's instance: instances go round the zones in order, starting at a zone that follows from
+ * the definition's name, so instance `i` is always in the same zone and single-server definitions do not all
+ * crowd into the first zone. Adding instances, or reordering definitions, never moves an existing one (on
+ * Azure `zone` is ForceNew: a move would re-create the VM and its disk); changing the number of zones does.
+ * @param server the definition's name; without it the rotation starts at zone 0
  * @returns the zone's index, from 0
  */
-export function zoneIndexOf(instance: number, zones: number): number {
-  return instance % zones;
+export function zoneIndexOf(instance: number, zones: number, server?: string): number {
+  const offset = server === undefined ? 0 : createHash('sha256').update(server, 'utf8').digest()[0]! % zones;
+  return (offset + instance) % zones;
 }
 
 /** The most instances one server definition may have: 5 alarms per instance keep a compute stack well inside 500 resources. */
@@ -266,7 +276,9 @@ export function renderAnsibleConfig(): string {
 /** The parts of a github.com repository URL (AWS-ApplyAnsiblePlaybooks reads GitHub by owner and name). */
 export function parseGitHubUrl(url: string): { owner: string; repository: string } | undefined {
   const match =
-    /^https:\/\/github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100}?)(?:\.git)?\/?$/.exec(url);
+    /^https:\/\/github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/(?!\.{1,2}(?:\.git)?\/?$)([A-Za-z0-9._-]{1,100}?)(?:\.git)?\/?$/.exec(
+      url,
+    );
   return match ? { owner: match[1]!, repository: match[2]! } : undefined;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   configurationSchema,
+  duplicateFilePaths,
   MAX_USER_DATA_BYTES,
   renderCloudInit,
   resolveConfiguration,
@@ -125,5 +126,34 @@ describe('configuration', () => {
 
   test('the schema is strict: an unknown key is refused', () => {
     expect(z.prettifyError(configurationSchema.safeParse({ package: ['x'] }).error!)).toMatch(/package/);
+  });
+});
+
+describe('configuration: file paths and empty input', () => {
+  test('every repeat of a path is reported, each naming the first file that writes it', () => {
+    expect(
+      duplicateFilePaths([{ path: '/etc/a' }, { path: '/etc/b' }, { path: '/etc/a' }, { path: '/etc/a' }]),
+    ).toEqual([
+      { path: 'files[2].path', value: '/etc/a', message: 'a path no other file has (files[0] writes it too)' },
+      { path: 'files[3].path', value: '/etc/a', message: 'a path no other file has (files[0] writes it too)' },
+    ]);
+  });
+
+  test('no configuration resolves to an empty one', () => {
+    expect(resolveConfiguration(undefined)).toEqual({
+      configuration: { packages: [], files: [], commands: [], services: [] },
+      issues: [],
+    });
+  });
+
+  test('a configuration that renders to exactly 16384 bytes is accepted; one byte more is refused', () => {
+    const render = (path: string): string =>
+      renderCloudInit(resolve({ files: [{ path, content: 'x'.repeat(12000) }] }).configuration, 'ubuntu-24.04');
+    // Each character of the path is one byte of the rendered text: pad it to fill the limit exactly.
+    const room = MAX_USER_DATA_BYTES - Buffer.byteLength(render('/f'), 'utf8');
+    expect(room).toBeGreaterThan(0);
+    const path = `/f${'f'.repeat(room)}`;
+    expect(Buffer.byteLength(render(path), 'utf8')).toBe(MAX_USER_DATA_BYTES);
+    expect(() => render(`${path}f`)).toThrow(/^configuration: renders to 16385 bytes of user data;/);
   });
 });

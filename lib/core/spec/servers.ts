@@ -18,6 +18,7 @@ import {
   SERVER_SIZE_NAMES,
   SERVER_SIZES,
   zoneIndexOf,
+  withAnsiblePull,
   type AnsibleSpec,
   type ServerCloud,
   type ServerSize,
@@ -120,6 +121,8 @@ const serverSchema = z.strictObject({
     .optional(),
 });
 
+const EMPTY_CONFIGURATION: Configuration = { packages: [], files: [], commands: [], services: [] };
+
 /** The default disk: the largest minimum of the images on both clouds (Ubuntu's Azure image is 30 GiB). */
 export const DEFAULT_SERVER_DISK_GIB = 30;
 
@@ -177,8 +180,9 @@ export const serversSection = defineSection({
           const others = Object.entries(OPERATING_SYSTEM_IMAGES)
             .filter(([, img]) => (cloud === 'aws' ? img.awsImageParameter : img.azureImage) !== undefined)
             .map(([name]) => name);
+          // A plain os resolves to the same name on both clouds; the spec then has no os.aws or os.azure.
           report(
-            `${at}.os${typeof server.os === 'object' ? `.${cloud}` : ''}`,
+            `${at}.os${server.os.aws === server.os.azure ? '' : `.${cloud}`}`,
             os,
             `${os} has no ${cloud === 'aws' ? 'AWS' : 'Azure'} image; use one of ${others.join(', ')} there, for instance os: { aws: '${server.os.aws}', azure: 'ubuntu-24.04' }`,
           );
@@ -189,7 +193,7 @@ export const serversSection = defineSection({
           report(
             `${at}.diskGiB`,
             server.diskGiB,
-            `at least ${min} GiB: the ${os} image on ${cloud === 'aws' ? 'AWS' : 'Azure'} has a ${min} GiB disk`,
+            `at least ${min} GiB: the disk of the ${os} image on ${cloud === 'aws' ? 'AWS' : 'Azure'} is ${min} GiB`,
           );
         }
       }
@@ -199,6 +203,18 @@ export const serversSection = defineSection({
         } catch (error) {
           report(`${at}.configuration`, `(${cloud})`, (error as Error).message.replace(/^configuration: /, ''));
         }
+      }
+      if (server.ansible) {
+        const reserved = new Set(withAnsiblePull(EMPTY_CONFIGURATION, server.ansible).files.map((f) => f.path));
+        server.configuration.files.forEach((f, j) => {
+          if (reserved.has(f.path)) {
+            report(
+              `${at}.configuration.files[${j}].path`,
+              f.path,
+              'a path the Ansible schedule does not write (it owns this file); remove the file or the playbook',
+            );
+          }
+        });
       }
       for (const issue of duplicateFilePaths(server.configuration.files))
         report(`${at}.configuration.${issue.path}`, issue.value, issue.message);
@@ -229,7 +245,7 @@ function checkCapacity(
   const perZone = new Array<number>(network.zones).fill(0);
   let total = 0;
   servers.forEach((server, i) => {
-    for (let n = 0; n < server.count; n++) perZone[zoneIndexOf(n, network.zones)]! += 1;
+    for (let n = 0; n < server.count; n++) perZone[zoneIndexOf(n, network.zones, server.name)]! += 1;
     total += server.count;
     const fullest = Math.max(...perZone);
     if (fullest > awsUsable) {
