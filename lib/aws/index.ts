@@ -2,11 +2,16 @@
  * platform-constructs/aws: the AWS CDK constructs. Imports aws-cdk-lib and lib/core only, never cdktf.
  */
 export * from './acknowledge';
+export * from './configuration-management';
+export * from './image-pin';
 export * from './log-analysis';
 export * from './monitoring';
 export * from './network';
 export * from './network-alarms';
+export * from './patching';
 export * from './platform-stack';
 export * from './retention';
+export * from './server';
+export * from './server-alarms';
 export * from './tags';
 export * from './policy';

@@ -55,6 +55,10 @@ export interface AlarmDefinition extends AlarmBasics {
 export interface IMonitoring extends IConstruct {
   /** The environment name, the middle of every alarm name. */
   readonly environment: string;
+  /** The key that may encrypt the environment's log groups (`/platform/<env>/*`). */
+  readonly encryptionKey: kms.IKey;
+  /** The log group workloads and servers write to (`/platform/<env>/application`), watched for the log patterns. */
+  readonly applicationLogGroup: logs.ILogGroup;
   /**
    * Creates a default alarm in `scope`, named `platform-<env>-<id>`, notifying the channels of its severity,
    * unless the spec switches it off (`monitoring.alarms[id].enabled: false`); applies the spec's tuning.
@@ -274,6 +278,11 @@ export class Monitoring extends Construct implements IMonitoring {
 
   public addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void {
     this.logAnalysis.addQuery(name, query, logGroups);
+  }
+
+  /** The application log group, `/platform/<env>/application`. */
+  public get applicationLogGroup(): logs.ILogGroup {
+    return this.logAnalysis.applicationLogGroup;
   }
 
   /** The alarm ids switched off in the spec, with their reasons. */

@@ -19,6 +19,7 @@ export class EnvironmentStage extends Stage {
     super(scope, `${PLATFORM_PREFIX}-${env.name}`, { env: { account: env.aws.account, region: env.aws.region } });
     this.foundation = new FoundationStack(this, 'foundation', env);
     this.env = env;
+    if (env.servers.length > 0) this.computeStack = new ComputeStack(this, 'compute', env, this.foundation);
     TagResources.applyTo(this, env.tags);
     // Aspects stop at stage boundaries, so each stage gets its own.
     PortableAssembly.applyTo(this);

@@ -1,12 +1,17 @@
 import type { EnvironmentInput } from '../../lib/core';
+import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './servers';
 
 /** Development: disposable, two zones, one NAT gateway, data destroyed with the stack. */
 export const dev: EnvironmentInput = {
   name: 'dev',
   tier: 'development',
   aws: { account: '111111111111', region: 'eu-west-1' },
-  azure: { location: 'westeurope' },
+  azure: { location: 'westeurope', adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY },
   network: { cidr: '10.10.0.0/16' },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
   monitoring: { emails: ['platform-alerts@example.com'] },
+  servers: [
+    { name: 'web', size: 'small', configuration: WEB_CONFIGURATION },
+    { name: 'ops', size: 'small', os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' }, ansible: OPS_PLAYBOOK },
+  ],
 };

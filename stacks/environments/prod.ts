@@ -1,4 +1,5 @@
 import type { EnvironmentInput } from '../../lib/core';
+import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './servers';
 
 /** Production: three zones, a NAT gateway per zone, data retained, Terraform state in Azure Storage. */
 export const prod: EnvironmentInput = {
@@ -12,6 +13,7 @@ export const prod: EnvironmentInput = {
       storageAccountName: 'stplatformtfstate',
       containerName: 'tfstate',
     },
+    adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY,
   },
   network: { cidr: '10.30.0.0/16' },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
@@ -19,4 +21,8 @@ export const prod: EnvironmentInput = {
     emails: ['platform-alerts@example.com'],
     webhookUrls: ['https://events.pagerduty.com/integration/0000/enqueue'],
   },
+  servers: [
+    { name: 'web', size: 'medium', count: 3, diskGiB: 64, configuration: WEB_CONFIGURATION },
+    { name: 'ops', size: 'small', os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' }, ansible: OPS_PLAYBOOK },
+  ],
 };

@@ -1,4 +1,5 @@
 import type { EnvironmentInput } from '../../lib/core';
+import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './servers';
 
 /**
  * Staging: a production-tier environment sized down, so that what reaches production has been through
@@ -8,8 +9,18 @@ export const staging: EnvironmentInput = {
   name: 'staging',
   tier: 'production',
   aws: { account: '222222222222', region: 'eu-west-1' },
-  azure: { location: 'westeurope' },
+  azure: { location: 'westeurope', adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY },
   network: { cidr: '10.20.0.0/16', natGateways: 1 },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
   monitoring: { emails: ['platform-alerts@example.com'] },
+  servers: [
+    { name: 'web', size: 'small', count: 2, configuration: WEB_CONFIGURATION },
+    {
+      name: 'ops',
+      size: 'small',
+      count: 1,
+      os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' },
+      ansible: OPS_PLAYBOOK,
+    },
+  ],
 };

@@ -1,0 +1,235 @@
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import {
+  ANSIBLE_LOG_PATH,
+  CONFIGURATION_PATHS,
+  configurationHash,
+  OPERATING_SYSTEM_IMAGES,
+  parseGitHubUrl,
+  PLATFORM_PREFIX,
+  renderApplier,
+  SERVER_TAG,
+  type AnsibleSpec,
+  type OperatingSystem,
+} from '../core';
+
+/** Props of {@link ConfigurationManagement}. */
+export interface ConfigurationManagementProps {
+  /** The environment name. */
+  readonly environment: string;
+  /** The server definition's name. */
+  readonly server: string;
+  /** The operating system, which decides the system log shipped. */
+  readonly os: OperatingSystem;
+  /** The rendered cloud-config (`renderCloudInit`). */
+  readonly cloudConfig: string;
+  /** The log group configuration, agent and Ansible output go to, by name. */
+  readonly logGroupName: string;
+  /**
+   * An Ansible playbook run on a schedule.
+   * @default - no playbook
+   */
+  readonly ansible?: AnsibleSpec;
+}
+
+/**
+ * Configuration management of one server definition on AWS, through Systems Manager State Manager, targeting
+ * its instances by their `platform:server` tag (so new instances are configured as soon as their agent
+ * registers):
+ * - a Command document that installs and configures the CloudWatch agent (memory and disk metrics; the
+ *   configuration, Ansible and system logs into the environment's log group), then applies the cloud-config
+ *   with cloud-init on the running server, and an association that runs it. The association carries the
+ *   configuration's hash as a parameter, so a changed configuration updates the association, and State
+ *   Manager runs an updated association at once: the change reaches running servers without a restart or a
+ *   replacement (a user-data change would stop and start the instance, and cloud-init would not re-run).
+ * - when a playbook is given, an association of AWS-ApplyAnsiblePlaybooks on its schedule.
+ */
+export class ConfigurationManagement extends Construct {
+  /** The document that configures the agent and applies the configuration. */
+  public readonly document: ssm.CfnDocument;
+  /** The association that runs it on every instance of the definition. */
+  public readonly association: ssm.CfnAssociation;
+  /** The CloudWatch agent's configuration, read by the agent from Parameter Store. */
+  public readonly agentConfiguration: ssm.CfnParameter;
+  /** The Ansible association, when a playbook is given. */
+  public readonly ansibleAssociation?: ssm.CfnAssociation;
+
+  constructor(scope: Construct, id: string, props: ConfigurationManagementProps) {
+    super(scope, id);
+    const base = `${PLATFORM_PREFIX}-${props.environment}-${props.server}`;
+    const targets = [{ key: `tag:${SERVER_TAG}`, values: [`${props.environment}-${props.server}`] }];
+    const agentConfig = renderAgentConfiguration(props.os, props.logGroupName);
+    this.agentConfiguration = new ssm.CfnParameter(this, 'AgentConfiguration', {
+      name: `AmazonCloudWatch-${base}`,
+      type: 'String',
+      value: agentConfig,
+      description: `CloudWatch agent configuration of ${base}`,
+    });
+    const hash = configurationHash(`${props.cloudConfig}\n${agentConfig}`);
+    this.document = new ssm.CfnDocument(this, 'Document', {
+      name: `${base}-configuration`,
+      documentType: 'Command',
+      documentFormat: 'JSON',
+      // A new version on every change keeps the name (and the association pointing at it) stable.
+      updateMethod: 'NewVersion',
+      content: renderConfigurationDocument(props.cloudConfig, this.agentConfiguration.ref),
+    });
+    this.association = new ssm.CfnAssociation(this, 'Association', {
+      name: this.document.ref,
+      associationName: `${base}-configuration`,
+      documentVersion: '$LATEST',
+      targets,
+      parameters: { configurationHash: [hash] },
+      complianceSeverity: 'HIGH',
+      maxConcurrency: '50%',
+      maxErrors: '25%',
+    });
+    if (props.ansible) {
+      this.ansibleAssociation = new ssm.CfnAssociation(this, 'AnsibleAssociation', {
+        name: 'AWS-ApplyAnsiblePlaybooks',
+        associationName: `${base}-ansible`,
+        targets,
+        scheduleExpression: renderRate(props.ansible.everyMinutes),
+        complianceSeverity: props.ansible.complianceSeverity.toUpperCase(),
+        maxConcurrency: '50%',
+        maxErrors: '25%',
+        parameters: renderAnsibleParameters(props.ansible),
+      });
+      // The playbook runs on a configured server: its log file and ansible.cfg come with the configuration.
+      this.ansibleAssociation.addResourceDependency(this.association);
+    }
+  }
+}
+
+/** A State Manager rate expression for a whole number of minutes (in hours or days where it divides). */
+export function renderRate(minutes: number): string {
+  if (minutes % 1440 === 0) return `rate(${minutes / 1440} day${minutes === 1440 ? '' : 's'})`;
+  if (minutes % 60 === 0) return `rate(${minutes / 60} hour${minutes === 60 ? '' : 's'})`;
+  return `rate(${minutes} minutes)`;
+}
+
+/**
+ * The parameters of AWS-ApplyAnsiblePlaybooks for a GitHub repository: the document downloads the repository,
+ * installs Ansible when missing, and runs the playbook; ansible.cfg (from the configuration) sends Ansible's
+ * log to ANSIBLE_LOG_PATH, which the CloudWatch agent ships.
+ * @throws Error when the repository is not on github.com (the document reads GitHub only)
+ */
+export function renderAnsibleParameters(ansible: AnsibleSpec): Record<string, string[]> {
+  const github = parseGitHubUrl(ansible.repository);
+  if (!github) {
+    throw new Error(
+      `ansible.repository: ${JSON.stringify(ansible.repository)} - an https://github.com/<owner>/<repository> URL (AWS-ApplyAnsiblePlaybooks reads GitHub)`,
+    );
+  }
+  return {
+    SourceType: ['GitHub'],
+    SourceInfo: [
+      JSON.stringify({
+        owner: github.owner,
+        repository: github.repository,
+        path: '',
+        getOptions: `branch:${ansible.ref}`,
+      }),
+    ],
+    InstallDependencies: ['True'],
+    PlaybookFile: [ansible.playbook],
+    ExtraVariables: ['SSM=True'],
+    Check: ['False'],
+    Verbose: ['-v'],
+    TimeoutSeconds: ['3600'],
+  };
+}
+
+/**
+ * The CloudWatch agent's configuration: memory and root-disk use per instance (namespace CWAgent, dimensions
+ * InstanceId, and path and fstype for the disk: the alarms use the same), and the library's logs, cloud-init's
+ * output and the system log into the environment's log group, one stream per instance and source.
+ */
+export function renderAgentConfiguration(os: OperatingSystem, logGroupName: string): string {
+  const image = OPERATING_SYSTEM_IMAGES[os];
+  const file = (path: string, stream: string): Record<string, string> => ({
+    file_path: path,
+    log_group_name: logGroupName,
+    log_stream_name: `{instance_id}/${stream}`,
+  });
+  const files = [
+    file(`${CONFIGURATION_PATHS.logDirectory}/configure.log`, 'configure'),
+    file(ANSIBLE_LOG_PATH, 'ansible'),
+    file('/var/log/cloud-init-output.log', 'cloud-init'),
+    ...(image.systemLog ? [file(image.systemLog, 'syslog')] : []),
+  ];
+  return JSON.stringify({
+    agent: { metrics_collection_interval: 60, omit_hostname: true },
+    metrics: {
+      namespace: 'CWAgent',
+      append_dimensions: { InstanceId: '${aws:InstanceId}' },
+      metrics_collected: {
+        mem: { measurement: ['mem_used_percent'] },
+        disk: { measurement: ['used_percent'], resources: ['/'], drop_device: true },
+      },
+    },
+    logs: { logs_collected: { files: { collect_list: files } } },
+  });
+}
+
+/**
+ * The Command document: install the CloudWatch agent (AWS-ConfigureAWSPackage), configure it from Parameter
+ * Store (AmazonCloudWatch-ManageAgent), then write the applier and the cloud-config and apply it. Both texts
+ * are embedded base64, so no quoting can break them.
+ */
+export function renderConfigurationDocument(cloudConfig: string, agentParameterName: string): Record<string, unknown> {
+  const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+  const p = CONFIGURATION_PATHS;
+  return {
+    schemaVersion: '2.2',
+    description: 'Installs and configures the CloudWatch agent, then applies the cloud-config (platform-constructs).',
+    parameters: {
+      configurationHash: {
+        type: 'String',
+        description: 'SHA-256 of the configuration; a new value makes State Manager apply the association again.',
+        default: '',
+      },
+    },
+    mainSteps: [
+      {
+        action: 'aws:runDocument',
+        name: 'installAgent',
+        inputs: {
+          documentType: 'SSMDocument',
+          documentPath: 'AWS-ConfigureAWSPackage',
+          documentParameters: { action: 'Install', name: 'AmazonCloudWatchAgent' },
+        },
+      },
+      {
+        action: 'aws:runDocument',
+        name: 'configureAgent',
+        inputs: {
+          documentType: 'SSMDocument',
+          documentPath: 'AmazonCloudWatch-ManageAgent',
+          documentParameters: {
+            action: 'configure',
+            mode: 'ec2',
+            optionalConfigurationSource: 'ssm',
+            optionalConfigurationLocation: agentParameterName,
+            optionalRestart: 'yes',
+          },
+        },
+      },
+      {
+        action: 'aws:runShellScript',
+        name: 'applyConfiguration',
+        inputs: {
+          timeoutSeconds: '3600',
+          runCommand: [
+            'set -eu',
+            `mkdir -p /var/lib/platform ${p.logDirectory}`,
+            `echo '${b64(renderApplier())}' | base64 -d > ${p.applier}.new`,
+            `chmod 0755 ${p.applier}.new && mv ${p.applier}.new ${p.applier}`,
+            `echo '${b64(cloudConfig)}' | base64 -d > ${p.incoming}`,
+            `${p.applier} ${p.incoming}`,
+          ],
+        },
+      },
+    ],
+  };
+}

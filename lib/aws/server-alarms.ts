@@ -1,0 +1,117 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { OPERATING_SYSTEM_IMAGES, SERVER_ALARM_BASICS, serverAlarmId, type OperatingSystem } from '../core';
+import type { IMonitoring } from './monitoring';
+
+/** What the alarms need to know of one server definition. */
+export interface ServerAlarmTarget {
+  /** The server definition's name. */
+  readonly name: string;
+  /** Its operating system (the root file system type is a dimension of the disk metric). */
+  readonly os: OperatingSystem;
+  /** Its instances, in order; instance `i` is member `i + 1` of every alarm. */
+  readonly instances: readonly ec2.IInstance[];
+}
+
+/**
+ * The default alarms of a server definition, one of each per instance (member `1`, `2`, ...), with the same
+ * ids as on Azure where the clouds share them, so that one spec override tunes both:
+ * - `recovery` (critical): the host failed its system status check; the alarm's EC2 recover action moves the
+ *   instance to healthy hardware, keeping its ID, addresses and volumes;
+ * - `status-checks` (critical): the instance failed its own status check (the OS stopped responding);
+ * - `cpu`, `memory`, `disk` (warning): the shared thresholds of SERVER_ALARM_BASICS, memory and disk from the
+ *   CloudWatch agent.
+ * `availability` exists on Azure only and is declared as such.
+ */
+export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, monitoring: IMonitoring): void {
+  const region = Stack.of(scope).region;
+  const fsType = OPERATING_SYSTEM_IMAGES[target.os].rootFsType;
+  monitoring.declareAlarmElsewhere(serverAlarmId(target.name, 'availability'));
+  target.instances.forEach((instance, i) => {
+    const member = String(i + 1);
+    const ec2Metric = (metricName: string, statistic: string, period: Duration): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/EC2',
+        metricName,
+        dimensionsMap: { InstanceId: instance.instanceId },
+        statistic,
+        period,
+      });
+    const agentMetric = (metricName: string, extra: Record<string, string> = {}): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace: 'CWAgent',
+        metricName,
+        dimensionsMap: { InstanceId: instance.instanceId, ...extra },
+        statistic: cloudwatch.Stats.AVERAGE,
+        period: Duration.minutes(5),
+      });
+    monitoring.addAlarm(
+      scope,
+      serverAlarmId(target.name, 'recovery'),
+      {
+        metric: ec2Metric('StatusCheckFailed_System', cloudwatch.Stats.MAXIMUM, Duration.minutes(1)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 2,
+        severity: 'critical',
+        description: ({ evaluationPeriods }) =>
+          `The host of a server failed its system status check for ${evaluationPeriods} minutes; the alarm recovers the instance onto new hardware.`,
+        firstResponse:
+          'Check that the instance came back (same ID and volumes) and the AWS Health Dashboard; if recovery failed, stop and start it.',
+        extraActions: [new actions.Ec2Action(actions.Ec2InstanceAction.RECOVER)],
+      },
+      { member },
+    );
+    monitoring.addAlarm(
+      scope,
+      serverAlarmId(target.name, 'status-checks'),
+      {
+        metric: ec2Metric('StatusCheckFailed_Instance', cloudwatch.Stats.MAXIMUM, Duration.minutes(1)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        severity: 'critical',
+        description: ({ evaluationPeriods }) =>
+          `A server failed its instance status check for ${evaluationPeriods} minutes: its operating system is not responding.`,
+        firstResponse: `Read the console output (aws ec2 get-console-output --region ${region}), then reboot the instance.`,
+      },
+      { member },
+    );
+    monitoring.addAlarm(
+      scope,
+      serverAlarmId(target.name, 'cpu'),
+      {
+        ...SERVER_ALARM_BASICS.cpu,
+        metric: ec2Metric('CPUUtilization', cloudwatch.Stats.AVERAGE, Duration.minutes(5)),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: SERVER_ALARM_BASICS.cpu.evaluationPeriods ?? 1,
+      },
+      { member },
+    );
+    monitoring.addAlarm(
+      scope,
+      serverAlarmId(target.name, 'memory'),
+      {
+        ...SERVER_ALARM_BASICS.memory,
+        metric: agentMetric('mem_used_percent'),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: SERVER_ALARM_BASICS.memory.evaluationPeriods ?? 1,
+      },
+      { member },
+    );
+    monitoring.addAlarm(
+      scope,
+      serverAlarmId(target.name, 'disk'),
+      {
+        ...SERVER_ALARM_BASICS.disk,
+        metric: agentMetric('disk_used_percent', { path: '/', fstype: fsType }),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: SERVER_ALARM_BASICS.disk.evaluationPeriods ?? 1,
+      },
+      { member },
+    );
+  });
+}

@@ -1,0 +1,318 @@
+import { type RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  BACKUP_TAG,
+  backupPlanName,
+  configurationFor,
+  IssueCollector,
+  OPERATING_SYSTEM_IMAGES,
+  PATCH_GROUP_TAG,
+  patchGroupName,
+  PLATFORM_PREFIX,
+  renderCloudInit,
+  SERVER_SIZES,
+  SERVER_TAG,
+  zoneIndexOf,
+  type ServerSpec,
+} from '../core';
+import { acknowledge } from './acknowledge';
+import { ConfigurationManagement } from './configuration-management';
+import { ImagePin } from './image-pin';
+import type { IMonitoring } from './monitoring';
+import { toRetentionDays } from './retention';
+import { addServerAlarms } from './server-alarms';
+
+/** Props of {@link Server}. */
+export interface ServerProps {
+  /** One resolved server definition (`servers[i]` of the spec). */
+  readonly spec: ServerSpec;
+  /** The environment name. */
+  readonly environment: string;
+  /** The VPC; instances go into its private subnets, instance `i` into the subnet of zone `i mod zones`. */
+  readonly vpc: ec2.IVpc;
+  /** The environment's monitoring: alarms, the log group the servers write to and the key of its log groups. */
+  readonly monitoring: IMonitoring;
+  /**
+   * Instances refuse termination through the API (`disableApiTermination`).
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * The value of the `platform:backup` tag the backup plan selects servers by.
+   * @default - backupPlanName(environment), `platform-<env>`
+   */
+  readonly backupPlan?: string;
+  /**
+   * How long the image pin's function logs are kept, in days.
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * What happens to the image pin's log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Why each wildcard of the instance policy is needed, by the statement it is in. */
+const WILDCARD_REASONS: Readonly<Record<string, string>> = {
+  SessionAndStateManager:
+    'Session Manager, State Manager and the CloudWatch agent call APIs that have no resource-level permissions (ssmmessages, ec2messages, ssm:UpdateInstanceInformation, ec2:DescribeTags)',
+  AgentMetrics:
+    'cloudwatch:PutMetricData has no resource-level permissions; the condition limits it to the CWAgent namespace',
+  ReadDocuments:
+    'Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks); reading documents discloses nothing secret',
+  ReadAgentConfiguration:
+    "The CloudWatch agent reads its configuration from the library's own AmazonCloudWatch-platform-* parameters",
+  SystemsManagerBuckets:
+    'Read-only access to the AWS-owned buckets Systems Manager downloads plugins, patch snapshots and the CloudWatch agent package from',
+};
+
+/**
+ * Acknowledges each wildcard resource of the instance policy granularly (cdk-nag's `IAM5[Resource::...]`),
+ * with the reason of its statement, so a new wildcard is still reported.
+ */
+function acknowledgeWildcards(policy: iam.ManagedPolicy): void {
+  const stack = Stack.of(policy);
+  const document = stack.resolve(policy.document) as {
+    Statement: { Sid: string; Resource: unknown }[];
+  };
+  for (const statement of document.Statement) {
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    for (const resource of resources) {
+      const label = nagLabel(resource);
+      if (!label.includes('*')) continue;
+      acknowledge(policy, `AwsSolutions-IAM5[Resource::${label}]`, WILDCARD_REASONS[statement.Sid] ?? statement.Sid);
+    }
+  }
+}
+
+/** A resolved resource as cdk-nag writes it in a finding id: intrinsic references become `<Name>`. */
+function nagLabel(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) return `<${String(object.Ref)}>`;
+  if ('Fn::GetAtt' in object) return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map(nagLabel).join(separator);
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * `count` identical Linux servers on EC2, spread over the zones, configured and monitored:
+ * - in private subnets, without a public IP or SSH key: shells go through Session Manager
+ *   (`aws ssm start-session`), which the instance role allows; the security group admits nothing inbound and
+ *   lets out HTTPS and HTTP only (package mirrors, AWS APIs);
+ * - IMDSv2 required, an explicit encrypted gp3 root volume, detailed monitoring, EBS-optimized, and
+ *   `disableApiTermination` when deletion protection is on;
+ * - the image the definition was created with is kept for good (ImagePin) unless the spec pins one, so a newer
+ *   public image never replaces a running server;
+ * - configuration (cloud-init) and the CloudWatch agent through State Manager (ConfigurationManagement), an
+ *   Ansible playbook on a schedule when the spec gives one;
+ * - tags for backup (`platform:backup`), patching (`PatchGroup`) and configuration (`platform:server`);
+ * - default alarms per instance: recovery, status checks, CPU, memory and disk.
+ */
+export class Server extends Construct {
+  /** The instances, in order: instance `i` runs in zone `i mod zones`. */
+  public readonly instances: readonly ec2.Instance[];
+  /** The role every instance of the definition has. */
+  public readonly role: iam.Role;
+  /** The security group of the instances. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The configuration management of the definition. */
+  public readonly configuration: ConfigurationManagement;
+
+  constructor(scope: Construct, id: string, props: ServerProps) {
+    super(scope, id);
+    const spec = props.spec;
+    const os = spec.os.aws;
+    const image = OPERATING_SYSTEM_IMAGES[os];
+    const subnets = props.vpc.privateSubnets;
+    validateServerProps(props, subnets.length);
+    const base = `${PLATFORM_PREFIX}-${props.environment}-${spec.name}`;
+    const logGroup = props.monitoring.applicationLogGroup;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${base}: no inbound traffic (shells through Session Manager); HTTPS and HTTP out`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs and HTTPS package mirrors');
+    this.securityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(80),
+      'HTTP package mirrors (apt signs its indexes)',
+    );
+
+    this.role = new iam.Role(this, 'Role', {
+      description: `Instances of ${base}: Session Manager, State Manager, patching, the CloudWatch agent`,
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    });
+    const policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `Least privilege of the instances of ${base}`,
+      roles: [this.role],
+      statements: renderInstanceStatements(Stack.of(this), logGroup),
+    });
+    acknowledgeWildcards(policy);
+
+    const machineImage = spec.image.awsImageId
+      ? ec2.MachineImage.genericLinux({ [Stack.of(this).region]: spec.image.awsImageId })
+      : new ImagePin(this, 'Image', {
+          parameterName: image.awsImageParameter ?? '',
+          logGroupName: `/${PLATFORM_PREFIX}/${props.environment}/image-pin`,
+          encryptionKey: props.monitoring.encryptionKey,
+          retention: toRetentionDays(props.logRetentionDays ?? 365),
+          ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }),
+        }).machineImage();
+
+    const size = SERVER_SIZES[spec.size];
+    this.instances = Array.from({ length: spec.count }, (_, i) => {
+      const subnet = subnets[zoneIndexOf(i, subnets.length, spec.name)]!;
+      const instance = new ec2.Instance(this, `Instance${i + 1}`, {
+        vpc: props.vpc,
+        vpcSubnets: { subnets: [subnet] },
+        instanceType: new ec2.InstanceType(size.awsInstanceType),
+        machineImage,
+        role: this.role,
+        securityGroup: this.securityGroup,
+        instanceName: `${base}-${i + 1}`,
+        httpEndpoint: true,
+        httpTokens: ec2.HttpTokens.REQUIRED,
+        httpPutResponseHopLimit: 1,
+        detailedMonitoring: true,
+        ebsOptimized: true,
+        disableApiTermination: props.deletionProtection ?? false,
+        propagateTagsToVolumeOnCreation: true,
+        blockDevices: [
+          {
+            deviceName: image.awsRootDevice ?? '/dev/xvda',
+            volume: ec2.BlockDeviceVolume.ebs(spec.diskGiB, {
+              encrypted: true,
+              volumeType: ec2.EbsDeviceVolumeType.GP3,
+              deleteOnTermination: true,
+            }),
+          },
+        ],
+      });
+      acknowledge(
+        instance,
+        'CloudFormation-Validate::W3010',
+        'The zone follows from the instance number (instance i in zone i mod zones), so adding servers never moves one; synthesis runs offline',
+      );
+      if (!props.deletionProtection) {
+        acknowledge(
+          instance,
+          'AwsSolutions-EC29',
+          'Deletion protection is off for this environment (a development tier is disposable); production-tier environments set disableApiTermination',
+        );
+      }
+      return instance;
+    });
+    // The instances (and, through propagation, their volumes) carry what backup, State Manager and Patch
+    // Manager select them by.
+    for (const instance of this.instances) {
+      Tags.of(instance).add(BACKUP_TAG, props.backupPlan ?? backupPlanName(props.environment));
+      Tags.of(instance).add(SERVER_TAG, `${props.environment}-${spec.name}`);
+      Tags.of(instance).add(PATCH_GROUP_TAG, patchGroupName(props.environment, os));
+    }
+
+    this.configuration = new ConfigurationManagement(this, 'Configuration', {
+      environment: props.environment,
+      server: spec.name,
+      os,
+      cloudConfig: renderCloudInit(configurationFor(spec.configuration, spec.ansible, 'aws'), os),
+      logGroupName: logGroup.logGroupName,
+      ...(spec.ansible && { ansible: spec.ansible }),
+    });
+    addServerAlarms(this, { name: spec.name, os, instances: this.instances }, props.monitoring);
+  }
+}
+
+/** The instance role's statements: each action on the narrowest resource the service allows. */
+export function renderInstanceStatements(stack: Stack, logGroup: logs.ILogGroup): iam.PolicyStatement[] {
+  const bucket = (name: string): string => `arn:${stack.partition}:s3:::${name}-${stack.region}/*`;
+  return [
+    new iam.PolicyStatement({
+      sid: 'SessionAndStateManager',
+      actions: [
+        'ssm:UpdateInstanceInformation',
+        'ssm:ListAssociations',
+        'ssm:ListInstanceAssociations',
+        'ssm:DescribeAssociation',
+        'ssm:UpdateAssociationStatus',
+        'ssm:UpdateInstanceAssociationStatus',
+        'ssm:PutComplianceItems',
+        'ssm:PutConfigurePackageResult',
+        'ssm:PutInventory',
+        'ssm:GetManifest',
+        'ssm:GetDeployablePatchSnapshotForInstance',
+        'ssmmessages:CreateControlChannel',
+        'ssmmessages:CreateDataChannel',
+        'ssmmessages:OpenControlChannel',
+        'ssmmessages:OpenDataChannel',
+        'ec2messages:AcknowledgeMessage',
+        'ec2messages:DeleteMessage',
+        'ec2messages:FailMessage',
+        'ec2messages:GetEndpoint',
+        'ec2messages:GetMessages',
+        'ec2messages:SendReply',
+        'ec2:DescribeTags',
+        'ec2:DescribeVolumes',
+      ],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadDocuments',
+      actions: ['ssm:GetDocument', 'ssm:DescribeDocument'],
+      resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: '*' })],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadAgentConfiguration',
+      actions: ['ssm:GetParameter'],
+      resources: [
+        stack.formatArn({
+          service: 'ssm',
+          resource: 'parameter',
+          resourceName: `AmazonCloudWatch-${PLATFORM_PREFIX}-*`,
+        }),
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AgentMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'WriteLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      // The log group's ARN ends in `:*`, which covers its streams.
+      resources: [logGroup.logGroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'SystemsManagerBuckets',
+      actions: ['s3:GetObject'],
+      resources: [bucket('aws-ssm'), bucket('patch-baseline-snapshot'), bucket('amazon-ssm-packages')],
+    }),
+  ];
+}
+
+function validateServerProps(props: ServerProps, zones: number): void {
+  const issues = new IssueCollector();
+  const spec = props.spec;
+  const at = `servers.${spec.name}`;
+  const image = OPERATING_SYSTEM_IMAGES[spec.os.aws];
+  if (zones === 0) issues.add(`${at}.subnet`, spec.subnet, 'a VPC with private subnets');
+  if (!image.awsImageParameter && !spec.image.awsImageId) {
+    issues.add(`${at}.os.aws`, spec.os.aws, 'an operating system with an AWS image, or image.awsImageId');
+  }
+  const min = image.minDiskGiB.aws ?? 1;
+  if (spec.diskGiB < min) issues.add(`${at}.diskGiB`, spec.diskGiB, `at least ${min} GiB for ${spec.os.aws}`);
+  if (spec.count < 1) issues.add(`${at}.count`, spec.count, 'at least 1');
+  issues.throwIfAny('Invalid server');
+}
