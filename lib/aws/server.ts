@@ -1,4 +1,4 @@
-import { type RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -51,7 +51,7 @@ export interface ServerProps {
    */
   readonly logRetentionDays?: number;
   /**
-   * What happens to the image pin's log group when it leaves the stack.
+   * What happens to the instances (and the image pin's log group) when they leave the stack or are replaced.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -199,6 +199,8 @@ export class Server extends Construct {
           },
         ],
       });
+      // A replaced or removed instance takes its root volume with it: production keeps it instead.
+      instance.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
       acknowledge(
         instance,
         'CloudFormation-Validate::W3010',

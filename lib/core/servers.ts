@@ -169,14 +169,16 @@ export function renderApplier(): string {
     `config="\${1:-${p.incoming}}"`,
     `mkdir -p ${p.logDirectory} /var/lib/platform`,
     `exec >>${p.logDirectory}/configure.log 2>&1`,
+    // Status lines also go to syslog, which the Azure Monitor Agent collects (the file reaches CloudWatch on AWS).
+    'say() { echo "$(date -u +%FT%TZ) $*"; logger -t platform-configure -- "$*" || true; }',
     'hash=$(sha256sum "$config" | cut -d" " -f1)',
-    `if [ -f ${p.applied} ] && [ "$(cat ${p.applied})" = "$hash" ]; then echo "$(date -u +%FT%TZ) configuration $hash already applied"; exit 0; fi`,
-    'echo "$(date -u +%FT%TZ) applying configuration $hash"',
+    `if [ -f ${p.applied} ] && [ "$(cat ${p.applied})" = "$hash" ]; then say "configuration $hash already applied"; exit 0; fi`,
+    'say "applying configuration $hash"',
     'for module in package_update_upgrade_install write_files_deferred runcmd scripts_user; do',
-    '  cloud-init single --name "$module" --frequency always --file "$config" || { echo "ERROR: cloud-init module $module failed"; exit 1; }',
+    '  cloud-init single --name "$module" --frequency always --file "$config" || { say "ERROR: cloud-init module $module failed"; exit 1; }',
     'done',
     `echo "$hash" > ${p.applied}`,
-    'echo "$(date -u +%FT%TZ) configuration $hash applied"',
+    'say "configuration $hash applied"',
     '',
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 /**
- * Resource types that hold data: deleting or replacing one loses what it holds. Their logical IDs and
+ * Resource types that hold data: deleting or replacing one loses what it holds. A server counts: replacing an
+ * EC2 instance or an Azure VM deletes (AWS) or orphans (Azure) the disk it booted from. Their logical IDs and
  * Terraform addresses are a public contract (golden files in test/golden), and production keeps them
  * (RETAIN, `prevent_destroy`). Plain strings, so lib/core stays free of cloud libraries.
  */
@@ -9,6 +10,7 @@ export const AWS_STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::DocDB::DBCluster',
   'AWS::DynamoDB::GlobalTable',
   'AWS::DynamoDB::Table',
+  'AWS::EC2::Instance',
   'AWS::EC2::Volume',
   'AWS::ECR::Repository',
   'AWS::EFS::FileSystem',
@@ -38,6 +40,7 @@ export const AZURE_STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'azurerm_key_vault',
   'azurerm_key_vault_key',
   'azurerm_key_vault_secret',
+  'azurerm_linux_virtual_machine',
   'azurerm_log_analytics_workspace',
   'azurerm_managed_disk',
   'azurerm_mssql_database',
@@ -48,4 +51,5 @@ export const AZURE_STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'azurerm_storage_account',
   'azurerm_storage_container',
   'azurerm_storage_share',
+  'azurerm_windows_virtual_machine',
 ]);

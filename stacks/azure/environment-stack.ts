@@ -1,16 +1,19 @@
 import * as provider from '@cdktf/provider-azurerm/lib/provider';
 import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
 import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import {
+  acknowledge,
   Monitoring,
   Network,
+  Patching,
   PolicyChecks,
   RetainStatefulResources,
   SendDiagnostics,
+  Server,
   TagResources,
 } from '../../lib/azure';
+import { Construct } from 'constructs';
 
 /**
  * Provider features that never destroy data (shared/GUARDRAILS.md). Every azurerm 4.55 switch that purges,
@@ -77,6 +80,10 @@ export class EnvironmentStack extends TerraformStack {
   public readonly network: Network;
   /** The environment's action groups, workbook, Log Analytics workspace and alert registry. */
   public readonly monitoring: Monitoring;
+  /** The servers, by name. */
+  public readonly servers: ReadonlyMap<string, Server>;
+  /** The maintenance configuration servers are patched by, when there are servers. */
+  public readonly patching?: Patching;
 
   constructor(scope: Construct, env: Environment) {
     const stackName = `${PLATFORM_PREFIX}-${env.name}`;
@@ -122,6 +129,44 @@ export class EnvironmentStack extends TerraformStack {
       locationCode: env.azure.locationCode,
       monitoring: this.monitoring,
     });
+    const patching =
+      env.servers.length > 0
+        ? new Patching(this, 'patching', {
+            spec: env.patching,
+            environment: env.name,
+            resourceGroup: this.resourceGroup,
+            locationCode: env.azure.locationCode,
+          })
+        : undefined;
+    if (patching) this.patching = patching;
+    // Each definition's construct path (and so every resource address under it) is its name: reordering or
+    // adding definitions never renames another one.
+    const servers = new Construct(this, 'servers');
+    // The Recovery Services vault and its protected-VM entries come with the backup capability (issue 7); the
+    // servers already carry the platform:backup tag it will select them by.
+    if (env.servers.length > 0) {
+      acknowledge(
+        servers,
+        'PC_AZURE_VM_BACKUP',
+        'Temporary until the backup capability (issue 7) adds the Recovery Services vault; servers carry the platform:backup tag it selects by',
+      );
+    }
+    this.servers = new Map(
+      env.servers.map((spec) => [
+        spec.name,
+        new Server(servers, spec.name, {
+          spec,
+          environment: env.name,
+          resourceGroup: this.resourceGroup,
+          locationCode: env.azure.locationCode,
+          subnetId: this.network.subnets.workloads.id,
+          zones: env.network.zones,
+          adminSshPublicKey: env.azure.adminSshPublicKey ?? '',
+          monitoring: this.monitoring,
+          ...(patching && { patching }),
+        }),
+      ]),
+    );
     SendDiagnostics.applyTo(this, this.monitoring.workspaceId);
     TagResources.applyTo(this, env.tags);
     if (env.protection.retainData) RetainStatefulResources.applyTo(this);

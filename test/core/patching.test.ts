@@ -39,9 +39,9 @@ describe('patching section: defaults', () => {
   test('explicit values win over the tier', () => {
     expect(
       defineEnvironment(
-        withPatching({ day: 'friday', startHour: 22, durationHours: 6, rebootIfNeeded: false, approveAfterDays: 30 }),
+        withPatching({ day: 'friday', startHour: 22, durationHours: 2, rebootIfNeeded: false, approveAfterDays: 30 }),
       ).patching,
-    ).toEqual({ day: 'friday', startHour: 22, durationHours: 6, rebootIfNeeded: false, approveAfterDays: 30 });
+    ).toEqual({ day: 'friday', startHour: 22, durationHours: 2, rebootIfNeeded: false, approveAfterDays: 30 });
   });
 
   test('a section that sets one field keeps the tier defaults for the others', () => {
@@ -81,7 +81,7 @@ describe('patching section: rules', () => {
 
   test.each([
     [1, 'at least 2 hours (Azure needs 1 h 30 min; no patching starts in the last hour)'],
-    [7, 'at most 6 hours'],
+    [4, 'at most 3 hours (Azure in-guest patch windows last at most 3 h 55 min)'],
   ])('a window of %j hours is refused', (durationHours, message) => {
     expect(problems(withPatching({ durationHours }))).toEqual([
       `dev.patching.durationHours: ${durationHours} - ${message}`,

@@ -693,7 +693,7 @@ describe('configuration delivery', () => {
 
   test('the Azure bootstrap bytes are pinned', () => {
     const digest = createHash('sha256').update(renderAzureBootstrap(), 'utf8').digest('hex');
-    const pinned = '2079d68c0d87358402be00adb6f9ae2b08c85290a3e7a0262df740a38258928a';
+    const pinned = 'f1293ecc3f6c6c3cdb68d50de591a93a4db2c0b84ffac52433fbbd3e62d5e311';
     if (digest !== pinned) {
       throw new Error(
         [

@@ -21,7 +21,7 @@ export interface PatchingSpec {
   readonly day: PatchDay;
   /** The hour the window opens, 0-23 UTC. */
   readonly startHour: number;
-  /** How long the window lasts, 2-6 hours; no new patching starts in its last hour. */
+  /** How long the window lasts, 2-3 hours; no new patching starts in its last hour. */
   readonly durationHours: number;
   /** Servers restart when an update needs it. */
   readonly rebootIfNeeded: boolean;
@@ -39,7 +39,7 @@ export const patchingSection = defineSection({
         .number()
         .int()
         .min(2, { error: 'at least 2 hours (Azure needs 1 h 30 min; no patching starts in the last hour)' })
-        .max(6, { error: 'at most 6 hours' })
+        .max(3, { error: 'at most 3 hours (Azure in-guest patch windows last at most 3 h 55 min)' })
         .optional(),
       rebootIfNeeded: z.boolean().optional(),
       approveAfterDays: z.number().int().min(0).max(30, { error: 'at most 30 days' }).optional(),
