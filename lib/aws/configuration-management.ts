@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
@@ -65,7 +66,12 @@ export class ConfigurationManagement extends Construct {
       value: agentConfig,
       description: `CloudWatch agent configuration of ${base}`,
     });
-    const hash = configurationHash(`${props.cloudConfig}\n${agentConfig}`);
+    // Hash the agent configuration as deployed: a token's placeholder text numbers tokens across the whole app,
+    // so it would change whenever something else in the app does, and re-run the association for nothing.
+    const deployed: unknown = Stack.of(this).resolve(agentConfig);
+    const hash = configurationHash(
+      `${props.cloudConfig}\n${typeof deployed === 'string' ? deployed : JSON.stringify(deployed)}`,
+    );
     this.document = new ssm.CfnDocument(this, 'Document', {
       name: `${base}-configuration`,
       documentType: 'Command',

@@ -5,6 +5,8 @@ import type { Stack } from 'aws-cdk-lib';
 import { Testing, type TerraformStack } from 'cdktf';
 import { buildTeamApp as buildAwsTeamApp } from './aws-app';
 import { buildTeamApp as buildAzureTeamApp } from './azure-app';
+import { buildServerApp as buildAwsServerApp } from './aws-server-app';
+import { buildServerApp as buildAzureServerApp } from './azure-server-app';
 import { AZURE_RULES } from '../../lib/azure';
 
 const root = path.resolve(__dirname, '../..');
@@ -20,12 +22,15 @@ function readmeBlock(file: string): string | undefined {
 }
 
 describe('README examples', () => {
-  test.each(['test/examples/aws-app.ts', 'test/examples/azure-app.ts', 'stacks/environments/dev.ts'])(
-    '%s is shown in the README exactly as it compiles',
-    (file) => {
-      expect(readmeBlock(file)).toBe(fs.readFileSync(path.join(root, file), 'utf8'));
-    },
-  );
+  test.each([
+    'test/examples/aws-app.ts',
+    'test/examples/azure-app.ts',
+    'test/examples/aws-server-app.ts',
+    'test/examples/azure-server-app.ts',
+    'stacks/environments/dev.ts',
+  ])('%s is shown in the README exactly as it compiles', (file) => {
+    expect(readmeBlock(file)).toBe(fs.readFileSync(path.join(root, file), 'utf8'));
+  });
 
   test('both examples pass their guardrails: synthesis runs the packs and succeeds', () => {
     const aws = buildAwsTeamApp();
@@ -50,6 +55,35 @@ describe('README examples', () => {
     };
     const vnets = Object.values(tf.resource.azurerm_virtual_network ?? {});
     expect(vnets.map((v) => v.tags?.owner)).toEqual(['team-payments']);
+  });
+});
+
+describe('README server examples', () => {
+  test('the AWS server example passes the production guardrails and runs two instances in two zones', () => {
+    const app = buildAwsServerApp();
+    expect(() => app.synth()).not.toThrow();
+    const template = Template.fromStack(app.node.findChild('payments-servers') as Stack);
+    const instances = Object.values(template.findResources('AWS::EC2::Instance'));
+    expect(instances).toHaveLength(2);
+    expect(new Set(instances.map((i) => JSON.stringify((i.Properties as { SubnetId: unknown }).SubnetId))).size).toBe(
+      2,
+    );
+    expect(instances.map((i) => i.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    template.resourceCountIs('AWS::SSM::MaintenanceWindow', 1);
+    template.hasResourceProperties('AWS::SSM::Association', { Name: 'AWS-ApplyAnsiblePlaybooks' });
+  });
+
+  test('the Azure server example passes its guardrails and runs one VM with its agent', () => {
+    const app = buildAzureServerApp();
+    expect(() => app.synth()).not.toThrow();
+    const tf = JSON.parse(Testing.synth(app.node.findChild('payments-servers') as TerraformStack)) as {
+      resource: Record<string, Record<string, { name?: string; zone?: string }>>;
+    };
+    expect(Object.values(tf.resource.azurerm_linux_virtual_machine ?? {}).map((vm) => vm.name)).toEqual([
+      'vm-platform-team-dev-api-1',
+    ]);
+    expect(Object.keys(tf.resource.azurerm_virtual_machine_extension ?? {})).toHaveLength(1);
+    expect(Object.keys(tf.resource.azurerm_maintenance_assignment_virtual_machine ?? {})).toHaveLength(1);
   });
 });
 
