@@ -129,9 +129,9 @@ function validatePatchingProps(props: PatchingProps): void {
   if (!Number.isInteger(spec.startHour) || spec.startHour < 0 || spec.startHour > 23) {
     issues.add('spec.startHour', spec.startHour, 'an hour from 0 to 23 (UTC)');
   }
-  // Azure refuses an in-guest patch window shorter than 1 h 30 min; whole hours keep `duration` simple.
-  if (!Number.isInteger(spec.durationHours) || spec.durationHours < 2 || spec.durationHours > 6) {
-    issues.add('spec.durationHours', spec.durationHours, 'whole hours from 2 to 6');
+  // Azure takes in-guest patch windows of 1 h 30 min to 3 h 55 min; whole hours keep `duration` simple.
+  if (!Number.isInteger(spec.durationHours) || spec.durationHours < 2 || spec.durationHours > 3) {
+    issues.add('spec.durationHours', spec.durationHours, 'whole hours from 2 to 3 (Azure allows at most 3 h 55 min)');
   }
   issues.throwIfAny('Invalid Patching props');
 }

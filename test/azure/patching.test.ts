@@ -52,8 +52,8 @@ describe('renderMaintenanceWindow', () => {
   });
 
   test('the start hour and the duration are zero-padded', () => {
-    const window = renderMaintenanceWindow({ ...devEnvironment().patching, startHour: 23, durationHours: 6 });
-    expect([window.startDateTime, window.duration]).toEqual(['2026-01-04 23:00', '06:00']);
+    const window = renderMaintenanceWindow({ ...devEnvironment().patching, startHour: 7, durationHours: 2 });
+    expect([window.startDateTime, window.duration]).toEqual(['2026-01-04 07:00', '02:00']);
   });
 
   test('the same spec gives the same window whatever the day it is synthesized', () => {
@@ -169,6 +169,12 @@ describe('Patching (Azure)', () => {
       synthPatching({ ...devEnvironment().patching, durationHours: 1, startHour: -1 }),
     ).message;
     expect(message).toMatch(/^Invalid Patching props \(2 problems\):/);
-    expect(message).toContain('spec.durationHours: 1 - whole hours from 2 to 6');
+    expect(message).toContain('spec.durationHours: 1 - whole hours from 2 to 3 (Azure allows at most 3 h 55 min)');
+  });
+
+  test('a window longer than Azure allows is refused', () => {
+    expect(() => synthPatching({ ...devEnvironment().patching, durationHours: 4 })).toThrow(
+      /spec\.durationHours: 4 - whole hours from 2 to 3 \(Azure allows at most 3 h 55 min\)/,
+    );
   });
 });
