@@ -16,9 +16,14 @@ test('npx cdk ls lists every environment stage', () => {
   });
   expect(run.status).toBe(0);
   expect(run.stdout.trim().split('\n')).toEqual([
+    // Every environment defines servers: each stage has its compute stack, listed after the foundation it
+    // depends on.
     'platform-dev/foundation (platform-dev-foundation)',
+    'platform-dev/compute (platform-dev-compute)',
     'platform-staging/foundation (platform-staging-foundation)',
+    'platform-staging/compute (platform-staging-compute)',
     'platform-prod/foundation (platform-prod-foundation)',
+    'platform-prod/compute (platform-prod-compute)',
   ]);
 });
 

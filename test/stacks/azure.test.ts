@@ -1,4 +1,5 @@
 import { TerraformResource, Testing } from 'cdktf';
+import { Server } from '../../lib/azure';
 import { buildAzureApp, EnvironmentStack, REQUIRED_TERRAFORM_VERSION } from '../../stacks/azure';
 import { loadEnvironments } from '../../stacks/environments';
 import type { TfJson } from '../util/terraform';
@@ -107,18 +108,40 @@ describe('Azure stacks', () => {
         .findAll()
         .filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && 'tagsInput' in c);
       expect(taggable.length).toBeGreaterThanOrEqual(7);
+      const environment = stack.node.id.replace('platform-', '');
       for (const resource of taggable) {
         const block = tf.resource[resource.terraformResourceType]?.[resource.friendlyUniqueId];
+        // A server's network interfaces, VMs, agent extensions and data collection rule also carry the
+        // definition they belong to (its alerts do not), and a VM the backup plan that will select it.
+        const server = resource.node.scopes.find((c): c is Server => c instanceof Server);
+        const isVm = resource.terraformResourceType === 'azurerm_linux_virtual_machine';
+        const ofServer =
+          server !== undefined &&
+          [
+            'azurerm_network_interface',
+            'azurerm_linux_virtual_machine',
+            'azurerm_virtual_machine_extension',
+            'azurerm_monitor_data_collection_rule',
+          ].includes(resource.terraformResourceType);
         expect({ type: resource.terraformResourceType, tags: block?.tags }).toEqual({
           type: resource.terraformResourceType,
           tags: {
             'cost-center': 'platform',
-            environment: stack.node.id.replace('platform-', ''),
+            environment,
             'managed-by': 'platform-constructs',
             owner: 'platform-team',
+            ...(ofServer && { 'platform:server': `${environment}-${server.node.id}` }),
+            ...(isVm && { 'platform:backup': `platform-${environment}` }),
           },
         });
       }
+      // Each server definition's VMs, network interfaces, agents and rule are among them.
+      const serverTagged = Object.values(tf.resource)
+        .flatMap((byName) => Object.values(byName))
+        .filter((block) => (block.tags as Record<string, string> | undefined)?.['platform:server'] !== undefined);
+      expect(serverTagged).toHaveLength(
+        [...stack.servers.values()].reduce((n, server) => n + 3 * server.virtualMachines.length + 1, 0),
+      );
     }
   });
 

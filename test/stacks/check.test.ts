@@ -29,7 +29,10 @@ interface EditableTemplate {
 
 /** The parts of a cloud assembly manifest these tests edit. */
 interface EditableManifest {
-  artifacts: Record<string, { properties?: { terminationProtection?: boolean } }>;
+  artifacts: Record<
+    string,
+    { properties?: { stackName?: string; templateFile?: string; terminationProtection?: boolean } }
+  >;
 }
 
 /** The parts of a cdk.tf.json these tests edit. */
@@ -47,12 +50,18 @@ function editedCopy<T>(relative: (out: string) => string, edit: (json: T) => voi
   return copy;
 }
 
-function prodTemplate(out: string): string {
+/** The template of a stack of the prod stage, found by its stack name in the stage's manifest. */
+function prodStackTemplate(out: string, stackName: string): string {
   const assembly = path.join(out, 'cdk.out', 'assembly-platform-prod');
-  return path.join(
-    assembly,
-    fs.readdirSync(assembly).find((f) => f.endsWith('.template.json'))!,
-  );
+  const manifest = JSON.parse(fs.readFileSync(path.join(assembly, 'manifest.json'), 'utf8')) as EditableManifest;
+  const artifact = Object.values(manifest.artifacts).find((a) => a.properties?.stackName === stackName);
+  if (!artifact?.properties?.templateFile) throw new Error(`${stackName} is not in ${assembly}`);
+  return path.join(assembly, artifact.properties.templateFile);
+}
+
+/** The production foundation's template (the prod stage also has platform-prod-compute). */
+function prodTemplate(out: string): string {
+  return prodStackTemplate(out, 'platform-prod-foundation');
 }
 
 async function checkCopy(copy: string): Promise<ReturnType<typeof failingRows>> {
@@ -123,9 +132,12 @@ describe('npm run check', () => {
     const copy = editedCopy<EditableManifest>(
       (out) => path.join(out, 'cdk.out', 'assembly-platform-prod', 'manifest.json'),
       (manifest) => {
-        for (const artifact of Object.values(manifest.artifacts)) {
-          if (artifact.properties?.terminationProtection) artifact.properties.terminationProtection = false;
-        }
+        // Only the foundation loses its protection: platform-prod-compute keeps it, so it has no finding.
+        const foundation = Object.values(manifest.artifacts).find(
+          (a) => a.properties?.stackName === 'platform-prod-foundation',
+        )!;
+        expect(foundation.properties!.terminationProtection).toBe(true);
+        foundation.properties!.terminationProtection = false;
       },
     );
     const template = prodTemplate(copy);

@@ -21,8 +21,11 @@ test('every environment synthesizes on both clouds with CloudFormation validatio
     cdktfOut: path.join(dir, 'cdktf.out'),
   });
   expect(rows.filter((r) => r.cloud === 'aws').map((r) => r.stack)).toEqual([
+    'platform-dev-compute',
     'platform-dev-foundation',
+    'platform-staging-compute',
     'platform-staging-foundation',
+    'platform-prod-compute',
     'platform-prod-foundation',
   ]);
   expect(rows.filter((r) => r.cloud === 'azure').map((r) => r.stack)).toEqual([

@@ -37,16 +37,39 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
     expect(compareWithGolden(root, environments, stacks)).toEqual([]);
   });
 
-  test('the golden lists hold the keys, log groups and resource groups of every environment', () => {
+  test('the golden lists hold the keys, log groups, resource groups, instances and VMs of every environment', () => {
+    /** The entries of one stack's golden list: those of `type` by ID without its hash, the others as they are. */
+    const split = (list: Record<string, string>, type: string): [string[], Record<string, string>] => [
+      Object.keys(list)
+        .filter((id) => list[id] === type)
+        .map((id) => id.replace(/_?[0-9A-F]{8}$/, ''))
+        .sort(),
+      Object.fromEntries(Object.entries(list).filter(([, t]) => t !== type)),
+    ];
     for (const env of environments) {
-      expect(Object.values(readGolden(root, env.name, 'aws')[`platform-${env.name}-foundation`] ?? {}).sort()).toEqual([
+      // Every instance of every server definition, at its resolved count, numbered from 1.
+      expect(env.servers.map((s) => s.name)).toEqual(['web', 'ops']);
+      const numbered = (id: (server: string, i: number) => string): string[] =>
+        env.servers.flatMap((s) => Array.from({ length: s.count }, (_, i) => id(s.name, i + 1))).sort();
+
+      const aws = readGolden(root, env.name, 'aws');
+      expect(Object.keys(aws).sort()).toEqual([`platform-${env.name}-compute`, `platform-${env.name}-foundation`]);
+      expect(Object.values(aws[`platform-${env.name}-foundation`]!).sort()).toEqual([
         'AWS::KMS::Key',
         'AWS::KMS::Key',
         'AWS::Logs::LogGroup',
         'AWS::Logs::LogGroup',
         'AWS::Logs::LogGroup',
       ]);
-      expect(readGolden(root, env.name, 'azure')[`platform-${env.name}`]).toEqual({
+      const [instances, computeRest] = split(aws[`platform-${env.name}-compute`]!, 'AWS::EC2::Instance');
+      expect(instances).toEqual(numbered((server, i) => `Servers${server}Instance${i}`));
+      // The image pin's log group (the example servers pin their image at creation).
+      expect(computeRest).toEqual({ ImagePinLogGroup8E50DA06: 'AWS::Logs::LogGroup' });
+
+      const vm = 'azurerm_linux_virtual_machine';
+      const [vms, azureRest] = split(readGolden(root, env.name, 'azure')[`platform-${env.name}`]!, vm);
+      expect(vms).toEqual(numbered((server, i) => `${vm}.servers_${server}_VirtualMachine-${i}`));
+      expect(azureRest).toEqual({
         'azurerm_log_analytics_workspace.monitoring_logs_workspace_EA950EC7': 'azurerm_log_analytics_workspace',
         'azurerm_resource_group.resource-group': 'azurerm_resource_group',
       });

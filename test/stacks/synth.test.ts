@@ -80,11 +80,16 @@ describe('synthesize', () => {
   test('writes both clouds and reports each stack with its resource count and output path', async () => {
     const dir = tempDir();
     const rows = await synthAllInto(dir);
+    // Every environment defines servers, so each AWS stage has its compute stack beside the foundation
+    // (stacks of an environment and cloud are listed by name).
     expect(rows.map((r) => [r.environment, r.cloud, r.stack])).toEqual([
+      ['dev', 'aws', 'platform-dev-compute'],
       ['dev', 'aws', 'platform-dev-foundation'],
       ['dev', 'azure', 'platform-dev'],
+      ['staging', 'aws', 'platform-staging-compute'],
       ['staging', 'aws', 'platform-staging-foundation'],
       ['staging', 'azure', 'platform-staging'],
+      ['prod', 'aws', 'platform-prod-compute'],
       ['prod', 'aws', 'platform-prod-foundation'],
       ['prod', 'azure', 'platform-prod'],
     ]);
@@ -103,7 +108,8 @@ describe('synthesize', () => {
     }
     const table = formatSummary(rows).split('\n');
     expect(table[0]).toMatch(/^environment\s+cloud\s+stack\s+resources\s+output$/);
-    expect(table).toHaveLength(8);
+    // The header, its rule and the nine stacks.
+    expect(table).toHaveLength(11);
     expect(fs.readdirSync(dir).sort()).toEqual(['cdk.out', 'cdktf.out']);
   });
 
