@@ -203,6 +203,31 @@ describe('servers section: defaults', () => {
 });
 
 describe('servers section: rules', () => {
+  test('an invalid entry does not hide the problems of the valid ones: all are reported at once', () => {
+    expect(
+      problems(
+        withServers([
+          { name: 'web', size: 'huge' },
+          {
+            name: 'api',
+            size: 'small',
+            diskGiB: 20,
+            configuration: {
+              files: [
+                { path: '/b', content: 'y' },
+                { path: '/b', content: 'z' },
+              ],
+            },
+          },
+        ]),
+      ),
+    ).toEqual([
+      'dev.servers[0].size: "huge" - one of small (2 vCPU, 8 GiB), medium (4 vCPU, 16 GiB), large (8 vCPU, 32 GiB), xlarge (16 vCPU, 64 GiB)',
+      'dev.servers[1].diskGiB: 20 - at least 30 GiB: the disk of the ubuntu-24.04 image on Azure is 30 GiB',
+      'dev.servers[1].configuration.files[1].path: "/b" - a path no other file has (files[0] writes it too)',
+    ]);
+  });
+
   test('an unknown size is refused with the sizes and what each is', () => {
     expect(problems(withServers([{ name: 'web', size: 'tiny' }]))).toEqual([
       'dev.servers[0].size: "tiny" - one of small (2 vCPU, 8 GiB), medium (4 vCPU, 16 GiB), large (8 vCPU, 32 GiB), xlarge (16 vCPU, 64 GiB)',

@@ -66,9 +66,10 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
   const sections = Object.entries(SECTIONS) as Array<[string, SpecSection<z.ZodType, unknown, unknown>]>;
   for (const [key, section] of sections) {
     // When the whole spec parsed, its sections did too; otherwise each section is parsed on its own.
+    const raw = (input as Record<string, unknown> | undefined)?.[key];
     const own = parsed.success
       ? { success: true as const, data: (parsed.data as Record<string, unknown>)[key] }
-      : section.schema.safeParse((input as Record<string, unknown> | undefined)?.[key]);
+      : (validElements(section.schema, raw) ?? section.schema.safeParse(raw));
     if (own.success) {
       resolved[key] = section.resolve(own.data, {
         name: label,
@@ -152,6 +153,23 @@ export function defineEnvironments(inputs: readonly EnvironmentInput[]): readonl
   }
   issues.throwIfAny(`Invalid environment specs`);
   return Object.freeze(environments);
+}
+
+/**
+ * For a list section (servers) whose list did not parse as a whole: the entries that parse on their own, at
+ * their own indexes (the invalid ones are holes, which `map` and `forEach` skip), so that the section's
+ * cross-field rules still judge the valid entries and report their problems with the others'.
+ */
+function validElements(schema: z.ZodType, raw: unknown): { success: true; data: unknown[] } | undefined {
+  const list = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  if (!(list instanceof z.ZodArray) || !Array.isArray(raw)) return undefined;
+  const element = list.element as z.ZodType;
+  const data: unknown[] = new Array<unknown>(raw.length);
+  raw.forEach((item, i) => {
+    const result = element.safeParse(item);
+    if (result.success) data[i] = result.data;
+  });
+  return { success: true, data };
 }
 
 function labelOf(input: unknown, fallback: string): string {
