@@ -10,6 +10,7 @@ import {
   PLATFORM_PREFIX,
   renderApplier,
   SERVER_TAG,
+  serverMetricNamespace,
   type AnsibleSpec,
   type OperatingSystem,
 } from '../core';
@@ -59,7 +60,11 @@ export class ConfigurationManagement extends Construct {
     super(scope, id);
     const base = `${PLATFORM_PREFIX}-${props.environment}-${props.server}`;
     const targets = [{ key: `tag:${SERVER_TAG}`, values: [`${props.environment}-${props.server}`] }];
-    const agentConfig = renderAgentConfiguration(props.os, props.logGroupName);
+    const agentConfig = renderAgentConfiguration(
+      props.os,
+      props.logGroupName,
+      serverMetricNamespace(props.environment, props.server),
+    );
     this.agentConfiguration = new ssm.CfnParameter(this, 'AgentConfiguration', {
       name: `AmazonCloudWatch-${base}`,
       type: 'String',
@@ -147,11 +152,11 @@ export function renderAnsibleParameters(ansible: AnsibleSpec): Record<string, st
 }
 
 /**
- * The CloudWatch agent's configuration: memory and root-disk use per instance (namespace CWAgent, dimensions
- * InstanceId, and path and fstype for the disk: the alarms use the same), and the library's logs, cloud-init's
+ * The CloudWatch agent's configuration: CPU, memory and root-disk use per instance (in the definition's own
+ * namespace, dimensions InstanceId, and path and fstype for the disk: the alarms use the same), and the library's logs, cloud-init's
  * output and the system log into the environment's log group, one stream per instance and source.
  */
-export function renderAgentConfiguration(os: OperatingSystem, logGroupName: string): string {
+export function renderAgentConfiguration(os: OperatingSystem, logGroupName: string, namespace: string): string {
   const image = OPERATING_SYSTEM_IMAGES[os];
   const file = (path: string, stream: string): Record<string, string> => ({
     file_path: path,
@@ -167,9 +172,10 @@ export function renderAgentConfiguration(os: OperatingSystem, logGroupName: stri
   return JSON.stringify({
     agent: { metrics_collection_interval: 60, omit_hostname: true },
     metrics: {
-      namespace: 'CWAgent',
+      namespace,
       append_dimensions: { InstanceId: '${aws:InstanceId}' },
       metrics_collected: {
+        cpu: { measurement: ['usage_active'], totalcpu: true },
         mem: { measurement: ['mem_used_percent'] },
         disk: { measurement: ['used_percent'], resources: ['/'], drop_device: true },
       },

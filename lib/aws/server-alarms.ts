@@ -3,11 +3,19 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { OPERATING_SYSTEM_IMAGES, SERVER_ALARM_BASICS, serverAlarmId, type OperatingSystem } from '../core';
+import {
+  OPERATING_SYSTEM_IMAGES,
+  SERVER_ALARM_BASICS,
+  serverAlarmId,
+  serverMetricNamespace,
+  type OperatingSystem,
+} from '../core';
 import type { IMonitoring } from './monitoring';
 
 /** What the alarms need to know of one server definition. */
 export interface ServerAlarmTarget {
+  /** The environment name. */
+  readonly environment: string;
   /** The server definition's name. */
   readonly name: string;
   /** Its operating system (the root file system type is a dimension of the disk metric). */
@@ -30,6 +38,7 @@ export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, mon
   const region = Stack.of(scope).region;
   const fsType = OPERATING_SYSTEM_IMAGES[target.os].rootFsType;
   monitoring.declareAlarmElsewhere(serverAlarmId(target.name, 'availability'));
+  const namespace = serverMetricNamespace(target.environment, target.name);
   target.instances.forEach((instance, i) => {
     const member = String(i + 1);
     const ec2Metric = (metricName: string, statistic: string, period: Duration): cloudwatch.Metric =>
@@ -42,7 +51,7 @@ export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, mon
       });
     const agentMetric = (metricName: string, extra: Record<string, string> = {}): cloudwatch.Metric =>
       new cloudwatch.Metric({
-        namespace: 'CWAgent',
+        namespace,
         metricName,
         dimensionsMap: { InstanceId: instance.instanceId, ...extra },
         statistic: cloudwatch.Stats.AVERAGE,
@@ -80,12 +89,15 @@ export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, mon
       },
       { member },
     );
+    const cpu = ec2Metric('CPUUtilization', cloudwatch.Stats.AVERAGE, Duration.minutes(5));
+    const memory = agentMetric('mem_used_percent');
+    const disk = agentMetric('disk_used_percent', { path: '/', fstype: fsType });
     monitoring.addAlarm(
       scope,
       serverAlarmId(target.name, 'cpu'),
       {
         ...SERVER_ALARM_BASICS.cpu,
-        metric: ec2Metric('CPUUtilization', cloudwatch.Stats.AVERAGE, Duration.minutes(5)),
+        metric: cpu,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: SERVER_ALARM_BASICS.cpu.evaluationPeriods ?? 1,
       },
@@ -96,7 +108,7 @@ export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, mon
       serverAlarmId(target.name, 'memory'),
       {
         ...SERVER_ALARM_BASICS.memory,
-        metric: agentMetric('mem_used_percent'),
+        metric: memory,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: SERVER_ALARM_BASICS.memory.evaluationPeriods ?? 1,
       },
@@ -107,11 +119,29 @@ export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, mon
       serverAlarmId(target.name, 'disk'),
       {
         ...SERVER_ALARM_BASICS.disk,
-        metric: agentMetric('disk_used_percent', { path: '/', fstype: fsType }),
+        metric: disk,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: SERVER_ALARM_BASICS.disk.evaluationPeriods ?? 1,
       },
       { member },
     );
   });
+  // The dashboard lives in the foundation stack: it finds the instances by the definition's namespace (a
+  // search), so it never references this stack.
+  const graph = (title: string, search: string): cloudwatch.GraphWidget =>
+    new cloudwatch.GraphWidget({
+      title,
+      left: [new cloudwatch.MathExpression({ expression: search, usingMetrics: {}, period: Duration.minutes(5) })],
+      leftYAxis: { min: 0, max: 100 },
+      width: 8,
+      height: 6,
+    });
+  const search = (dimensions: string, metric: string): string =>
+    `SEARCH('{${namespace},${dimensions}} MetricName="${metric}"', 'Average', 300)`;
+  monitoring.addWidgets(
+    `Servers: ${target.name}`,
+    graph('CPU %', search('InstanceId,cpu', 'cpu_usage_active')),
+    graph('Memory used %', search('InstanceId', 'mem_used_percent')),
+    graph('Root disk used %', search('InstanceId,fstype,path', 'disk_used_percent')),
+  );
 }

@@ -15,6 +15,7 @@ import {
   renderCloudInit,
   SERVER_SIZES,
   SERVER_TAG,
+  serverMetricNamespace,
   zoneIndexOf,
   type ServerSpec,
 } from '../core';
@@ -62,7 +63,7 @@ const WILDCARD_REASONS: Readonly<Record<string, string>> = {
   SessionAndStateManager:
     'Session Manager, State Manager and the CloudWatch agent call APIs that have no resource-level permissions (ssmmessages, ec2messages, ssm:UpdateInstanceInformation, ec2:DescribeTags)',
   AgentMetrics:
-    'cloudwatch:PutMetricData has no resource-level permissions; the condition limits it to the CWAgent namespace',
+    "cloudwatch:PutMetricData has no resource-level permissions; the condition limits it to the definition's own namespace",
   ReadDocuments:
     'Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks); reading documents discloses nothing secret',
   ReadAgentConfiguration:
@@ -156,7 +157,11 @@ export class Server extends Construct {
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Least privilege of the instances of ${base}`,
       roles: [this.role],
-      statements: renderInstanceStatements(Stack.of(this), logGroup),
+      statements: renderInstanceStatements(
+        Stack.of(this),
+        logGroup,
+        serverMetricNamespace(props.environment, spec.name),
+      ),
     });
     acknowledgeWildcards(policy);
 
@@ -231,12 +236,20 @@ export class Server extends Construct {
       logGroupName: logGroup.logGroupName,
       ...(spec.ansible && { ansible: spec.ansible }),
     });
-    addServerAlarms(this, { name: spec.name, os, instances: this.instances }, props.monitoring);
+    addServerAlarms(
+      this,
+      { environment: props.environment, name: spec.name, os, instances: this.instances },
+      props.monitoring,
+    );
   }
 }
 
 /** The instance role's statements: each action on the narrowest resource the service allows. */
-export function renderInstanceStatements(stack: Stack, logGroup: logs.ILogGroup): iam.PolicyStatement[] {
+export function renderInstanceStatements(
+  stack: Stack,
+  logGroup: logs.ILogGroup,
+  namespace: string,
+): iam.PolicyStatement[] {
   const bucket = (name: string): string => `arn:${stack.partition}:s3:::${name}-${stack.region}/*`;
   return [
     new iam.PolicyStatement({
@@ -288,7 +301,7 @@ export function renderInstanceStatements(stack: Stack, logGroup: logs.ILogGroup)
       sid: 'AgentMetrics',
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
+      conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
     }),
     new iam.PolicyStatement({
       sid: 'WriteLogs',

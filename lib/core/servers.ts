@@ -131,6 +131,15 @@ export function patchGroupName(environment: string, os: OperatingSystem): string
   return `platform-${environment}-${os}`;
 }
 
+/**
+ * The CloudWatch namespace a server definition's agent writes to (`Platform/<env>/server/<name>`): one per
+ * definition, so its role may write there only, and dashboards find its instances by namespace, without
+ * referencing them (the dashboard lives in another stack).
+ */
+export function serverMetricNamespace(environment: string, server: string): string {
+  return `Platform/${environment}/server/${server}`;
+}
+
 /** The backup plan's name of an environment, the value of BACKUP_TAG on everything it protects. */
 export function backupPlanName(environment: string): string {
   return `platform-${environment}`;

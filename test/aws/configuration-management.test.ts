@@ -102,13 +102,14 @@ describe('renderAnsibleParameters', () => {
 });
 
 describe('renderAgentConfiguration', () => {
-  test('memory and root-disk use per instance, in the CWAgent namespace with the InstanceId dimension', () => {
-    const config = JSON.parse(renderAgentConfiguration('ubuntu-24.04', LOG_GROUP));
+  test("CPU, memory and root-disk use per instance, in the definition's namespace with the InstanceId dimension", () => {
+    const config = JSON.parse(renderAgentConfiguration('ubuntu-24.04', LOG_GROUP, 'Platform/dev/server/web'));
     expect(config.agent).toEqual({ metrics_collection_interval: 60, omit_hostname: true });
     expect(config.metrics).toEqual({
-      namespace: 'CWAgent',
+      namespace: 'Platform/dev/server/web',
       append_dimensions: { InstanceId: '${aws:InstanceId}' },
       metrics_collected: {
+        cpu: { measurement: ['usage_active'], totalcpu: true },
         mem: { measurement: ['mem_used_percent'] },
         disk: { measurement: ['used_percent'], resources: ['/'], drop_device: true },
       },
@@ -116,7 +117,7 @@ describe('renderAgentConfiguration', () => {
   });
 
   test('on Ubuntu the configuration, Ansible, cloud-init and system logs go to the log group, a stream per instance', () => {
-    const config = JSON.parse(renderAgentConfiguration('ubuntu-24.04', LOG_GROUP));
+    const config = JSON.parse(renderAgentConfiguration('ubuntu-24.04', LOG_GROUP, 'Platform/dev/server/web'));
     const entry = (path: string, stream: string): Properties => ({
       file_path: path,
       log_group_name: LOG_GROUP,
@@ -131,7 +132,7 @@ describe('renderAgentConfiguration', () => {
   });
 
   test('Amazon Linux 2023 logs to the journal only, so no syslog file is shipped', () => {
-    const config = JSON.parse(renderAgentConfiguration('amazon-linux-2023', LOG_GROUP));
+    const config = JSON.parse(renderAgentConfiguration('amazon-linux-2023', LOG_GROUP, 'Platform/dev/server/web'));
     expect(config.logs.logs_collected.files.collect_list.map((f: { file_path: string }) => f.file_path)).toEqual([
       '/var/log/platform/configure.log',
       '/var/log/platform/ansible.log',
@@ -232,13 +233,15 @@ describe('ConfigurationManagement (AWS)', () => {
     plain.template.hasResourceProperties('AWS::SSM::Parameter', {
       Name: 'AmazonCloudWatch-platform-dev-web',
       Type: 'String',
-      Value: renderAgentConfiguration('ubuntu-24.04', LOG_GROUP),
+      Value: renderAgentConfiguration('ubuntu-24.04', LOG_GROUP, 'Platform/dev/server/web'),
     });
   });
 
   test('an association runs the latest document on the tagged servers, with the configuration hash as parameter', () => {
     const { stack, cm, template } = plain;
-    const hash = configurationHash(`${CLOUD_CONFIG}\n${renderAgentConfiguration('ubuntu-24.04', LOG_GROUP)}`);
+    const hash = configurationHash(
+      `${CLOUD_CONFIG}\n${renderAgentConfiguration('ubuntu-24.04', LOG_GROUP, 'Platform/dev/server/web')}`,
+    );
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     template.resourceCountIs('AWS::SSM::Association', 1);
     template.hasResourceProperties('AWS::SSM::Association', {
@@ -400,13 +403,21 @@ describe('configuration management of a Server (AWS)', () => {
     built.template.hasResourceProperties('AWS::SSM::Parameter', {
       Name: 'AmazonCloudWatch-platform-dev-web',
       Value: built.stack.resolve(
-        renderAgentConfiguration('ubuntu-24.04', built.monitoring.applicationLogGroup.logGroupName),
+        renderAgentConfiguration(
+          'ubuntu-24.04',
+          built.monitoring.applicationLogGroup.logGroupName,
+          'Platform/dev/server/web',
+        ),
       ),
     });
     built.template.hasResourceProperties('AWS::SSM::Parameter', {
       Name: 'AmazonCloudWatch-platform-dev-ops',
       Value: built.stack.resolve(
-        renderAgentConfiguration('amazon-linux-2023', built.monitoring.applicationLogGroup.logGroupName),
+        renderAgentConfiguration(
+          'amazon-linux-2023',
+          built.monitoring.applicationLogGroup.logGroupName,
+          'Platform/dev/server/ops',
+        ),
       ),
     });
     const policy = Object.values(

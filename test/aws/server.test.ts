@@ -310,9 +310,11 @@ describe('Server (AWS)', () => {
   });
 
   test('a customer-managed policy gives the role exactly the statements of renderInstanceStatements', () => {
-    const statements = renderInstanceStatements(built.stack, built.monitoring.applicationLogGroup).map((s) =>
-      s.toStatementJson(),
-    );
+    const statements = renderInstanceStatements(
+      built.stack,
+      built.monitoring.applicationLogGroup,
+      'Platform/dev/server/web',
+    ).map((s) => s.toStatementJson());
     const managed = built.template.findResources('AWS::IAM::ManagedPolicy', {
       Properties: { Roles: [built.stack.resolve(web.role.roleName)] },
     });
@@ -321,9 +323,11 @@ describe('Server (AWS)', () => {
     ]);
   });
 
-  test('PutMetricData is limited to the CWAgent namespace and the logs actions to the application log group', () => {
+  test("PutMetricData is limited to the definition's namespace and the logs actions to the application log group", () => {
     const statements = built.stack.resolve(
-      renderInstanceStatements(built.stack, built.monitoring.applicationLogGroup).map((s) => s.toStatementJson()),
+      renderInstanceStatements(built.stack, built.monitoring.applicationLogGroup, 'Platform/dev/server/web').map((s) =>
+        s.toStatementJson(),
+      ),
     ) as { Sid: string; Action: unknown; Resource: unknown; Condition?: unknown }[];
     expect(statements.map((s) => s.Sid)).toEqual([
       'SessionAndStateManager',
@@ -338,7 +342,7 @@ describe('Server (AWS)', () => {
       Effect: 'Allow',
       Action: 'cloudwatch:PutMetricData',
       Resource: '*',
-      Condition: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'Platform/dev/server/web' } },
     });
     expect(statements.find((s) => s.Sid === 'WriteLogs')).toEqual({
       Sid: 'WriteLogs',
@@ -489,6 +493,31 @@ describe('Server alarms (AWS)', () => {
       Array.from({ length: count }, (_, i) => `platform-dev-server.${server}.${kind}.${i + 1}`),
     );
 
+  test('the dashboard finds the servers by their namespace, so it references no instance of another stack', () => {
+    const [dashboard] = Object.values(built.template.findResources('AWS::CloudWatch::Dashboard'));
+    const joined = (dashboard?.Properties.DashboardBody['Fn::Join'] as [string, unknown[]])[1];
+    // Tokens (the region, alarm ARNs) stand inside strings of the body; a placeholder keeps it parseable.
+    const body = JSON.parse(joined.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')) as {
+      widgets: { properties: { markdown?: string; metrics?: unknown[][] } }[];
+    };
+    const expressions = body.widgets.flatMap((w) =>
+      (w.properties.metrics ?? [])
+        .flat()
+        .flatMap((m) => (typeof m === 'object' && m && 'expression' in m ? [m.expression] : [])),
+    );
+    expect(body.widgets.map((w) => w.properties.markdown).filter((m) => m?.startsWith('## Servers'))).toEqual([
+      '## Servers: web',
+      '## Servers: ops',
+    ]);
+    expect(expressions.filter((e) => String(e).includes('/server/web,'))).toEqual([
+      `SEARCH('{Platform/dev/server/web,InstanceId,cpu} MetricName="cpu_usage_active"', 'Average', 300)`,
+      `SEARCH('{Platform/dev/server/web,InstanceId} MetricName="mem_used_percent"', 'Average', 300)`,
+      `SEARCH('{Platform/dev/server/web,InstanceId,fstype,path} MetricName="disk_used_percent"', 'Average', 300)`,
+    ]);
+    const instanceRefs = web.instances.map((i) => JSON.stringify(built.stack.resolve(i.instanceId)));
+    for (const ref of instanceRefs) expect(JSON.stringify(joined)).not.toContain(ref);
+  });
+
   test('five alarms per instance, named platform-<env>-server.<name>.<kind>.<n>', () => {
     expect(serverAlarmNames(built.template)).toEqual([...names('web', 2), ...names('ops', 1)].sort());
   });
@@ -528,8 +557,8 @@ describe('Server alarms (AWS)', () => {
     const warning = built.stack.resolve(built.monitoring.topics.warning.topicArn);
     for (const [kind, namespace, metric] of [
       ['cpu', 'AWS/EC2', 'CPUUtilization'],
-      ['memory', 'CWAgent', 'mem_used_percent'],
-      ['disk', 'CWAgent', 'disk_used_percent'],
+      ['memory', 'Platform/dev/server/web', 'mem_used_percent'],
+      ['disk', 'Platform/dev/server/web', 'disk_used_percent'],
     ] as const) {
       expect(alarmProperties(built.template, `platform-dev-server.web.${kind}.1`)).toMatchObject({
         Namespace: namespace,
