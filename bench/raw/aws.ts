@@ -1,7 +1,7 @@
-// The AWS half of the bench's reference point: the same three foundation stacks as stacks/aws (same
-// construct IDs, so the same logical IDs and templates), written against aws-cdk-lib directly, with the
-// environment values spelled out instead of resolved from the spec. Anything ours costs beyond this
-// program is the price of the library (zod, spec resolution, naming, our constructs).
+// The AWS half of the bench's reference point: the same foundation and compute stacks of the three
+// environments as stacks/aws (same construct IDs, so the same logical IDs and templates), written against
+// aws-cdk-lib directly, with the environment values spelled out instead of resolved from the spec. Anything
+// ours costs beyond this program is the price of the library (zod, spec resolution, naming, our constructs).
 //
 // The guardrails are the same work too: each stage gets cdk-nag's AwsSolutions pack (writing the
 // acknowledgements into the template), NIST 800-53 R5 in production, a one-rule pack for production data
@@ -11,6 +11,15 @@
 // Monitoring is written out the same way: alert topics per severity with the environment's subscriptions,
 // the dashboard (its header text spelled out, its widgets added once every alarm exists), the application
 // log group with a metric filter, an alarm and saved queries per log pattern, and the NAT gateway alarms.
+//
+// Servers and patching are mirrored too, in each environment's compute stack (which references the
+// foundation's VPC, keys, log group and topics, so the foundation exports them): the Patch Manager baselines,
+// maintenance window and daily scan; per server definition a security group, a role with its managed policy,
+// the image pinned by a custom resource, the instances in the zones the spec's rotation gives, the State
+// Manager document and associations (configuration, Ansible), and the alarms per instance, which the
+// dashboard in the foundation lists by ARN; the dashboard also gets a row per definition, found by the
+// definition's own metric namespace. The cloud-config text is spelled out (bench/raw/servers.ts); the
+// applier script comes from lib/core's pure renderer, as the same text would be pasted in by hand.
 import {
   App,
   ArnFormat,
@@ -38,6 +47,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import {
   AwsSolutionsChecks,
   NagMessageLevel,
@@ -50,7 +61,9 @@ import { Construct, type IConstruct } from 'constructs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import cdkJson from '../../cdk.json';
+import { configurationHash, renderApplier } from '../../lib/core/servers';
 import { parseBenchArgs } from '../args';
+import { OPS_CLOUD_CONFIG_AWS, SERVER_ALARMS, WEB_CLOUD_CONFIG } from './servers';
 
 /** One environment, as stacks/environments resolves it. */
 interface RawAwsEnvironment {
@@ -69,7 +82,51 @@ interface RawAwsEnvironment {
   readonly routing: Readonly<Record<Severity, string>>;
   /** Alarm thresholds of the two log patterns: error lines and HTTP 5xx responses per 5 minutes. */
   readonly logThresholds: { readonly errors: number; readonly serverErrors: number };
+  /** Instances refuse termination through the API. */
+  readonly deletionProtection: boolean;
+  /** The maintenance window's schedule (UTC) and approval delay, and how many instances are patched at once. */
+  readonly patching: { readonly schedule: string; readonly approveAfterDays: number; readonly maxConcurrency: string };
+  /** The server definitions, in the spec's order. */
+  readonly servers: readonly RawServer[];
 }
+
+/** One server definition with the defaults applied (lib/core/spec/servers.ts). */
+interface RawServer {
+  readonly name: 'web' | 'ops';
+  readonly os: OperatingSystem;
+  readonly instanceType: string;
+  readonly diskGiB: number;
+  /**
+   * The zone (private subnet) of each instance: the zones taken in turn from one that follows from the
+   * definition's name, as the spec's rotation gives them; their number is the instance count.
+   */
+  readonly zones: readonly number[];
+  readonly cloudConfig: string;
+  /** How a failed playbook run counts in compliance, for a definition with the ops playbook. */
+  readonly ansibleSeverity?: 'MEDIUM' | 'HIGH';
+}
+
+type OperatingSystem = 'ubuntu-24.04' | 'amazon-linux-2023';
+
+/** What each operating system is on AWS: its image parameter, root device and file system, and system log. */
+const IMAGES: Readonly<
+  Record<
+    OperatingSystem,
+    { readonly parameter: string; readonly rootDevice: string; readonly fsType: string; readonly systemLog?: string }
+  >
+> = {
+  'ubuntu-24.04': {
+    parameter: '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id',
+    rootDevice: '/dev/sda1',
+    fsType: 'ext4',
+    systemLog: '/var/log/syslog',
+  },
+  'amazon-linux-2023': {
+    parameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    rootDevice: '/dev/xvda',
+    fsType: 'xfs',
+  },
+};
 
 type Tier = 'development' | 'production';
 type Severity = 'critical' | 'warning';
@@ -103,6 +160,27 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
     },
     routing: { critical: 'email, webhook', warning: 'email, webhook' },
     logThresholds: { errors: 10, serverErrors: 20 },
+    deletionProtection: false,
+    patching: { schedule: 'cron(0 3 ? * * *)', approveAfterDays: 0, maxConcurrency: '50%' },
+    servers: [
+      {
+        name: 'web',
+        os: 'ubuntu-24.04',
+        instanceType: 'm6i.large',
+        diskGiB: 30,
+        zones: [1],
+        cloudConfig: WEB_CLOUD_CONFIG,
+      },
+      {
+        name: 'ops',
+        os: 'amazon-linux-2023',
+        instanceType: 'm6i.large',
+        diskGiB: 30,
+        zones: [1],
+        cloudConfig: OPS_CLOUD_CONFIG_AWS,
+        ansibleSeverity: 'MEDIUM',
+      },
+    ],
   },
   {
     name: 'staging',
@@ -120,6 +198,27 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
     },
     routing: { critical: 'email, webhook', warning: 'email' },
     logThresholds: { errors: 5, serverErrors: 10 },
+    deletionProtection: true,
+    patching: { schedule: 'cron(0 2 ? * SUN *)', approveAfterDays: 7, maxConcurrency: '1' },
+    servers: [
+      {
+        name: 'web',
+        os: 'ubuntu-24.04',
+        instanceType: 'm6i.large',
+        diskGiB: 30,
+        zones: [0, 1],
+        cloudConfig: WEB_CLOUD_CONFIG,
+      },
+      {
+        name: 'ops',
+        os: 'amazon-linux-2023',
+        instanceType: 'm6i.large',
+        diskGiB: 30,
+        zones: [1],
+        cloudConfig: OPS_CLOUD_CONFIG_AWS,
+        ansibleSeverity: 'HIGH',
+      },
+    ],
   },
   {
     name: 'prod',
@@ -137,6 +236,27 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
     },
     routing: { critical: 'email, webhook', warning: 'email' },
     logThresholds: { errors: 5, serverErrors: 10 },
+    deletionProtection: true,
+    patching: { schedule: 'cron(0 2 ? * SUN *)', approveAfterDays: 7, maxConcurrency: '1' },
+    servers: [
+      {
+        name: 'web',
+        os: 'ubuntu-24.04',
+        instanceType: 'm6i.xlarge',
+        diskGiB: 64,
+        zones: [0, 1, 2],
+        cloudConfig: WEB_CLOUD_CONFIG,
+      },
+      {
+        name: 'ops',
+        os: 'amazon-linux-2023',
+        instanceType: 'm6i.large',
+        diskGiB: 30,
+        zones: [1, 2],
+        cloudConfig: OPS_CLOUD_CONFIG_AWS,
+        ansibleSeverity: 'HIGH',
+      },
+    ],
   },
 ];
 
@@ -215,20 +335,34 @@ const DEFAULT_SG_HANDLER_ACKNOWLEDGEMENTS: Readonly<Record<string, string>> = {
 interface RawAlarm {
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;
+  /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
+  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
+  /** @default 1 */
+  readonly evaluationPeriods?: number;
   readonly severity: Severity;
   readonly description: string;
   readonly firstResponse: string;
+  /** Actions besides notifying the topic (the EC2 recover action). */
+  readonly extraActions?: readonly cloudwatch.IAlarmAction[];
 }
 
-/** The environment's monitoring, as the rest of the stack uses it. */
+/** The environment's monitoring, as the rest of the stage uses it. */
 interface RawMonitoring {
+  /** The key of the topics and of the environment's log groups (`/platform/<env>/*`). */
+  readonly key: kms.Key;
   /** The construct the log pattern alarms and the saved queries live in (`Monitoring/Logs`). */
   readonly logs: Construct;
+  /** `/platform/<env>/application`, where servers send their configuration, agent and Ansible logs. */
+  readonly applicationLogGroup: logs.LogGroup;
   readonly dashboard: cloudwatch.Dashboard;
-  readonly alarms: cloudwatch.Alarm[];
+  /** Every alarm, in creation order; those of other stacks by ARN. */
+  readonly alarms: cloudwatch.IAlarm[];
   readonly patternMetrics: cloudwatch.Metric[];
-  /** Creates an alarm `platform-<env>-<id with dots>` in `scope` that notifies its severity's topic. */
-  addAlarm(scope: Construct, id: string, alarm: RawAlarm): void;
+  /**
+   * Creates an alarm `platform-<env>-<id with dots>` in `scope` that notifies its severity's topic; with a
+   * member (an instance's number), one of an alarm kept per resource, `...-<id with dots>.<member>`.
+   */
+  addAlarm(scope: Construct, id: string, alarm: RawAlarm, member?: string): void;
 }
 
 /**
@@ -315,22 +449,34 @@ function buildMonitoring(stack: Stack, env: RawAwsEnvironment, removalPolicy: Re
     defaultInterval: Duration.hours(3),
   });
 
-  const alarms: cloudwatch.Alarm[] = [];
-  const addAlarm = (scope: Construct, id: string, a: RawAlarm): void => {
-    const alarm = new cloudwatch.Alarm(scope, id.replaceAll('/', '-'), {
-      alarmName: `platform-${env.name}-${id.replaceAll('/', '.')}`,
+  const alarms: cloudwatch.IAlarm[] = [];
+  const addAlarm = (scope: Construct, id: string, a: RawAlarm, member?: string): void => {
+    const key = member === undefined ? id : `${id}/${member}`;
+    const alarmName = `platform-${env.name}-${key.replaceAll('/', '.')}`;
+    const alarm = new cloudwatch.Alarm(scope, key.replaceAll('/', '-'), {
+      alarmName,
       alarmDescription: `[${a.severity}] ${a.description} First response: ${a.firstResponse}`,
       metric: a.metric,
       threshold: a.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
+      comparisonOperator: a.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: a.evaluationPeriods ?? 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       actionsEnabled: true,
     });
     const notify = new actions.SnsAction(topics[a.severity]);
-    alarm.addAlarmAction(notify);
+    alarm.addAlarmAction(notify, ...(a.extraActions ?? []));
     alarm.addOkAction(notify);
-    alarms.push(alarm);
+    // The dashboard is in this stack: an alarm of the compute stack is listed by its ARN, since a reference
+    // would make the foundation depend on the stack that depends on it.
+    alarms.push(
+      Stack.of(scope) === stack
+        ? alarm
+        : cloudwatch.Alarm.fromAlarmArn(
+            monitoring,
+            `Status-${key.replaceAll('/', '-')}`,
+            `arn:aws:cloudwatch:${REGION}:${env.account}:alarm:${alarmName}`,
+          ),
+    );
   };
 
   const logAnalysis = new Construct(monitoring, 'Logs');
@@ -406,7 +552,7 @@ function buildMonitoring(stack: Stack, env: RawAwsEnvironment, removalPolicy: Re
       logGroupNames: [applicationLogGroup.logGroupName],
     });
   }
-  return { logs: logAnalysis, dashboard, alarms, patternMetrics, addAlarm };
+  return { key, logs: logAnalysis, applicationLogGroup, dashboard, alarms, patternMetrics, addAlarm };
 }
 
 /** A NAT gateway metric summed over the given NAT gateways, so that one alarm covers them all. */
@@ -434,7 +580,14 @@ function acrossGateways(
   });
 }
 
-function buildFoundation(stage: Stage, env: RawAwsEnvironment): void {
+/** What the compute stack uses of the foundation. */
+interface RawFoundation {
+  readonly stack: Stack;
+  readonly monitoring: RawMonitoring;
+  readonly vpc: ec2.Vpc;
+}
+
+function buildFoundation(stage: Stage, env: RawAwsEnvironment): RawFoundation {
   const stack = new FixedZonesStack(stage, 'foundation', env.availabilityZones, {
     env: { account: env.account, region: REGION },
     terminationProtection: env.retainData,
@@ -564,8 +717,11 @@ function buildFoundation(stage: Stage, env: RawAwsEnvironment): void {
     queryString: 'stats sum(bytes) as bytes by srcAddr, dstAddr\n| sort bytes desc\n| limit 25',
     logGroupNames: [logGroup.logGroupName],
   });
+  return { stack, monitoring, vpc };
+}
 
-  // The dashboard: routing header, the status of every alarm, then the log pattern counts.
+/** Fills the dashboard once every alarm of the stage exists: routing header, alarm status, log pattern counts. */
+function addDashboardWidgets(env: RawAwsEnvironment, monitoring: RawMonitoring): void {
   const { dashboard } = monitoring;
   dashboard.addWidgets(
     new cloudwatch.TextWidget({
@@ -579,6 +735,569 @@ function buildFoundation(stage: Stage, env: RawAwsEnvironment): void {
   dashboard.addWidgets(
     new cloudwatch.GraphWidget({ title: 'Matching log lines per pattern', left: monitoring.patternMetrics, width: 24 }),
   );
+  // A row per server definition, finding its instances by the definition's namespace (a search), so that the
+  // dashboard never references the compute stack.
+  for (const server of env.servers) {
+    const namespace = metricNamespace(env, server);
+    const graph = (title: string, dimensions: string, metric: string): cloudwatch.GraphWidget =>
+      new cloudwatch.GraphWidget({
+        title,
+        left: [
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${namespace},${dimensions}} MetricName="${metric}"', 'Average', 300)`,
+            usingMetrics: {},
+            period: Duration.minutes(5),
+          }),
+        ],
+        leftYAxis: { min: 0, max: 100 },
+        width: 8,
+        height: 6,
+      });
+    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## Servers: ${server.name}`, width: 24, height: 1 }));
+    dashboard.addWidgets(
+      graph('CPU %', 'InstanceId,cpu', 'cpu_usage_active'),
+      graph('Memory used %', 'InstanceId', 'mem_used_percent'),
+      graph('Root disk used %', 'InstanceId,fstype,path', 'disk_used_percent'),
+    );
+  }
+}
+
+/** The CloudWatch namespace a server definition's agent writes to: its role may write there only. */
+function metricNamespace(env: RawAwsEnvironment, server: RawServer): string {
+  return `Platform/${env.name}/server/${server.name}`;
+}
+
+/** Why each wildcard resource of the instance policy is needed (acknowledged one by one, so a new one is reported). */
+const WILDCARD_REASONS = {
+  apis: 'Session Manager, State Manager and the CloudWatch agent call APIs that have no resource-level permissions (ssmmessages, ec2messages, ssm:UpdateInstanceInformation, ec2:DescribeTags)',
+  documents:
+    'Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks); reading documents discloses nothing secret',
+  agentConfiguration:
+    "The CloudWatch agent reads its configuration from the library's own AmazonCloudWatch-platform-* parameters",
+  buckets:
+    'Read-only access to the AWS-owned buckets Systems Manager downloads plugins, patch snapshots and the CloudWatch agent package from',
+} as const;
+
+/** Why the findings on the image pin's function (aws-cdk-lib's AwsCustomResource provider) are safe. */
+const IMAGE_PIN_ACKNOWLEDGEMENTS: Readonly<Record<string, string>> = {
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+    'The AWS-managed basic execution policy only lets the function write its own logs; aws-cdk-lib sets it',
+  'NIST.800.53.R5-IAMNoInlinePolicy':
+    'The inline policy allows ssm:GetParameter on the public image parameters only and lives and dies with the function role',
+  'NIST.800.53.R5-LambdaConcurrency':
+    'CloudFormation invokes the function once when a server definition is created; it takes no other traffic',
+  'NIST.800.53.R5-LambdaDLQ':
+    'CloudFormation invokes the function synchronously and reports a failure in the stack events; nothing is queued',
+  'NIST.800.53.R5-LambdaInsideVPC':
+    'The function calls only the public SSM GetParameter API; it reaches no resource in the VPC',
+};
+
+/** The Patch Manager baselines, maintenance window and daily compliance scan of the environment's servers. */
+function buildPatching(stack: Stack, env: RawAwsEnvironment, logGroupName: string): void {
+  const patching = new Construct(stack, 'Patching');
+  const patchGroups = [`platform-${env.name}-ubuntu-24.04`, `platform-${env.name}-amazon-linux-2023`];
+  new ssm.CfnPatchBaseline(patching, 'UbuntuBaseline', {
+    name: `platform-${env.name}-ubuntu-24.04`,
+    description: `Updates approved for the Ubuntu Server 24.04 servers of ${env.name}`,
+    operatingSystem: 'UBUNTU',
+    approvalRules: {
+      patchRules: [
+        {
+          // Patch Manager takes no approval delay on Ubuntu.
+          patchFilterGroup: {
+            patchFilters: [
+              { key: 'PRIORITY', values: ['Required', 'Important', 'Standard'] },
+              { key: 'SECTION', values: ['*'] },
+            ],
+          },
+          complianceLevel: 'HIGH',
+          enableNonSecurity: false,
+        },
+      ],
+    },
+    patchGroups: [`platform-${env.name}-ubuntu-24.04`],
+  });
+  new ssm.CfnPatchBaseline(patching, 'AmazonLinuxBaseline', {
+    name: `platform-${env.name}-amazon-linux-2023`,
+    description: `Updates approved for the Amazon Linux 2023 servers of ${env.name}`,
+    operatingSystem: 'AMAZON_LINUX_2023',
+    approvalRules: {
+      patchRules: [
+        {
+          patchFilterGroup: {
+            patchFilters: [
+              { key: 'CLASSIFICATION', values: ['Security', 'Bugfix'] },
+              { key: 'SEVERITY', values: ['Critical', 'Important', 'Medium'] },
+            ],
+          },
+          approveAfterDays: env.patching.approveAfterDays,
+          complianceLevel: 'HIGH',
+          enableNonSecurity: false,
+        },
+      ],
+    },
+    patchGroups: [`platform-${env.name}-amazon-linux-2023`],
+  });
+  const window = new ssm.CfnMaintenanceWindow(patching, 'Window', {
+    name: `platform-${env.name}-patching`,
+    description: `Installs approved updates on the servers of ${env.name}`,
+    schedule: env.patching.schedule,
+    scheduleTimezone: 'UTC',
+    duration: 3,
+    cutoff: 1,
+    allowUnassociatedTargets: false,
+  });
+  const targets = [{ key: 'tag:PatchGroup', values: patchGroups }];
+  const target = new ssm.CfnMaintenanceWindowTarget(patching, 'Target', {
+    windowId: window.ref,
+    name: `platform-${env.name}-servers`,
+    description: `The servers of ${env.name}, by their PatchGroup tag`,
+    resourceType: 'INSTANCE',
+    targets,
+  });
+  new ssm.CfnMaintenanceWindowTask(patching, 'InstallTask', {
+    windowId: window.ref,
+    name: `platform-${env.name}-install-patches`,
+    description: `Installs the approved updates on the servers of ${env.name}`,
+    taskType: 'RUN_COMMAND',
+    taskArn: 'AWS-RunPatchBaseline',
+    priority: 1,
+    targets: [{ key: 'WindowTargetIds', values: [target.ref] }],
+    maxConcurrency: env.patching.maxConcurrency,
+    maxErrors: '1',
+    cutoffBehavior: 'CONTINUE_TASK',
+    // No service role: Systems Manager runs the task with its service-linked role.
+    taskInvocationParameters: {
+      maintenanceWindowRunCommandParameters: {
+        comment: `Patch ${env.name}`,
+        parameters: { Operation: ['Install'], RebootOption: ['RebootIfNeeded'] },
+        cloudWatchOutputConfig: { cloudWatchOutputEnabled: true, cloudWatchLogGroupName: logGroupName },
+      },
+    },
+  });
+  new ssm.CfnAssociation(patching, 'ScanAssociation', {
+    associationName: `platform-${env.name}-patch-scan`,
+    name: 'AWS-RunPatchBaseline',
+    parameters: { Operation: ['Scan'] },
+    targets,
+    scheduleExpression: 'rate(1 day)',
+    complianceSeverity: 'HIGH',
+  });
+}
+
+/** The Command document that installs and configures the CloudWatch agent, then applies the cloud-config. */
+function configurationDocument(cloudConfig: string, agentParameterName: string): Record<string, unknown> {
+  const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+  return {
+    schemaVersion: '2.2',
+    description: 'Installs and configures the CloudWatch agent, then applies the cloud-config (platform-constructs).',
+    parameters: {
+      configurationHash: {
+        type: 'String',
+        description: 'SHA-256 of the configuration; a new value makes State Manager apply the association again.',
+        default: '',
+      },
+    },
+    mainSteps: [
+      {
+        action: 'aws:runDocument',
+        name: 'installAgent',
+        inputs: {
+          documentType: 'SSMDocument',
+          documentPath: 'AWS-ConfigureAWSPackage',
+          documentParameters: { action: 'Install', name: 'AmazonCloudWatchAgent' },
+        },
+      },
+      {
+        action: 'aws:runDocument',
+        name: 'configureAgent',
+        inputs: {
+          documentType: 'SSMDocument',
+          documentPath: 'AmazonCloudWatch-ManageAgent',
+          documentParameters: {
+            action: 'configure',
+            mode: 'ec2',
+            optionalConfigurationSource: 'ssm',
+            optionalConfigurationLocation: agentParameterName,
+            optionalRestart: 'yes',
+          },
+        },
+      },
+      {
+        action: 'aws:runShellScript',
+        name: 'applyConfiguration',
+        inputs: {
+          timeoutSeconds: '3600',
+          runCommand: [
+            'set -eu',
+            'mkdir -p /var/lib/platform /var/log/platform',
+            `echo '${b64(renderApplier())}' | base64 -d > /usr/local/sbin/platform-configure.new`,
+            'chmod 0755 /usr/local/sbin/platform-configure.new && mv /usr/local/sbin/platform-configure.new /usr/local/sbin/platform-configure',
+            `echo '${b64(cloudConfig)}' | base64 -d > /var/lib/platform/cloud-config.yaml`,
+            '/usr/local/sbin/platform-configure /var/lib/platform/cloud-config.yaml',
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * One server definition: security group, role and managed policy, the pinned image, the instances, their
+ * configuration through State Manager (and Ansible on a schedule) and the alarms of each instance.
+ */
+function buildServer(
+  servers: Construct,
+  env: RawAwsEnvironment,
+  server: RawServer,
+  foundation: RawFoundation,
+  pinLogGroup: logs.LogGroup,
+): void {
+  const scope = new Construct(servers, server.name);
+  const stack = Stack.of(scope);
+  const base = `platform-${env.name}-${server.name}`;
+  const image = IMAGES[server.os];
+  const { monitoring, vpc } = foundation;
+  const logGroup = monitoring.applicationLogGroup;
+  const namespace = metricNamespace(env, server);
+
+  const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
+    vpc,
+    description: `${base}: no inbound traffic (shells through Session Manager); HTTPS and HTTP out`,
+    allowAllOutbound: false,
+  });
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs and HTTPS package mirrors');
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP package mirrors (apt signs its indexes)');
+
+  const role = new iam.Role(scope, 'Role', {
+    description: `Instances of ${base}: Session Manager, State Manager, patching, the CloudWatch agent`,
+    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+  });
+  const documents = `arn:aws:ssm:${REGION}::document/*`;
+  const agentParameters = `arn:aws:ssm:${REGION}:${env.account}:parameter/AmazonCloudWatch-platform-*`;
+  const buckets = ['aws-ssm', 'patch-baseline-snapshot', 'amazon-ssm-packages'].map(
+    (name) => `arn:aws:s3:::${name}-${REGION}/*`,
+  );
+  const policy = new iam.ManagedPolicy(scope, 'Policy', {
+    description: `Least privilege of the instances of ${base}`,
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'SessionAndStateManager',
+        actions: [
+          'ssm:UpdateInstanceInformation',
+          'ssm:ListAssociations',
+          'ssm:ListInstanceAssociations',
+          'ssm:DescribeAssociation',
+          'ssm:UpdateAssociationStatus',
+          'ssm:UpdateInstanceAssociationStatus',
+          'ssm:PutComplianceItems',
+          'ssm:PutConfigurePackageResult',
+          'ssm:PutInventory',
+          'ssm:GetManifest',
+          'ssm:GetDeployablePatchSnapshotForInstance',
+          'ssmmessages:CreateControlChannel',
+          'ssmmessages:CreateDataChannel',
+          'ssmmessages:OpenControlChannel',
+          'ssmmessages:OpenDataChannel',
+          'ec2messages:AcknowledgeMessage',
+          'ec2messages:DeleteMessage',
+          'ec2messages:FailMessage',
+          'ec2messages:GetEndpoint',
+          'ec2messages:GetMessages',
+          'ec2messages:SendReply',
+          'ec2:DescribeTags',
+          'ec2:DescribeVolumes',
+        ],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadDocuments',
+        actions: ['ssm:GetDocument', 'ssm:DescribeDocument'],
+        resources: [documents],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadAgentConfiguration',
+        actions: ['ssm:GetParameter'],
+        resources: [agentParameters],
+      }),
+      new iam.PolicyStatement({
+        sid: 'AgentMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [logGroup.logGroupArn],
+      }),
+      new iam.PolicyStatement({ sid: 'SystemsManagerBuckets', actions: ['s3:GetObject'], resources: buckets }),
+    ],
+  });
+  const wildcards: ReadonlyArray<readonly [string, string]> = [
+    ['*', WILDCARD_REASONS.apis],
+    [documents, WILDCARD_REASONS.documents],
+    [agentParameters, WILDCARD_REASONS.agentConfiguration],
+    // In the order the policy lists them (aws-cdk-lib sorts a statement's resources).
+    ...[...buckets].sort().map((bucket) => [bucket, WILDCARD_REASONS.buckets] as const),
+  ];
+  for (const [resource, reason] of wildcards) {
+    Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  }
+
+  // The image is read once, when the definition is created, and kept: a newer public image never replaces a server.
+  const pin = new Construct(scope, 'Image');
+  const pinned = new cr.AwsCustomResource(pin, 'Resource', {
+    resourceType: 'Custom::ImagePin',
+    onCreate: {
+      service: 'SSM',
+      action: 'getParameter',
+      parameters: { Name: image.parameter },
+      physicalResourceId: cr.PhysicalResourceId.of(image.parameter),
+      outputPaths: ['Parameter.Value'],
+    },
+    policy: cr.AwsCustomResourcePolicy.fromSdkCalls({
+      resources: [`arn:aws:ssm:${REGION}::parameter${image.parameter}`],
+    }),
+    installLatestAwsSdk: false,
+    logGroup: pinLogGroup,
+  });
+  const imageId = pinned.getResponseField('Parameter.Value');
+  const provider = stack.node.findChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`);
+  for (const [id, reason] of Object.entries(IMAGE_PIN_ACKNOWLEDGEMENTS)) {
+    Validations.of(pin).acknowledge({ id, reason });
+    Validations.of(provider).acknowledge({ id, reason });
+  }
+  const machineImage: ec2.IMachineImage = {
+    getImage: () => ({ imageId, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }),
+  };
+
+  const instances = server.zones.map((zone, i) => {
+    const instance = new ec2.Instance(scope, `Instance${i + 1}`, {
+      vpc,
+      vpcSubnets: { subnets: [vpc.privateSubnets[zone]!] },
+      instanceType: new ec2.InstanceType(server.instanceType),
+      machineImage,
+      role,
+      securityGroup,
+      instanceName: `${base}-${i + 1}`,
+      httpEndpoint: true,
+      httpTokens: ec2.HttpTokens.REQUIRED,
+      httpPutResponseHopLimit: 1,
+      detailedMonitoring: true,
+      ebsOptimized: true,
+      disableApiTermination: env.deletionProtection,
+      propagateTagsToVolumeOnCreation: true,
+      blockDevices: [
+        {
+          deviceName: image.rootDevice,
+          volume: ec2.BlockDeviceVolume.ebs(server.diskGiB, {
+            encrypted: true,
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+    });
+    instance.applyRemovalPolicy(env.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    Validations.of(instance).acknowledge({
+      id: 'CloudFormation-Validate::W3010',
+      reason:
+        'The zone follows from the instance number (instance i in zone i mod zones), so adding servers never moves one; synthesis runs offline',
+    });
+    if (!env.deletionProtection) {
+      Validations.of(instance).acknowledge({
+        id: 'AwsSolutions-EC29',
+        reason:
+          'Deletion protection is off for this environment (a development tier is disposable); production-tier environments set disableApiTermination',
+      });
+    }
+    Tags.of(instance).add('platform:backup', `platform-${env.name}`);
+    Tags.of(instance).add('platform:server', `${env.name}-${server.name}`);
+    Tags.of(instance).add('PatchGroup', `platform-${env.name}-${server.os}`);
+    return instance;
+  });
+
+  // Configuration through State Manager: the agent's configuration in Parameter Store, the document that
+  // installs the agent and applies the cloud-config, and an association carrying the configuration's hash
+  // (a changed configuration updates the association, which State Manager runs again at once).
+  const configuration = new Construct(scope, 'Configuration');
+  const targets = [{ key: 'tag:platform:server', values: [`${env.name}-${server.name}`] }];
+  const file = (path: string, stream: string): Record<string, string> => ({
+    file_path: path,
+    log_group_name: logGroup.logGroupName,
+    log_stream_name: `{instance_id}/${stream}`,
+  });
+  const agentConfig = JSON.stringify({
+    agent: { metrics_collection_interval: 60, omit_hostname: true },
+    metrics: {
+      namespace,
+      append_dimensions: { InstanceId: '${aws:InstanceId}' },
+      metrics_collected: {
+        cpu: { measurement: ['usage_active'], totalcpu: true },
+        mem: { measurement: ['mem_used_percent'] },
+        disk: { measurement: ['used_percent'], resources: ['/'], drop_device: true },
+      },
+    },
+    logs: {
+      logs_collected: {
+        files: {
+          collect_list: [
+            file('/var/log/platform/configure.log', 'configure'),
+            file('/var/log/platform/ansible.log', 'ansible'),
+            file('/var/log/cloud-init-output.log', 'cloud-init'),
+            ...(image.systemLog ? [file(image.systemLog, 'syslog')] : []),
+          ],
+        },
+      },
+    },
+  });
+  const agentParameter = new ssm.CfnParameter(configuration, 'AgentConfiguration', {
+    name: `AmazonCloudWatch-${base}`,
+    type: 'String',
+    value: agentConfig,
+    description: `CloudWatch agent configuration of ${base}`,
+  });
+  // The hash covers the agent configuration as deployed (its token placeholders are numbered app-wide).
+  const hash = configurationHash(`${server.cloudConfig}\n${JSON.stringify(stack.resolve(agentConfig))}`);
+  const document = new ssm.CfnDocument(configuration, 'Document', {
+    name: `${base}-configuration`,
+    documentType: 'Command',
+    documentFormat: 'JSON',
+    updateMethod: 'NewVersion',
+    content: configurationDocument(server.cloudConfig, agentParameter.ref),
+  });
+  const association = new ssm.CfnAssociation(configuration, 'Association', {
+    name: document.ref,
+    associationName: `${base}-configuration`,
+    documentVersion: '$LATEST',
+    targets,
+    parameters: { configurationHash: [hash] },
+    complianceSeverity: 'HIGH',
+    maxConcurrency: '50%',
+    maxErrors: '25%',
+  });
+  if (server.ansibleSeverity) {
+    const ansible = new ssm.CfnAssociation(configuration, 'AnsibleAssociation', {
+      name: 'AWS-ApplyAnsiblePlaybooks',
+      associationName: `${base}-ansible`,
+      targets,
+      scheduleExpression: 'rate(30 minutes)',
+      complianceSeverity: server.ansibleSeverity,
+      maxConcurrency: '50%',
+      maxErrors: '25%',
+      parameters: {
+        SourceType: ['GitHub'],
+        SourceInfo: [
+          JSON.stringify({
+            owner: 'example-org',
+            repository: 'platform-playbooks',
+            path: '',
+            getOptions: 'branch:main',
+          }),
+        ],
+        InstallDependencies: ['True'],
+        PlaybookFile: ['ops.yml'],
+        ExtraVariables: ['SSM=True'],
+        Check: ['False'],
+        Verbose: ['-v'],
+        TimeoutSeconds: ['3600'],
+      },
+    });
+    // The playbook runs on a configured server: its log file and ansible.cfg come with the configuration.
+    ansible.addResourceDependency(association);
+  }
+
+  // The alarms of each instance (member 1, 2, ...): recovery, status checks, CPU, memory and disk.
+  instances.forEach((instance, i) => {
+    const member = String(i + 1);
+    const metric = (
+      namespace: string,
+      metricName: string,
+      statistic: string,
+      period: Duration,
+      extra: Record<string, string> = {},
+    ): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace,
+        metricName,
+        dimensionsMap: { InstanceId: instance.instanceId, ...extra },
+        statistic,
+        period,
+      });
+    const id = (kind: string): string => `server/${server.name}/${kind}`;
+    const minute = Duration.minutes(1);
+    const fiveMinutes = Duration.minutes(5);
+    const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    monitoring.addAlarm(
+      scope,
+      id('recovery'),
+      {
+        metric: metric('AWS/EC2', 'StatusCheckFailed_System', cloudwatch.Stats.MAXIMUM, minute),
+        threshold: 1,
+        evaluationPeriods: 2,
+        severity: 'critical',
+        description:
+          'The host of a server failed its system status check for 2 minutes; the alarm recovers the instance onto new hardware.',
+        firstResponse:
+          'Check that the instance came back (same ID and volumes) and the AWS Health Dashboard; if recovery failed, stop and start it.',
+        extraActions: [new actions.Ec2Action(actions.Ec2InstanceAction.RECOVER)],
+      },
+      member,
+    );
+    monitoring.addAlarm(
+      scope,
+      id('status-checks'),
+      {
+        metric: metric('AWS/EC2', 'StatusCheckFailed_Instance', cloudwatch.Stats.MAXIMUM, minute),
+        threshold: 1,
+        evaluationPeriods: 3,
+        severity: 'critical',
+        description: 'A server failed its instance status check for 3 minutes: its operating system is not responding.',
+        firstResponse: `Read the console output (aws ec2 get-console-output --region ${REGION}), then reboot the instance.`,
+      },
+      member,
+    );
+    const shared = (kind: keyof typeof SERVER_ALARMS, alarmMetric: cloudwatch.Metric): void => {
+      const a = SERVER_ALARMS[kind];
+      monitoring.addAlarm(
+        scope,
+        id(kind),
+        { ...a, metric: alarmMetric, comparisonOperator: above, severity: 'warning' },
+        member,
+      );
+    };
+    shared('cpu', metric('AWS/EC2', 'CPUUtilization', cloudwatch.Stats.AVERAGE, fiveMinutes));
+    shared('memory', metric(namespace, 'mem_used_percent', cloudwatch.Stats.AVERAGE, fiveMinutes));
+    shared(
+      'disk',
+      metric(namespace, 'disk_used_percent', cloudwatch.Stats.AVERAGE, fiveMinutes, {
+        path: '/',
+        fstype: image.fsType,
+      }),
+    );
+  });
+}
+
+/** The compute stack: patching and the servers, in the foundation's network. */
+function buildCompute(stage: Stage, env: RawAwsEnvironment, foundation: RawFoundation): void {
+  const stack = new FixedZonesStack(stage, 'compute', env.availabilityZones, {
+    env: { account: env.account, region: REGION },
+    terminationProtection: env.retainData,
+    description: `Platform ${env.name} (${env.tier}): servers, containers and jobs`,
+  });
+  stack.addStackDependency(foundation.stack, 'compute runs in the foundation network');
+  buildPatching(stack, env, foundation.monitoring.applicationLogGroup.logGroupName);
+  const servers = new Construct(stack, 'Servers');
+  // One log group for the image pins' function (aws-cdk-lib's singleton provider) of the whole stack.
+  const pinLogGroup = new logs.LogGroup(stack, 'ImagePinLogGroup', {
+    logGroupName: `/platform/${env.name}/image-pin`,
+    encryptionKey: foundation.monitoring.key,
+    retention: env.retention,
+    removalPolicy: env.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+  for (const server of env.servers) buildServer(servers, env, server, foundation, pinLogGroup);
 }
 
 /** Resource types that hold data, as the production data-safety rule knows them (lib/core/stateful.ts). */
@@ -588,6 +1307,7 @@ const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::DocDB::DBCluster',
   'AWS::DynamoDB::GlobalTable',
   'AWS::DynamoDB::Table',
+  'AWS::EC2::Instance',
   'AWS::EC2::Volume',
   'AWS::ECR::Repository',
   'AWS::EFS::FileSystem',
@@ -724,7 +1444,7 @@ function addGuardrails(stage: Stage, tier: Tier): void {
 }
 
 /**
- * Synthesizes the three environments' foundation stacks into `outdir` with plain aws-cdk-lib.
+ * Synthesizes the three environments' foundation and compute stacks into `outdir` with plain aws-cdk-lib.
  *
  * @param outdir - the cloud assembly folder (created if missing).
  * @param validation - validate the templates against the CloudFormation schemas, as ours does by default.
@@ -746,11 +1466,13 @@ export function synthRawAws(outdir: string, validation: boolean): void {
   });
   for (const env of ENVIRONMENTS) {
     const stage = new Stage(app, `platform-${env.name}`, { env: { account: env.account, region: REGION } });
-    buildFoundation(stage, env);
+    const foundation = buildFoundation(stage, env);
+    buildCompute(stage, env, foundation);
+    addDashboardWidgets(env, foundation.monitoring);
     const tags = { ...TAGS, environment: env.name };
-    // Dashboards stay untagged, as in ours (older template linters reject their Tags).
+    // Dashboards and associations stay untagged, as in ours (older template linters reject their Tags).
     for (const [key, value] of Object.entries(tags)) {
-      Tags.of(stage).add(key, value, { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
+      Tags.of(stage).add(key, value, { excludeResourceTypes: ['AWS::CloudWatch::Dashboard', 'AWS::SSM::Association'] });
     }
     tagPlainResources(stage, tags);
     addGuardrails(stage, env.tier);

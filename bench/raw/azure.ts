@@ -8,20 +8,34 @@
 // gateway alerts, and a diagnostic setting created beside each resource that supports one (ours adds those
 // through an aspect).
 //
-// Production keeps its data as ours does (lifecycle.prevent_destroy on the resource group and the
-// workspace), and each stack records the same tier and rule list in its "//" block. What this program does
+// Servers and patching are mirrored too: the maintenance configuration of the environment's patch window, and
+// per server definition the network interfaces, Linux VMs (in the zones the spec's rotation gives, with the
+// fixed bootstrap in custom_data and the cloud-config in user_data), the Azure Monitor Agent, patch
+// assignments, a data collection rule with its associations, the alerts (availability, CPU, memory, disk) and
+// a workbook section. The cloud-config text is spelled out (bench/raw/servers.ts); the bootstrap comes from
+// lib/core's pure renderer, as the same text would be pasted in by hand. The acknowledgement of
+// PC_AZURE_VM_BACKUP (no backup vault until issue 7) is recorded in each server resource's "//" block.
+//
+// Production keeps its data as ours does (lifecycle.prevent_destroy on the resource group, the workspace
+// and the VMs), and each stack records the same tier and rule list in its "//" block. What this program does
 // NOT do is ours' check work: it has no rule engine, so it neither re-renders each stack to Terraform JSON
 // for a validation nor runs the rules over it. Its times are therefore a lower bound for the same output,
 // and ours/raw for azure includes the price of the checks.
 import * as workbook from '@cdktf/provider-azurerm/lib/application-insights-workbook';
+import * as linuxVm from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import * as savedSearch from '@cdktf/provider-azurerm/lib/log-analytics-saved-search';
 import * as workspace from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
+import * as maintenanceAssignment from '@cdktf/provider-azurerm/lib/maintenance-assignment-virtual-machine';
+import * as maintenance from '@cdktf/provider-azurerm/lib/maintenance-configuration';
 import * as actionGroup from '@cdktf/provider-azurerm/lib/monitor-action-group';
+import * as dcr from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
+import * as dcrAssociation from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule-association';
 import * as diagnosticSetting from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import * as metricAlert from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import * as queryAlert from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import * as natGateway from '@cdktf/provider-azurerm/lib/nat-gateway';
 import * as natIpAssociation from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
+import * as nic from '@cdktf/provider-azurerm/lib/network-interface';
 import * as nsg from '@cdktf/provider-azurerm/lib/network-security-group';
 import * as nsgRule from '@cdktf/provider-azurerm/lib/network-security-rule';
 import * as provider from '@cdktf/provider-azurerm/lib/provider';
@@ -30,11 +44,14 @@ import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import * as subnet from '@cdktf/provider-azurerm/lib/subnet';
 import * as subnetNat from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
 import * as subnetNsg from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import * as vmExtension from '@cdktf/provider-azurerm/lib/virtual-machine-extension';
 import * as vnet from '@cdktf/provider-azurerm/lib/virtual-network';
-import { App, AzurermBackend, Fn, LocalBackend, TerraformStack } from 'cdktf';
+import { App, AzurermBackend, Fn, LocalBackend, TerraformStack, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
+import { renderAzureBootstrap } from '../../lib/core/servers';
 import { parseBenchArgs } from '../args';
+import { OPS_CLOUD_CONFIG_AZURE, SERVER_ALARMS, WEB_CLOUD_CONFIG } from './servers';
 
 /** One environment, as stacks/environments resolves it for Azure. */
 interface RawAzureEnvironment {
@@ -60,6 +77,24 @@ interface RawAzureEnvironment {
   readonly logThresholds: { readonly errors: number; readonly serverErrors: number };
   /** The workbook's name: a UUID that stays the same on every synthesis. */
   readonly workbookId: string;
+  /** The maintenance window (UTC): its first start, on the window's weekday, and how it repeats. */
+  readonly patchWindow: { readonly startDateTime: string; readonly recurEvery: string };
+  /** The server definitions, in the spec's order. */
+  readonly servers: readonly RawAzureServer[];
+}
+
+/** One server definition with the defaults applied (lib/core/spec/servers.ts); all run Ubuntu 24.04 on Azure. */
+interface RawAzureServer {
+  readonly name: 'web' | 'ops';
+  readonly vmSize: string;
+  readonly diskGiB: number;
+  /**
+   * The zone of each VM: the zones taken in turn from one that follows from the definition's name, as the
+   * spec's rotation gives them; their number is the VM count.
+   */
+  readonly zones: readonly string[];
+  /** The cloud-config the VMs apply, in their user data. */
+  readonly cloudConfig: string;
 }
 
 type Role = 'workloads' | 'data' | 'apps';
@@ -71,6 +106,9 @@ const AZURE_SEVERITY: Readonly<Record<Severity, number>> = { critical: 1, warnin
 const ROLES: readonly Role[] = ['workloads', 'data', 'apps'];
 const LOCATION = 'westeurope';
 const LOCATION_CODE = 'weu';
+/** The break-glass key of the example environments' VMs (stacks/environments/servers.ts). */
+const ADMIN_SSH_KEY =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINcHJ9pkEHbs06DzF/d8CTJtnKONmjl4XyHznF1QT3gG platform-break-glass';
 
 const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
   {
@@ -87,6 +125,11 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
     retentionDays: 30,
     logThresholds: { errors: 10, serverErrors: 20 },
     workbookId: 'a46093b7-ae04-5e8c-ad71-238c413aa9b6',
+    patchWindow: { startDateTime: '2026-01-04 03:00', recurEvery: '1Day' },
+    servers: [
+      { name: 'web', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['2'], cloudConfig: WEB_CLOUD_CONFIG },
+      { name: 'ops', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['2'], cloudConfig: OPS_CLOUD_CONFIG_AZURE },
+    ],
   },
   {
     name: 'staging',
@@ -102,6 +145,11 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
     retentionDays: 365,
     logThresholds: { errors: 5, serverErrors: 10 },
     workbookId: '47820c85-2e4a-5cc1-888d-ff42650f9f29',
+    patchWindow: { startDateTime: '2026-01-04 02:00', recurEvery: '1Week Sunday' },
+    servers: [
+      { name: 'web', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['1', '2'], cloudConfig: WEB_CLOUD_CONFIG },
+      { name: 'ops', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['2'], cloudConfig: OPS_CLOUD_CONFIG_AZURE },
+    ],
   },
   {
     name: 'prod',
@@ -118,6 +166,11 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
     retentionDays: 365,
     logThresholds: { errors: 5, serverErrors: 10 },
     workbookId: 'b8fb5247-4494-5128-95e1-41d60203b455',
+    patchWindow: { startDateTime: '2026-01-04 02:00', recurEvery: '1Week Sunday' },
+    servers: [
+      { name: 'web', vmSize: 'Standard_D4s_v5', diskGiB: 64, zones: ['1', '2', '3'], cloudConfig: WEB_CLOUD_CONFIG },
+      { name: 'ops', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['2', '3'], cloudConfig: OPS_CLOUD_CONFIG_AZURE },
+    ],
   },
 ];
 
@@ -163,6 +216,27 @@ const POLICY_RULE_IDS: readonly string[] = [
   'PC_AZURE_VM_BACKUP',
   'PC_AZURE_VM_ENCRYPTION_AT_HOST',
 ];
+
+/** Why the servers have no backup yet: the vault comes with the backup capability. */
+const VM_BACKUP_REASON =
+  'Temporary until the backup capability (issue 7) adds the Recovery Services vault; servers carry the platform:backup tag it selects by';
+
+/** The Perf counters the server alerts and workbook charts read (the data collection rule collects them). */
+const PERF = {
+  cpu: 'ObjectName == "Processor" and CounterName == "% Processor Time" and InstanceName == "_Total"',
+  memory: 'ObjectName == "Memory" and CounterName == "% Used Memory"',
+  disk: 'ObjectName == "Logical Disk" and CounterName == "% Used Space" and InstanceName == "/"',
+} as const;
+
+/** The VMs' names (also their computer names) of a server definition. */
+function vmNames(env: RawAzureEnvironment, server: RawAzureServer): string[] {
+  return server.zones.map((_, i) => `vm-platform-${env.name}-${server.name}-${i + 1}`);
+}
+
+/** A KQL query over the Perf table for one counter of a server definition's computers. */
+function perfQuery(computers: readonly string[], counter: keyof typeof PERF): string {
+  return `Perf | where Computer in (${computers.map((c) => `"${c}"`).join(', ')}) and ${PERF[counter]}`;
+}
 
 function buildEnvironment(app: App, env: RawAzureEnvironment): void {
   const stackName = `platform-${env.name}`;
@@ -364,6 +438,35 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
       },
     })),
   ];
+  // A section per server definition: CPU, memory and root disk use per computer.
+  for (const server of env.servers) {
+    const computers = vmNames(env, server);
+    const charts = [
+      ['CPU used (%)', 'cpu'],
+      ['Memory used (%)', 'memory'],
+      ['Root disk used (%)', 'disk'],
+    ] as const;
+    workbookItems.push({
+      type: 1,
+      name: `text-${workbookItems.length}`,
+      content: { json: `## Servers: ${server.name}` },
+    });
+    for (const [title, counter] of charts) {
+      workbookItems.push({
+        type: 3,
+        name: `query-${workbookItems.length}`,
+        content: {
+          version: 'KqlItem/1.0',
+          title,
+          query: `${perfQuery(computers, counter)} | summarize avg(CounterValue) by Computer, bin(TimeGenerated, 5m)`,
+          size: 0,
+          queryType: 0,
+          resourceType: 'microsoft.operationalinsights/workspaces',
+          visualization: 'timechart',
+        },
+      });
+    }
+  }
   new workbook.ApplicationInsightsWorkbook(monitoring, 'workbook', {
     ...inRg,
     name: env.workbookId,
@@ -417,6 +520,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     publicIpAddressId: ip.id,
   });
 
+  const subnets = {} as Record<Role, subnet.Subnet>;
   for (const role of ROLES) {
     const group = new nsg.NetworkSecurityGroup(network, `SecurityGroup-${role}`, {
       ...inRg,
@@ -456,6 +560,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
         ],
       }),
     });
+    subnets[role] = net;
     new subnetNsg.SubnetNetworkSecurityGroupAssociation(network, `SecurityGroupAssociation-${role}`, {
       subnetId: net.id,
       networkSecurityGroupId: group.id,
@@ -514,6 +619,232 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
       action: [{ actionGroupId: actionGroups[a.severity].id }],
       tags,
     });
+  }
+  // Patching: one maintenance configuration, the environment's window; each VM is assigned to it.
+  const patching = new Construct(stack, 'patching');
+  const maintenanceConfiguration = new maintenance.MaintenanceConfiguration(patching, 'Resource', {
+    ...inRg,
+    name: `mc-${stackName}-${LOCATION_CODE}`,
+    scope: 'InGuestPatch',
+    inGuestUserPatchMode: 'User',
+    visibility: 'Custom',
+    window: { ...env.patchWindow, duration: '03:00', timeZone: 'UTC' },
+    installPatches: { linux: [{ classificationsToInclude: ['Critical', 'Security'] }], reboot: 'IfRequired' },
+  });
+
+  // The servers. Until the backup capability adds a vault, each of their resources records why that is acceptable.
+  const servers = new Construct(stack, 'servers');
+  const acknowledged = <T extends TerraformResource>(resource: T): T => {
+    resource.addOverride('//.acknowledged', { PC_AZURE_VM_BACKUP: VM_BACKUP_REASON });
+    return resource;
+  };
+  const customData = Buffer.from(renderAzureBootstrap(), 'utf8').toString('base64');
+  for (const server of env.servers) {
+    const scope = new Construct(servers, server.name);
+    const computers = vmNames(env, server);
+    const serverTag = { 'platform:server': `${env.name}-${server.name}` };
+    const vms = server.zones.map((zone, i) => {
+      const n = i + 1;
+      const networkInterface = acknowledged(
+        new nic.NetworkInterface(scope, `NetworkInterface-${n}`, {
+          ...inRg,
+          name: `nic-${stackName}-${server.name}-${n}-${LOCATION_CODE}`,
+          ipConfiguration: [{ name: 'primary', subnetId: subnets.workloads.id, privateIpAddressAllocation: 'Dynamic' }],
+          tags: { ...tags, ...serverTag },
+        }),
+      );
+      const name = computers[i]!;
+      const vm = acknowledged(
+        new linuxVm.LinuxVirtualMachine(scope, `VirtualMachine-${n}`, {
+          name,
+          computerName: name,
+          location: rg.location,
+          resourceGroupName: rg.name,
+          size: server.vmSize,
+          zone,
+          adminUsername: 'platform',
+          adminSshKey: [{ username: 'platform', publicKey: ADMIN_SSH_KEY }],
+          disablePasswordAuthentication: true,
+          osDisk: {
+            name: `${name}-osdisk`,
+            caching: 'ReadWrite',
+            storageAccountType: 'Premium_LRS',
+            diskSizeGb: server.diskGiB,
+          },
+          sourceImageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+          identity: { type: 'SystemAssigned' },
+          encryptionAtHostEnabled: true,
+          secureBootEnabled: true,
+          vtpmEnabled: true,
+          bootDiagnostics: {},
+          // A fixed bootstrap that applies the user data every 5 minutes: the configuration changes in place.
+          customData,
+          userData: Buffer.from(server.cloudConfig, 'utf8').toString('base64'),
+          provisionVmAgent: true,
+          patchMode: 'AutomaticByPlatform',
+          patchAssessmentMode: 'AutomaticByPlatform',
+          bypassPlatformSafetyChecksOnUserScheduleEnabled: true,
+          tags: { ...tags, 'platform:backup': stackName, ...serverTag },
+          lifecycle: {
+            ignoreChanges: ['custom_data', 'admin_ssh_key'],
+            ...(env.retainData && { preventDestroy: true }),
+          },
+          networkInterfaceIds: [networkInterface.id],
+        }),
+      );
+      sendDiagnostics(vm, { logs: false, metrics: true });
+      acknowledged(
+        new vmExtension.VirtualMachineExtension(scope, `MonitorAgent-${n}`, {
+          name: 'AzureMonitorLinuxAgent',
+          publisher: 'Microsoft.Azure.Monitor',
+          type: 'AzureMonitorLinuxAgent',
+          typeHandlerVersion: '1.0',
+          virtualMachineId: vm.id,
+          autoUpgradeMinorVersion: true,
+          automaticUpgradeEnabled: true,
+          tags: { ...tags, ...serverTag },
+        }),
+      );
+      return vm;
+    });
+    vms.forEach((vm, i) =>
+      acknowledged(
+        new maintenanceAssignment.MaintenanceAssignmentVirtualMachine(scope, `PatchAssignment-${i + 1}`, {
+          location: rg.location,
+          maintenanceConfigurationId: maintenanceConfiguration.id,
+          virtualMachineId: vm.id,
+        }),
+      ),
+    );
+
+    // Performance counters and syslog (configuration and Ansible runs among it) to the workspace.
+    const ruleName = `dcr-${stackName}-${server.name}-${LOCATION_CODE}`;
+    const rule = acknowledged(
+      new dcr.MonitorDataCollectionRule(scope, 'DataCollectionRule', {
+        name: ruleName,
+        location: rg.location,
+        resourceGroupName: rg.name,
+        kind: 'Linux',
+        description: `Performance counters and syslog of the ${server.name} servers, to the environment's workspace`,
+        destinations: { logAnalytics: [{ name: 'workspace', workspaceResourceId: logWorkspace.id }] },
+        dataSources: {
+          performanceCounter: [
+            {
+              name: 'performance',
+              streams: ['Microsoft-Perf'],
+              samplingFrequencyInSeconds: 60,
+              counterSpecifiers: [
+                '\\Processor(*)\\% Processor Time',
+                '\\Memory(*)\\% Used Memory',
+                '\\Logical Disk(*)\\% Used Space',
+                '\\Logical Disk(*)\\% Free Space',
+              ],
+            },
+          ],
+          syslog: [
+            {
+              name: 'services',
+              streams: ['Microsoft-Syslog'],
+              facilityNames: ['daemon', 'user'],
+              logLevels: ['Info', 'Notice', 'Warning', 'Error', 'Critical', 'Alert', 'Emergency'],
+            },
+            {
+              name: 'system',
+              streams: ['Microsoft-Syslog'],
+              facilityNames: ['auth', 'authpriv', 'cron', 'kern', 'syslog'],
+              logLevels: ['Warning', 'Error', 'Critical', 'Alert', 'Emergency'],
+            },
+          ],
+        },
+        dataFlow: [
+          { streams: ['Microsoft-Perf'], destinations: ['workspace'] },
+          { streams: ['Microsoft-Syslog'], destinations: ['workspace'] },
+        ],
+        tags: { ...tags, ...serverTag },
+      }),
+    );
+    vms.forEach((vm, i) =>
+      acknowledged(
+        new dcrAssociation.MonitorDataCollectionRuleAssociation(scope, `DataCollectionRuleAssociation-${i + 1}`, {
+          name: ruleName,
+          targetResourceId: vm.id,
+          dataCollectionRuleId: rule.id,
+          description: `Sends ${computers[i]!}'s performance counters and syslog to the workspace`,
+        }),
+      ),
+    );
+
+    // The alerts: availability and CPU over every VM (each judged on its own), memory and disk per computer.
+    const alertId = (kind: string): string => `server-${server.name}-${kind}`;
+    const alertName = (kind: string): string => `${stackName}-server.${server.name}.${kind}`;
+    const vmMetricAlert = (
+      kind: 'availability' | 'cpu',
+      severity: Severity,
+      description: string,
+      window: string,
+      criteria: { metricName: string; operator: string; threshold: number },
+    ): void => {
+      acknowledged(
+        new metricAlert.MonitorMetricAlert(scope, alertId(kind), {
+          name: alertName(kind),
+          resourceGroupName: rg.name,
+          scopes: vms.map((vm) => vm.id),
+          description: `[${severity}] ${description}`,
+          severity: AZURE_SEVERITY[severity],
+          frequency: 'PT5M',
+          windowSize: window,
+          autoMitigate: true,
+          targetResourceType: 'Microsoft.Compute/virtualMachines',
+          targetResourceLocation: rg.location,
+          criteria: [{ metricNamespace: 'Microsoft.Compute/virtualMachines', aggregation: 'Average', ...criteria }],
+          action: [{ actionGroupId: actionGroups[severity].id }],
+          tags,
+        }),
+      );
+    };
+    vmMetricAlert(
+      'availability',
+      'critical',
+      `A server of ${server.name} was not available for 5 minutes (VmAvailabilityMetric below 1). First response: Check Resource Health and the boot diagnostics screenshot of the VM, then restart or redeploy it from the portal.`,
+      'PT5M',
+      { metricName: 'VmAvailabilityMetric', operator: 'LessThan', threshold: 1 },
+    );
+    const cpu = SERVER_ALARMS.cpu;
+    vmMetricAlert('cpu', 'warning', `${cpu.description} First response: ${cpu.firstResponse}`, 'PT15M', {
+      metricName: 'Percentage CPU',
+      operator: 'GreaterThan',
+      threshold: cpu.threshold,
+    });
+    for (const kind of ['memory', 'disk'] as const) {
+      const alarm = SERVER_ALARMS[kind];
+      const periods = alarm.evaluationPeriods;
+      acknowledged(
+        new queryAlert.MonitorScheduledQueryRulesAlertV2(scope, alertId(kind), {
+          ...inRg,
+          name: alertName(kind),
+          scopes: [logWorkspace.id],
+          description: `[warning] ${alarm.description} First response: ${alarm.firstResponse}`,
+          displayName: alertName(kind),
+          severity: AZURE_SEVERITY.warning,
+          evaluationFrequency: 'PT5M',
+          windowDuration: 'PT5M',
+          autoMitigationEnabled: true,
+          skipQueryValidation: true,
+          criteria: [
+            {
+              query: perfQuery(computers, kind),
+              timeAggregationMethod: 'Average',
+              operator: 'GreaterThan',
+              threshold: alarm.threshold,
+              metricMeasureColumn: 'CounterValue',
+              dimension: [{ name: 'Computer', operator: 'Include', values: ['*'] }],
+              failingPeriods: { minimumFailingPeriodsToTriggerAlert: periods, numberOfEvaluationPeriods: periods },
+            },
+          ],
+          action: { actionGroups: [actionGroups.warning.id] },
+        }),
+      );
+    }
   }
   stack.addOverride('//.platform-policy', { tier: env.tier, rules: POLICY_RULE_IDS });
 }

@@ -89,42 +89,25 @@ export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, mon
       },
       { member },
     );
-    const cpu = ec2Metric('CPUUtilization', cloudwatch.Stats.AVERAGE, Duration.minutes(5));
-    const memory = agentMetric('mem_used_percent');
-    const disk = agentMetric('disk_used_percent', { path: '/', fstype: fsType });
-    monitoring.addAlarm(
-      scope,
-      serverAlarmId(target.name, 'cpu'),
-      {
-        ...SERVER_ALARM_BASICS.cpu,
-        metric: cpu,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: SERVER_ALARM_BASICS.cpu.evaluationPeriods ?? 1,
-      },
-      { member },
-    );
-    monitoring.addAlarm(
-      scope,
-      serverAlarmId(target.name, 'memory'),
-      {
-        ...SERVER_ALARM_BASICS.memory,
-        metric: memory,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: SERVER_ALARM_BASICS.memory.evaluationPeriods ?? 1,
-      },
-      { member },
-    );
-    monitoring.addAlarm(
-      scope,
-      serverAlarmId(target.name, 'disk'),
-      {
-        ...SERVER_ALARM_BASICS.disk,
-        metric: disk,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: SERVER_ALARM_BASICS.disk.evaluationPeriods ?? 1,
-      },
-      { member },
-    );
+    const metrics = {
+      cpu: ec2Metric('CPUUtilization', cloudwatch.Stats.AVERAGE, Duration.minutes(5)),
+      memory: agentMetric('mem_used_percent'),
+      disk: agentMetric('disk_used_percent', { path: '/', fstype: fsType }),
+    };
+    for (const kind of ['cpu', 'memory', 'disk'] as const) {
+      const basics = SERVER_ALARM_BASICS[kind];
+      monitoring.addAlarm(
+        scope,
+        serverAlarmId(target.name, kind),
+        {
+          ...basics,
+          metric: metrics[kind],
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: basics.evaluationPeriods ?? 1,
+        },
+        { member },
+      );
+    }
   });
   // The dashboard lives in the foundation stack: it finds the instances by the definition's namespace (a
   // search), so it never references this stack.

@@ -2,14 +2,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   ConfigurationManagement,
-  Monitoring,
-  Network,
-  PlatformStack,
   renderAgentConfiguration,
   renderAnsibleParameters,
   renderConfigurationDocument,
   renderRate,
-  Server,
+  type Server,
   type ConfigurationManagementProps,
 } from '../../lib/aws';
 import {
@@ -23,6 +20,7 @@ import {
   type EnvironmentInput,
 } from '../../lib/core';
 import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK } from '../../stacks/environments/servers';
+import { buildServers, type BuiltServers } from '../util/aws-servers';
 import { devInput } from '../util/fixtures';
 
 type ServerInput = NonNullable<EnvironmentInput['servers']>[number];
@@ -325,30 +323,8 @@ describe('configuration management of a Server (AWS)', () => {
     return defineEnvironment({ ...base, azure: { ...base.azure, adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY }, servers });
   }
 
-  interface Built {
-    readonly stack: PlatformStack;
-    readonly template: Template;
-    readonly monitoring: Monitoring;
-    readonly servers: readonly Server[];
-    readonly env: Environment;
-  }
-
-  function build(env: Environment): Built {
-    const stack = new PlatformStack(new App(), 'Test', {
-      env: { account: env.aws.account, region: env.aws.region },
-      availabilityZones: env.aws.availabilityZones,
-    });
-    const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
-    const network = new Network(stack, 'Network', {
-      spec: env.network,
-      name: env.name,
-      availabilityZones: env.aws.availabilityZones,
-    });
-    const servers = env.servers.map(
-      (spec) => new Server(stack, spec.name, { spec, environment: env.name, vpc: network.vpc, monitoring }),
-    );
-    return { stack, template: Template.fromStack(stack), monitoring, servers, env };
-  }
+  type Built = BuiltServers;
+  const build = (env: Environment): Built => buildServers(env);
 
   function resourcesOf(built: Built): Resources {
     return built.template.toJSON().Resources as Resources;

@@ -8,12 +8,10 @@ import {
   acknowledgementsOn,
   ImagePin,
   Monitoring,
-  Network,
   PlatformChecks,
   PlatformStack,
   renderInstanceStatements,
   Server,
-  type ServerProps,
 } from '../../lib/aws';
 import {
   defineEnvironment,
@@ -29,6 +27,7 @@ import {
 } from '../../lib/core';
 import { EnvironmentStage } from '../../stacks/aws';
 import { EXAMPLE_ADMIN_SSH_KEY } from '../../stacks/environments/servers';
+import { buildServers, type BuiltServers } from '../util/aws-servers';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 
 type ServerInput = NonNullable<EnvironmentInput['servers']>[number];
@@ -58,31 +57,8 @@ function envWith(
   });
 }
 
-interface Built {
-  readonly stack: PlatformStack;
-  readonly template: Template;
-  readonly network: Network;
-  readonly monitoring: Monitoring;
-  readonly servers: readonly Server[];
-}
-
-/** The environment's network, monitoring and servers in one stack, wired like ComputeStack. */
-function build(env: Environment, props: Partial<ServerProps> = {}): Built {
-  const stack = new PlatformStack(new App(), 'Test', {
-    env: { account: env.aws.account, region: env.aws.region },
-    availabilityZones: env.aws.availabilityZones,
-  });
-  const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
-  const network = new Network(stack, 'Network', {
-    spec: env.network,
-    name: env.name,
-    availabilityZones: env.aws.availabilityZones,
-  });
-  const servers = env.servers.map(
-    (spec) => new Server(stack, spec.name, { spec, environment: env.name, vpc: network.vpc, monitoring, ...props }),
-  );
-  return { stack, template: Template.fromStack(stack), network, monitoring, servers };
-}
+type Built = BuiltServers;
+const build = buildServers;
 
 /** The synthesized Properties of one L1 resource. */
 function propertiesOf(built: Built, resource: CfnResource): Properties {
