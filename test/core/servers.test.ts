@@ -391,7 +391,7 @@ describe('servers section: rules', () => {
         name: 'dev',
         tier: 'development',
         aws: { zoneCandidates: [] },
-        azure: { hasAdminSshKey: true },
+        azure: { hasAdminSshKey: true, hasKeyVault: false },
         sections: { network },
       },
       (path, value, message) => reported.push(`${path}: ${JSON.stringify(value)} - ${message}`),

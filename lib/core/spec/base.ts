@@ -69,6 +69,16 @@ export const baseShape = {
       })
       .optional(),
     backend: azureBackendSchema.optional(),
+    keyVaultId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.KeyVault\/vaults\/[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
+        {
+          error:
+            'a Key Vault resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>',
+        },
+      )
+      .optional(),
     adminSshPublicKey: z
       .string()
       .regex(/^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/, {
@@ -142,6 +152,8 @@ export interface BaseEnvironment {
      * through Entra ID (`az ssh vm`) or Run Command.
      */
     readonly adminSshPublicKey?: string;
+    /** The Key Vault holding the secrets services and jobs name; their identities may read its secrets. */
+    readonly keyVaultId?: string;
   };
   /** Tags for every taggable resource: the spec's tags plus `environment` and `managed-by`. */
   readonly tags: Readonly<Record<string, string>>;
@@ -165,6 +177,7 @@ export function resolveBase(input: BaseInput, zones: number): BaseEnvironment {
       locationCode: AZURE_LOCATIONS[input.azure.location] ?? input.azure.location,
       ...(input.azure.subscriptionId !== undefined && { subscriptionId: input.azure.subscriptionId.toLowerCase() }),
       ...(input.azure.adminSshPublicKey !== undefined && { adminSshPublicKey: input.azure.adminSshPublicKey }),
+      ...(input.azure.keyVaultId !== undefined && { keyVaultId: input.azure.keyVaultId }),
       ...(backend !== undefined && {
         backend: { ...backend, key: backend.key ?? `platform-${input.name}.tfstate` },
       }),

@@ -46,7 +46,7 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
   const raw = (input ?? {}) as {
     tier?: unknown;
     aws?: { region?: unknown; availabilityZones?: unknown };
-    azure?: { adminSshPublicKey?: unknown };
+    azure?: { adminSshPublicKey?: unknown; keyVaultId?: unknown };
   };
   const tier = baseShape.tier.safeParse(raw.tier);
   if (!tier.success) return { issues: issues.issues };
@@ -60,7 +60,10 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
       ...(region.success && { region: region.data }),
       zoneCandidates: (zones.success ? zones.data : undefined) ?? (region.success ? defaultAwsZones(region.data) : []),
     },
-    azure: { hasAdminSshKey: raw.azure?.adminSshPublicKey !== undefined },
+    azure: {
+      hasAdminSshKey: raw.azure?.adminSshPublicKey !== undefined,
+      hasKeyVault: raw.azure?.keyVaultId !== undefined,
+    },
     sections: resolved,
   };
   const sections = Object.entries(SECTIONS) as Array<[string, SpecSection<z.ZodType, unknown, unknown>]>;

@@ -7,3 +7,4 @@ export * from './protection';
 export * from './registry';
 export * from './section';
 export * from './servers';
+export * from './services';

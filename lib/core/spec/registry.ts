@@ -3,6 +3,7 @@ import { networkSection } from './network';
 import { patchingSection } from './patching';
 import { protectionSection } from './protection';
 import { serversSection } from './servers';
+import { jobsSection, servicesSection } from './services';
 
 /**
  * Every section of the environment spec, by its key in the spec. A new capability registers its
@@ -15,4 +16,6 @@ export const SECTIONS = {
   monitoring: monitoringSection,
   servers: serversSection,
   patching: patchingSection,
+  services: servicesSection,
+  jobs: jobsSection,
 } as const;

@@ -26,7 +26,7 @@ export interface SectionCheckContext {
   /** The AWS region (when valid) and the availability zones that would be used. */
   readonly aws: { readonly region?: string; readonly zoneCandidates: readonly string[] };
   /** Whether the Azure admin SSH key is given (servers need one). */
-  readonly azure: { readonly hasAdminSshKey: boolean };
+  readonly azure: { readonly hasAdminSshKey: boolean; readonly hasKeyVault: boolean };
   /** Every section that parsed, resolved, by key; import a section's resolved type to read it. */
   readonly sections: Readonly<Record<string, unknown>>;
 }

@@ -1,0 +1,291 @@
+import { z } from 'zod';
+import {
+  containerSizeProblem,
+  MAX_WORKLOADS_PER_STACK,
+  parseImageReference,
+  WORKLOAD_STACKS,
+  workloadStackOf,
+} from '../containers';
+import { scheduleProblems, type Schedule } from '../schedule';
+import { defineSection, type ReportIssue, type SectionCheckContext } from './section';
+
+/** Where a workload's image comes from: a registry reference, or a Dockerfile directory built at deployment. */
+export type ImageSource =
+  /** An image in a registry, the same on both clouds (`public.ecr.aws/nginx/nginx:1.27`). */
+  | { readonly reference: string }
+  /**
+   * A directory with a Dockerfile: AWS builds and pushes it at deployment (a CDK asset, so synthesis needs no
+   * docker); Azure runs `azureReference`, the same image pushed to a registry it can pull from.
+   */
+  | { readonly directory: string; readonly azureReference: string };
+
+/** What every container workload (service or job) has. */
+export interface WorkloadSpec {
+  /** Kebab-case name, unique among the environment's services and jobs. */
+  readonly name: string;
+  /** The image. */
+  readonly image: ImageSource;
+  /** vCPUs: 0.25, 0.5, 1, 2 or 4. */
+  readonly cpu: number;
+  /** Memory in GiB, twice the CPU (the pairs both clouds run). */
+  readonly memoryGiB: number;
+  /** Plain environment variables (no secrets: those go in `secrets`). */
+  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Secrets by environment variable: the value is the secret's name, in AWS Secrets Manager and in the
+   * environment's Azure Key Vault (`azure.keyVaultId`).
+   */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** The AWS workload stack it lives in (0 to WORKLOAD_STACKS - 1): from its name unless pinned. */
+  readonly stack: number;
+}
+
+/** Autoscaling targets; each one given adds a rule, the count staying within min and max. */
+export interface AutoscalingSpec {
+  /** Average CPU utilization to hold, in percent. */
+  readonly cpuPercent?: number;
+  /** Average memory utilization to hold, in percent. */
+  readonly memoryPercent?: number;
+  /** Requests per second per task (AWS: per target per minute, converted) or concurrent requests per replica (Azure). */
+  readonly concurrentRequests?: number;
+}
+
+/** One long-running container service behind a load balancer (AWS) or ingress (Azure). */
+export interface ServiceSpec extends WorkloadSpec {
+  /** The port the container listens on. */
+  readonly port: number;
+  /** The path the health checks request. */
+  readonly healthCheckPath: string;
+  /** Reachable from the Internet (true) or only inside the network (false). */
+  readonly public: boolean;
+  /** Tasks or replicas to run normally. */
+  readonly desiredCount: number;
+  /** Fewest tasks or replicas (2 in production, spread over zones). */
+  readonly minCount: number;
+  /** Most tasks or replicas autoscaling may run. */
+  readonly maxCount: number;
+  /** Autoscaling rules. */
+  readonly autoscaling: AutoscalingSpec;
+  /** An ACM certificate for HTTPS on the AWS load balancer; without one it listens on HTTP only. */
+  readonly awsCertificateArn?: string;
+}
+
+/** A container run on a schedule. */
+export interface JobSpec extends WorkloadSpec {
+  /** When it runs (UTC). */
+  readonly schedule: Schedule;
+  /** How long one run may take, in minutes. */
+  readonly timeoutMinutes: number;
+  /** How many times a failed run is retried. */
+  readonly retries: number;
+}
+
+const kebab = z.string().regex(/^[a-z](?:[a-z0-9]|-(?!-)){0,18}[a-z0-9]$/, {
+  error: 'a kebab-case name of 2-20 lowercase letters, digits and single hyphens, such as api or nightly-report',
+});
+
+const imageReference = z.string().superRefine((reference, ctx) => {
+  const parsed = parseImageReference(reference);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', input: reference, message: parsed });
+});
+
+const imageSchema = z.union(
+  [
+    imageReference,
+    z.strictObject({
+      directory: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+$/, {
+        error: 'a directory relative to the project root, without ..',
+      }),
+      azureReference: imageReference,
+    }),
+  ],
+  { error: 'an image reference with a tag or digest, or { directory, azureReference }' },
+);
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'an environment variable name such as LOG_LEVEL' });
+const secretName = z.string().regex(/^[A-Za-z0-9-]{1,127}$/, {
+  error: 'a secret name of letters, digits and hyphens (valid in Secrets Manager and Key Vault)',
+});
+
+/** The fields services and jobs share. */
+const workloadShape = {
+  name: kebab,
+  image: imageSchema,
+  cpu: z.number(),
+  memoryGiB: z.number(),
+  environment: z.record(envName, z.string()).optional(),
+  secrets: z.record(envName, secretName).optional(),
+  stack: z
+    .number()
+    .int()
+    .min(0)
+    .max(WORKLOAD_STACKS - 1, { error: `a workload stack from 0 to ${WORKLOAD_STACKS - 1}` })
+    .optional(),
+};
+
+const serviceSchema = z.strictObject({
+  ...workloadShape,
+  port: z.number().int().min(1, { error: 'a port from 1 to 65535' }).max(65535, { error: 'a port from 1 to 65535' }),
+  healthCheckPath: z
+    .string()
+    .regex(/^\/[\w\-./~%]*$/, { error: 'an absolute URL path such as /healthz' })
+    .optional(),
+  public: z.boolean().optional(),
+  desiredCount: z.number().int().min(1).max(100).optional(),
+  minCount: z.number().int().min(1).max(100).optional(),
+  maxCount: z.number().int().min(1).max(100).optional(),
+  autoscaling: z
+    .strictObject({
+      cpuPercent: z.number().int().min(10).max(95, { error: 'a target from 10 to 95 percent' }).optional(),
+      memoryPercent: z.number().int().min(10).max(95, { error: 'a target from 10 to 95 percent' }).optional(),
+      concurrentRequests: z.number().int().min(1).max(10000).optional(),
+    })
+    .optional(),
+  awsCertificateArn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, { error: 'an ACM certificate ARN' })
+    .optional(),
+});
+
+const scheduleSchema = z.union(
+  [
+    z.strictObject({ cron: z.string() }),
+    z.strictObject({ rateMinutes: z.number().int().min(1).max(1440, { error: 'at most 1440 minutes (daily)' }) }),
+  ],
+  { error: '{ cron: "<5 fields, UTC>" } or { rateMinutes }' },
+);
+
+const jobSchema = z.strictObject({
+  ...workloadShape,
+  schedule: scheduleSchema,
+  timeoutMinutes: z.number().int().min(1).max(1440, { error: 'at most 1440 minutes' }).optional(),
+  retries: z.number().int().min(0).max(10, { error: 'at most 10 retries' }).optional(),
+});
+
+function resolveWorkload(kind: 'service' | 'job', input: z.output<z.ZodObject<typeof workloadShape>>): WorkloadSpec {
+  return {
+    name: input.name,
+    image: typeof input.image === 'string' ? { reference: input.image } : input.image,
+    cpu: input.cpu,
+    memoryGiB: input.memoryGiB,
+    environment: { ...input.environment },
+    secrets: { ...input.secrets },
+    stack: workloadStackOf(kind, input.name, input.stack),
+  };
+}
+
+function checkWorkload(workload: WorkloadSpec, at: string, env: SectionCheckContext, report: ReportIssue): void {
+  const size = containerSizeProblem(workload.cpu, workload.memoryGiB);
+  if (size) report(`${at}.memoryGiB`, { cpu: workload.cpu, memoryGiB: workload.memoryGiB }, size);
+  const clash = Object.keys(workload.secrets).filter((k) => k in workload.environment);
+  for (const key of clash) {
+    report(
+      `${at}.secrets.${key}`,
+      key,
+      'a variable that is not also in environment (a secret never sits in plain text)',
+    );
+  }
+  if (Object.keys(workload.secrets).length > 0 && !env.azure.hasKeyVault) {
+    report(
+      `${at}.secrets`,
+      Object.keys(workload.secrets),
+      'secrets need azure.keyVaultId (the Key Vault holding them on Azure; AWS reads Secrets Manager by the same names)',
+    );
+  }
+}
+
+/** The `services` section: long-running container services. */
+export const servicesSection = defineSection({
+  schema: z.array(serviceSchema).optional(),
+  defaults: {
+    development: { minCount: 1, healthCheckPath: '/' },
+    // Two tasks spread over zones survive the loss of one.
+    production: { minCount: 2, healthCheckPath: '/' },
+  },
+  resolve: (input, { defaults }): readonly ServiceSpec[] =>
+    (input ?? []).map((s) => {
+      const minCount = s.minCount ?? defaults.minCount;
+      return {
+        ...resolveWorkload('service', s),
+        port: s.port,
+        healthCheckPath: s.healthCheckPath ?? defaults.healthCheckPath,
+        public: s.public ?? false,
+        minCount,
+        desiredCount: s.desiredCount ?? minCount,
+        maxCount: s.maxCount ?? Math.max(minCount * 4, s.desiredCount ?? minCount),
+        autoscaling: { cpuPercent: 70, ...s.autoscaling },
+        ...(s.awsCertificateArn !== undefined && { awsCertificateArn: s.awsCertificateArn }),
+      };
+    }),
+  check: (services, env, report) => {
+    services.forEach((s, i) => {
+      const at = `services[${i}]`;
+      checkWorkload(s, at, env, report);
+      if (s.minCount > s.maxCount) report(`${at}.minCount`, s.minCount, `at most maxCount (${s.maxCount})`);
+      if (s.desiredCount < s.minCount || s.desiredCount > s.maxCount) {
+        report(`${at}.desiredCount`, s.desiredCount, `from minCount (${s.minCount}) to maxCount (${s.maxCount})`);
+      }
+      if (env.tier === 'production' && s.minCount < 2) {
+        report(
+          `${at}.minCount`,
+          s.minCount,
+          'at least 2 in a production-tier environment (one per zone survives a zone)',
+        );
+      }
+    });
+  },
+});
+
+/** The `jobs` section: containers run on a schedule. */
+export const jobsSection = defineSection({
+  schema: z.array(jobSchema).optional(),
+  defaults: {
+    development: { timeoutMinutes: 60, retries: 0 },
+    production: { timeoutMinutes: 60, retries: 1 },
+  },
+  resolve: (input, { defaults }): readonly JobSpec[] =>
+    (input ?? []).map((j) => ({
+      ...resolveWorkload('job', j),
+      schedule: j.schedule,
+      timeoutMinutes: j.timeoutMinutes ?? defaults.timeoutMinutes,
+      retries: j.retries ?? defaults.retries,
+    })),
+  check: (jobs, env, report) => {
+    jobs.forEach((j, i) => {
+      const at = `jobs[${i}]`;
+      checkWorkload(j, at, env, report);
+      for (const problem of scheduleProblems(j.schedule)) {
+        report(
+          `${at}.schedule.${'cron' in j.schedule ? 'cron' : 'rateMinutes'}`,
+          'cron' in j.schedule ? j.schedule.cron : j.schedule.rateMinutes,
+          problem,
+        );
+      }
+    });
+    const services = (env.sections.services as readonly ServiceSpec[] | undefined) ?? [];
+    checkWorkloadSet(services, jobs, report);
+  },
+});
+
+/** Names unique across services and jobs, and no workload stack over its limit. */
+function checkWorkloadSet(services: readonly ServiceSpec[], jobs: readonly JobSpec[], report: ReportIssue): void {
+  const seen = new Map<string, string>();
+  const perStack = new Map<number, string[]>();
+  const visit = (w: WorkloadSpec, at: string): void => {
+    const first = seen.get(w.name);
+    if (first !== undefined) report(`${at}.name`, w.name, `a name no other service or job has (${first} has it)`);
+    else seen.set(w.name, at);
+    const list = perStack.get(w.stack) ?? [];
+    list.push(at);
+    perStack.set(w.stack, list);
+    if (list.length === MAX_WORKLOADS_PER_STACK + 1) {
+      report(
+        `${at}.stack`,
+        w.stack,
+        `workload stack ${w.stack} already holds ${MAX_WORKLOADS_PER_STACK} services and jobs (CloudFormation allows 500 resources per stack); pin this one to another stack with stack: <0-${WORKLOAD_STACKS - 1}>`,
+      );
+    }
+  };
+  services.forEach((s, i) => s !== undefined && visit(s, `services[${i}]`));
+  jobs.forEach((j, i) => j !== undefined && visit(j, `jobs[${i}]`));
+}
