@@ -106,7 +106,7 @@ const AZURE_SEVERITY: Readonly<Record<Severity, number>> = { critical: 1, warnin
 const ROLES: readonly Role[] = ['workloads', 'data', 'apps'];
 const LOCATION = 'westeurope';
 const LOCATION_CODE = 'weu';
-/** The break-glass key of the example environments' VMs (stacks/environments/servers.ts). */
+/** The break-glass key of the example environments' VMs (stacks/environments/workloads.ts). */
 const ADMIN_SSH_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINcHJ9pkEHbs06DzF/d8CTJtnKONmjl4XyHznF1QT3gG platform-break-glass';
 

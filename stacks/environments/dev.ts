@@ -1,5 +1,5 @@
 import type { EnvironmentInput } from '../../lib/core';
-import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './servers';
+import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './workloads';
 
 /** Development: disposable, two zones, one NAT gateway, data destroyed with the stack. */
 export const dev: EnvironmentInput = {

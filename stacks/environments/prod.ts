@@ -1,5 +1,5 @@
 import type { EnvironmentInput } from '../../lib/core';
-import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './servers';
+import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './workloads';
 
 /** Production: three zones, a NAT gateway per zone, data retained, Terraform state in Azure Storage. */
 export const prod: EnvironmentInput = {

@@ -1,5 +1,5 @@
 import type { EnvironmentInput } from '../../lib/core';
-import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './servers';
+import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './workloads';
 
 /**
  * Staging: a production-tier environment sized down, so that what reaches production has been through

@@ -19,7 +19,7 @@ import {
   type Environment,
   type EnvironmentInput,
 } from '../../lib/core';
-import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK } from '../../stacks/environments/servers';
+import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK } from '../../stacks/environments/workloads';
 import { buildServers, type BuiltServers } from '../util/aws-servers';
 import { devInput } from '../util/fixtures';
 

@@ -26,7 +26,7 @@ import {
   type Tier,
 } from '../../lib/core';
 import { EnvironmentStage } from '../../stacks/aws';
-import { EXAMPLE_ADMIN_SSH_KEY } from '../../stacks/environments/servers';
+import { EXAMPLE_ADMIN_SSH_KEY } from '../../stacks/environments/workloads';
 import { buildServers, type BuiltServers } from '../util/aws-servers';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 
