@@ -65,6 +65,8 @@ export function parseImageReference(reference: string): ImageReference | string 
   let { registry, repository } = match.groups as { registry?: string; repository: string };
   // "library/nginx" has no registry: a first part counts as one only with a dot, a port or localhost.
   if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost') {
+    // Then it is the first part of the repository, which must be lowercase like the rest.
+    if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(registry)) return `${allowed} (repository names are lowercase)`;
     repository = `${registry}/${repository}`;
     registry = undefined;
   }

@@ -54,7 +54,12 @@ export function parseCron(expression: string): { cron?: ParsedCron; problems: st
     const field = FIELDS[i]!;
     const names = i === 3 ? MONTHS : i === 4 ? DAYS : undefined;
     for (const item of text.split(',')) {
-      const problem = checkItem(item, field.min, field.max, names);
+      // `?` (AWS's "no value") is accepted where AWS takes it; EventBridge has no steps in day of week.
+      if (item === '?' && (i === 2 || i === 4)) continue;
+      const problem =
+        i === 4 && item.includes('/')
+          ? 'no steps in day of week (EventBridge Scheduler has none there); list the days, such as MON,WED,FRI'
+          : checkItem(item, field.min, field.max, names);
       if (problem) problems.push(`${field.name} "${item}": ${problem}`);
     }
     return { any: text === '*' || text === '?', text: text === '?' ? '*' : text.toUpperCase() };
@@ -142,6 +147,7 @@ export function renderAwsSchedule(schedule: Schedule): string {
 export function renderAzureSchedule(schedule: Schedule): string {
   if ('rateMinutes' in schedule) {
     const n = schedule.rateMinutes;
+    if (!Number.isInteger(n) || n < 1) throw new Error(`schedule.rateMinutes ${n}: ${RATE_RULE}`);
     if (n < 60 && 60 % n === 0) return n === 1 ? '* * * * *' : `*/${n} * * * *`;
     if (n % 60 === 0 && n < 1440 && 24 % (n / 60) === 0) return n === 60 ? '0 * * * *' : `0 */${n / 60} * * *`;
     if (n === 1440) return '0 0 * * *';

@@ -263,8 +263,6 @@ describe('servers section: rules', () => {
     ]);
   });
 
-  // BUG: the rule reads the resolved os, which is always an object, so a plain os is reported at `.os.azure`,
-  // a field the spec does not have. Remove `.failing` once lib/core/spec/servers.ts is fixed.
   test('amazon-linux-2023 as a plain os is refused at servers[i].os: it has no Azure image', () => {
     expect(problems(withServers([{ name: 'web', size: 'small', os: 'amazon-linux-2023' }]))).toEqual([
       "dev.servers[0].os: \"amazon-linux-2023\" - amazon-linux-2023 has no Azure image; use one of ubuntu-24.04 there, for instance os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' }",
@@ -318,9 +316,6 @@ describe('servers section: rules', () => {
     ]);
   });
 
-  // BUG: the Ansible files (/etc/ansible/ansible.cfg, platform-ansible.service/.timer) are added after the
-  // duplicate-path rule runs, so a user file at one of those paths is silently overwritten on the server.
-  // Remove `.failing` once lib/core/spec/servers.ts is fixed.
   test('a file at a path the Ansible schedule writes is refused', () => {
     expect(
       problems(

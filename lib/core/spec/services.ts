@@ -212,7 +212,7 @@ export const servicesSection = defineSection({
         public: s.public ?? false,
         minCount,
         desiredCount: s.desiredCount ?? minCount,
-        maxCount: s.maxCount ?? Math.max(minCount * 4, s.desiredCount ?? minCount),
+        maxCount: s.maxCount ?? Math.min(100, Math.max(minCount * 4, s.desiredCount ?? minCount)),
         autoscaling: { cpuPercent: 70, ...s.autoscaling },
         ...(s.awsCertificateArn !== undefined && { awsCertificateArn: s.awsCertificateArn }),
       };
@@ -222,7 +222,7 @@ export const servicesSection = defineSection({
       const at = `services[${i}]`;
       checkWorkload(s, at, env, report);
       if (s.minCount > s.maxCount) report(`${at}.minCount`, s.minCount, `at most maxCount (${s.maxCount})`);
-      if (s.desiredCount < s.minCount || s.desiredCount > s.maxCount) {
+      else if (s.desiredCount < s.minCount || s.desiredCount > s.maxCount) {
         report(`${at}.desiredCount`, s.desiredCount, `from minCount (${s.minCount}) to maxCount (${s.maxCount})`);
       }
       if (env.tier === 'production' && s.minCount < 2) {
@@ -233,6 +233,8 @@ export const servicesSection = defineSection({
         );
       }
     });
+    // The jobs section checks names and stacks across both lists; when it did not resolve, do it here.
+    if (!('jobs' in env.sections)) checkWorkloadSet(services, [], report);
   },
 });
 
@@ -278,7 +280,7 @@ function checkWorkloadSet(services: readonly ServiceSpec[], jobs: readonly JobSp
     const list = perStack.get(w.stack) ?? [];
     list.push(at);
     perStack.set(w.stack, list);
-    if (list.length === MAX_WORKLOADS_PER_STACK + 1) {
+    if (list.length > MAX_WORKLOADS_PER_STACK) {
       report(
         `${at}.stack`,
         w.stack,

@@ -24,7 +24,12 @@ export function zodIssuesToSpecIssues(
       }
       continue;
     }
-    out.push({ path: render(prefix, issue.path), value: valueAt(input, issue.path), message: issue.message });
+    // A record key that fails its rule: the rule's own message is on the nested issue, not on this one.
+    const message =
+      issue.code === 'invalid_key' && issue.issues.length > 0
+        ? issue.issues.map((i) => i.message).join('; ')
+        : issue.message;
+    out.push({ path: render(prefix, issue.path), value: valueAt(input, issue.path), message });
   }
   return out;
 }
