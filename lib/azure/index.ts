@@ -2,12 +2,16 @@
  * platform-constructs/azure: the CDKTF constructs for azurerm. Imports cdktf, the provider (by deep path)
  * and lib/core only, never aws-cdk-lib.
  */
+export * from './container-apps-environment';
+export * from './container-service';
+export * from './container-service-alarms';
 export * from './diagnostics';
 export * from './log-analysis';
 export * from './monitoring';
 export * from './network';
 export * from './network-alarms';
 export * from './patching';
+export * from './scheduled-job';
 export * from './server';
 export * from './server-alarms';
 export * from './tags';

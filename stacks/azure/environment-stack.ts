@@ -4,11 +4,14 @@ import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import {
   acknowledge,
+  ContainerAppsEnvironment,
+  ContainerService,
   Monitoring,
   Network,
   Patching,
   PolicyChecks,
   RetainStatefulResources,
+  ScheduledJob,
   SendDiagnostics,
   Server,
   TagResources,
@@ -84,6 +87,12 @@ export class EnvironmentStack extends TerraformStack {
   public readonly servers: ReadonlyMap<string, Server>;
   /** The maintenance configuration servers are patched by, when there are servers. */
   public readonly patching?: Patching;
+  /** The Container Apps environment, when there are services or jobs. */
+  public readonly containerApps?: ContainerAppsEnvironment;
+  /** The container services, by name. */
+  public readonly services: ReadonlyMap<string, ContainerService>;
+  /** The scheduled jobs, by name. */
+  public readonly jobs: ReadonlyMap<string, ScheduledJob>;
 
   constructor(scope: Construct, env: Environment) {
     const stackName = `${PLATFORM_PREFIX}-${env.name}`;
@@ -167,6 +176,33 @@ export class EnvironmentStack extends TerraformStack {
         }),
       ]),
     );
+    const containerApps =
+      env.services.length + env.jobs.length > 0
+        ? new ContainerAppsEnvironment(this, 'container-apps', {
+            name: env.name,
+            resourceGroup: this.resourceGroup,
+            locationCode: env.azure.locationCode,
+            subnetId: this.network.subnets.apps.id,
+            workspaceId: this.monitoring.workspaceId,
+            zoneRedundant: env.tier === 'production',
+          })
+        : undefined;
+    if (containerApps) this.containerApps = containerApps;
+    const workload = {
+      environment: env.name,
+      resourceGroup: this.resourceGroup,
+      locationCode: env.azure.locationCode,
+      containerAppsEnvironmentId: containerApps?.id ?? '',
+      monitoring: this.monitoring,
+      ...(env.azure.keyVaultId !== undefined && { keyVaultId: env.azure.keyVaultId }),
+    };
+    // As with servers, each workload's address follows from its name only.
+    const services = new Construct(this, 'services');
+    this.services = new Map(
+      env.services.map((spec) => [spec.name, new ContainerService(services, spec.name, { ...workload, spec })]),
+    );
+    const jobs = new Construct(this, 'jobs');
+    this.jobs = new Map(env.jobs.map((spec) => [spec.name, new ScheduledJob(jobs, spec.name, { ...workload, spec })]));
     SendDiagnostics.applyTo(this, this.monitoring.workspaceId);
     TagResources.applyTo(this, env.tags);
     if (env.protection.retainData) RetainStatefulResources.applyTo(this);

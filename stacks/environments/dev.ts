@@ -1,12 +1,20 @@
 import type { EnvironmentInput } from '../../lib/core';
-import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './workloads';
+import {
+  API_SERVICE,
+  EXAMPLE_ADMIN_SSH_KEY,
+  exampleKeyVaultId,
+  NIGHTLY_JOB,
+  OPS_PLAYBOOK,
+  WEB_CONFIGURATION,
+  WEB_SERVICE,
+} from './workloads';
 
 /** Development: disposable, two zones, one NAT gateway, data destroyed with the stack. */
 export const dev: EnvironmentInput = {
   name: 'dev',
   tier: 'development',
   aws: { account: '111111111111', region: 'eu-west-1' },
-  azure: { location: 'westeurope', adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY },
+  azure: { location: 'westeurope', adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY, keyVaultId: exampleKeyVaultId('dev') },
   network: { cidr: '10.10.0.0/16' },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
   monitoring: { emails: ['platform-alerts@example.com'] },
@@ -14,4 +22,6 @@ export const dev: EnvironmentInput = {
     { name: 'web', size: 'small', configuration: WEB_CONFIGURATION },
     { name: 'ops', size: 'small', os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' }, ansible: OPS_PLAYBOOK },
   ],
+  services: [WEB_SERVICE, API_SERVICE],
+  jobs: [NIGHTLY_JOB],
 };

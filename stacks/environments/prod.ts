@@ -1,5 +1,13 @@
 import type { EnvironmentInput } from '../../lib/core';
-import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './workloads';
+import {
+  API_SERVICE,
+  EXAMPLE_ADMIN_SSH_KEY,
+  exampleKeyVaultId,
+  NIGHTLY_JOB,
+  OPS_PLAYBOOK,
+  WEB_CONFIGURATION,
+  WEB_SERVICE,
+} from './workloads';
 
 /** Production: three zones, a NAT gateway per zone, data retained, Terraform state in Azure Storage. */
 export const prod: EnvironmentInput = {
@@ -14,6 +22,7 @@ export const prod: EnvironmentInput = {
       containerName: 'tfstate',
     },
     adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY,
+    keyVaultId: exampleKeyVaultId('prod'),
   },
   network: { cidr: '10.30.0.0/16' },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
@@ -25,4 +34,12 @@ export const prod: EnvironmentInput = {
     { name: 'web', size: 'medium', count: 3, diskGiB: 64, configuration: WEB_CONFIGURATION },
     { name: 'ops', size: 'small', os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' }, ansible: OPS_PLAYBOOK },
   ],
+  services: [
+    {
+      ...WEB_SERVICE,
+      awsCertificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-0000-0000-000000000000',
+    },
+    API_SERVICE,
+  ],
+  jobs: [NIGHTLY_JOB],
 };

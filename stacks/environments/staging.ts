@@ -1,5 +1,13 @@
 import type { EnvironmentInput } from '../../lib/core';
-import { EXAMPLE_ADMIN_SSH_KEY, OPS_PLAYBOOK, WEB_CONFIGURATION } from './workloads';
+import {
+  API_SERVICE,
+  EXAMPLE_ADMIN_SSH_KEY,
+  exampleKeyVaultId,
+  NIGHTLY_JOB,
+  OPS_PLAYBOOK,
+  WEB_CONFIGURATION,
+  WEB_SERVICE,
+} from './workloads';
 
 /**
  * Staging: a production-tier environment sized down, so that what reaches production has been through
@@ -9,7 +17,7 @@ export const staging: EnvironmentInput = {
   name: 'staging',
   tier: 'production',
   aws: { account: '222222222222', region: 'eu-west-1' },
-  azure: { location: 'westeurope', adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY },
+  azure: { location: 'westeurope', adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY, keyVaultId: exampleKeyVaultId('staging') },
   network: { cidr: '10.20.0.0/16', natGateways: 1 },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
   monitoring: { emails: ['platform-alerts@example.com'] },
@@ -23,4 +31,6 @@ export const staging: EnvironmentInput = {
       ansible: OPS_PLAYBOOK,
     },
   ],
+  services: [WEB_SERVICE, API_SERVICE],
+  jobs: [NIGHTLY_JOB],
 };
