@@ -3,6 +3,9 @@
  */
 export * from './acknowledge';
 export * from './configuration-management';
+export * from './container-cluster';
+export * from './container-service';
+export * from './container-service-alarms';
 export * from './image-pin';
 export * from './log-analysis';
 export * from './monitoring';
@@ -11,6 +14,7 @@ export * from './network-alarms';
 export * from './patching';
 export * from './platform-stack';
 export * from './retention';
+export * from './scheduled-job';
 export * from './server';
 export * from './server-alarms';
 export * from './tags';

@@ -2,10 +2,15 @@ import { Aspects, CfnResource, TagManager, Tags, type IAspect } from 'aws-cdk-li
 import type { IConstruct } from 'constructs';
 
 /**
- * Types left untagged: CloudFormation accepts tags on dashboards and State Manager associations only since
- * 2025, and linters with older schemas (cfn-lint 1.51) reject the template; both are found by name.
+ * Types left untagged: CloudFormation accepts tags on these only since 2025, and linters with older schemas
+ * (cfn-lint 1.51) reject the template; each is found through the tagged resource it belongs to, or by name.
  */
-export const UNTAGGED_TYPES: readonly string[] = ['AWS::CloudWatch::Dashboard', 'AWS::SSM::Association'];
+export const UNTAGGED_TYPES: readonly string[] = [
+  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::SSM::Association',
+];
 
 /**
  * Resource types that take tags but can appear as plain CfnResources, which `Tags.of()` skips: the

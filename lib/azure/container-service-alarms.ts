@@ -1,63 +1,6 @@
 import type { Construct } from 'constructs';
-import type { AlarmBasics } from '../core';
+import { SERVICE_ALARMS, SERVICE_USAGE_ALARM_BASICS, serviceAlarmId, type ServiceAlarmKind } from '../core';
 import type { IMonitoring, WorkbookItem } from './monitoring';
-
-// --- Neutral half (both clouds): kinds, ids and the basics whose meaning is the same on both. -----------------
-
-/** The kinds of default container service alarm, and the clouds that have each. */
-export const SERVICE_ALARMS = {
-  /** AWS: the share of the load balancer's requests answered with a 5xx status, in percent. */
-  '5xx-rate': ['aws'],
-  /**
-   * Azure: requests answered with a 5xx status, counted (a static metric alert cannot divide two series, and the
-   * exported metrics lose the status dimension): a separate id, so an override never means a count on one cloud
-   * and a percentage on the other.
-   */
-  '5xx-count': ['azure'],
-  /** AWS: targets failing the load balancer's health check; Azure: a replica restarted (RestartCount). */
-  unhealthy: ['aws', 'azure'],
-  /** AWS: the load balancer's p99 response time; Container Apps publishes no response-time percentile. */
-  'latency-p99': ['aws'],
-  /** CPU used, in percent of the service's CPU (Azure: CpuPercentage). */
-  cpu: ['aws', 'azure'],
-  /** Memory used, in percent of the service's memory (Azure: MemoryPercentage). */
-  memory: ['aws', 'azure'],
-  /** Fewer tasks or replicas running than the service's minimum. */
-  'running-below-desired': ['aws', 'azure'],
-} as const satisfies Record<string, readonly ('aws' | 'azure')[]>;
-
-/** A kind of default container service alarm. */
-export type ServiceAlarmKind = keyof typeof SERVICE_ALARMS;
-
-/** The ids of a service's default alarms, `service/<name>/<kind>`. */
-export function serviceAlarmId(service: string, kind: ServiceAlarmKind): string {
-  return `service/${service}/${kind}`;
-}
-
-/**
- * The neutral half of the CPU and memory alarms both clouds share: thresholds in percent of the service's limit,
- * meaning and first response.
- */
-export const SERVICE_ALARM_BASICS: Readonly<Record<'cpu' | 'memory', AlarmBasics>> = {
-  cpu: {
-    threshold: 90,
-    evaluationPeriods: 3,
-    severity: 'warning',
-    description: ({ threshold, evaluationPeriods }) =>
-      `A service used more than ${threshold}% of its CPU for ${evaluationPeriods * 5} minutes.`,
-    firstResponse:
-      'Check whether traffic grew (scale out with maxCount or a lower autoscaling target) before raising cpu in the spec.',
-  },
-  memory: {
-    threshold: 90,
-    evaluationPeriods: 3,
-    severity: 'warning',
-    description: ({ threshold, evaluationPeriods }) =>
-      `A service used more than ${threshold}% of its memory for ${evaluationPeriods * 5} minutes.`,
-    firstResponse:
-      'Look for a leak (memory growing across a revision) and for restarts before raising memoryGiB in the spec.',
-  },
-};
 
 // --- Azure half. ------------------------------------------------------------------------------------------------
 
@@ -146,7 +89,7 @@ export function addServiceAlarms(scope: Construct, target: ServiceAlarmTarget, m
     // The percentage metrics take the threshold in percent of the container's limit, as on AWS, so one spec
     // override means the same on both clouds.
     monitoring.addMetricAlert(scope, id(kind), {
-      ...SERVICE_ALARM_BASICS[kind],
+      ...SERVICE_USAGE_ALARM_BASICS[kind],
       ...metric,
       metricName: kind === 'cpu' ? 'CpuPercentage' : 'MemoryPercentage',
       aggregation: 'Average',

@@ -12,6 +12,7 @@ import {
   renderAzureSchedule,
   scheduleProblems,
   type JobSpec,
+  jobFailedAlarmId,
 } from '../core';
 import { CONSUMPTION_WORKLOAD_PROFILE } from './container-apps-environment';
 import {
@@ -72,11 +73,6 @@ export function renderScheduledJobNames(
     // lowercase letters, digits and hyphens, starting with a letter) is the nearest one named, and stricter.
     identity: makeName('azureLinuxVirtualMachine', ['id', ...words]),
   };
-}
-
-/** The default alert id of a job: `job/<name>/failed`, the same on both clouds. */
-export function jobFailedAlarmId(job: string): string {
-  return `job/${job}/failed`;
 }
 
 /**

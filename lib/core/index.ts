@@ -16,3 +16,4 @@ export * from './servers';
 export * from './spec';
 export * from './stateful';
 export * from './tiers';
+export * from './workload-alarms';

@@ -1,9 +1,10 @@
 import { Stage } from 'aws-cdk-lib';
 import { PolicyChecks, PortableAssembly, TagResources } from '../../lib/aws';
 import type { Construct } from 'constructs';
-import { PLATFORM_PREFIX, type Environment } from '../../lib/core';
+import { PLATFORM_PREFIX, WORKLOAD_STACKS, type Environment } from '../../lib/core';
 import { ComputeStack } from './compute-stack';
 import { FoundationStack } from './foundation-stack';
+import { WorkloadStack } from './workload-stack';
 
 /**
  * One environment on AWS: a Stage named `platform-<env>` whose stacks are split by lifecycle
@@ -12,6 +13,8 @@ import { FoundationStack } from './foundation-stack';
 export class EnvironmentStage extends Stage {
   /** Network, keys and logs: stateful, retained in production. */
   public readonly foundation: FoundationStack;
+  /** The workload stacks that hold services or jobs, by index (`platform-<env>-workloads-<n>`). */
+  public readonly workloads: ReadonlyMap<number, WorkloadStack>;
   private readonly env: Environment;
   private computeStack?: ComputeStack;
 
@@ -20,6 +23,15 @@ export class EnvironmentStage extends Stage {
     this.foundation = new FoundationStack(this, 'foundation', env);
     this.env = env;
     if (env.servers.length > 0) this.computeStack = new ComputeStack(this, 'compute', env, this.foundation);
+    // Only the stacks that hold something exist: CloudFormation refuses a template without resources.
+    const workloads = new Map<number, WorkloadStack>();
+    for (let n = 0; n < WORKLOAD_STACKS; n++) {
+      const services = env.services.filter((s) => s.stack === n);
+      const jobs = env.jobs.filter((j) => j.stack === n);
+      if (services.length + jobs.length === 0) continue;
+      workloads.set(n, new WorkloadStack(this, `workloads-${n}`, env, this.foundation, { services, jobs }));
+    }
+    this.workloads = workloads;
     TagResources.applyTo(this, env.tags);
     // Aspects stop at stage boundaries, so each stage gets its own.
     PortableAssembly.applyTo(this);

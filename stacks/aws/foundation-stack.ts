@@ -1,18 +1,20 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Environment } from '../../lib/core';
-import { Monitoring, Network, PlatformStack, toRetentionDays } from '../../lib/aws';
+import { ContainerCluster, Monitoring, Network, PlatformStack, toRetentionDays } from '../../lib/aws';
 import { environmentStackProps } from './stack-props';
 
 /**
- * The stateful, long-lived part of an environment: network, keys and logs now; monitoring and the backup
- * vault later. Compute lives in its own stack, so that no compute change can replace anything here.
+ * The stateful, long-lived part of an environment: network, monitoring, keys and logs, the container cluster and
+ * its access-log bucket; the backup vault later. Compute lives in its own stack, so that no compute change can replace anything here.
  */
 export class FoundationStack extends PlatformStack {
   /** The environment's network. */
   public readonly network: Network;
   /** The environment's alert channels, dashboard, log analysis and alarm registry. */
   public readonly monitoring: Monitoring;
+  /** The ECS cluster and the load balancers' access-log bucket, when the environment runs containers. */
+  public readonly containers?: ContainerCluster;
 
   constructor(scope: Construct, id: string, env: Environment) {
     super(scope, id, environmentStackProps(env, 'network, monitoring, encryption keys and logs'));
@@ -26,5 +28,13 @@ export class FoundationStack extends PlatformStack {
       removalPolicy,
       monitoring: this.monitoring,
     });
+    if (env.services.length + env.jobs.length > 0) {
+      this.containers = new ContainerCluster(this, 'Containers', {
+        name: env.name,
+        vpc: this.network.vpc,
+        removalPolicy,
+        logRetentionDays: env.monitoring.logRetentionDays,
+      });
+    }
   }
 }

@@ -8,7 +8,6 @@ import {
   checkTerraform,
   ContainerAppsEnvironment,
   JOB_FAILURE_REASONS,
-  jobFailedAlarmId,
   Monitoring,
   Network,
   PolicyChecks,
@@ -21,6 +20,7 @@ import {
   TagResources,
   type ScheduledJobProps,
 } from '../../lib/azure';
+import { jobFailedAlarmId } from '../../lib/core';
 import { checkName, defineEnvironment, type Environment, type EnvironmentInput, type JobSpec } from '../../lib/core';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 import { readStackJson, type TfStackJson } from '../util/terraform';

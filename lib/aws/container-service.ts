@@ -1,0 +1,573 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import {
+  FARGATE_MEMORY_GIB,
+  IssueCollector,
+  parseImageReference,
+  PLATFORM_PREFIX,
+  type ServiceSpec,
+  type Tier,
+} from '../core';
+import { acknowledge } from './acknowledge';
+import { addServiceAlarms } from './container-service-alarms';
+import type { IMonitoring } from './monitoring';
+import { toRetentionDays } from './retention';
+
+/** Props of {@link ContainerService}. */
+export interface ContainerServiceProps {
+  /** One resolved service definition (`services[i]` of the spec). */
+  readonly spec: ServiceSpec;
+  /** The environment name. */
+  readonly environment: string;
+  /**
+   * The ECS cluster the service runs in. The dashboard finds the service's ECS metrics under the cluster name
+   * `platform-<env>`, the name ContainerCluster gives it.
+   */
+  readonly cluster: ecs.ICluster;
+  /**
+   * The VPC: tasks run in its private subnets (with a route out, for images and Secrets Manager); the load
+   * balancer in its public subnets when the service is public, else in the private ones.
+   */
+  readonly vpc: ec2.IVpc;
+  /** The environment's monitoring: alarms, dashboard row, log patterns and the key of its log groups. */
+  readonly monitoring: IMonitoring;
+  /**
+   * The bucket the load balancer writes its access logs to, under the prefix `<name>/`. Its policy must let
+   * Elastic Load Balancing deliver them: ContainerCluster's bucket does; for another, call
+   * `allowLoadBalancerAccessLogs(bucket)`.
+   */
+  readonly accessLogBucket: s3.IBucket;
+  /** The environment's tier: production keeps every task running during a deployment (minimum healthy 100%). */
+  readonly tier: Tier;
+  /**
+   * The load balancer refuses deletion.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * How long the container logs are kept, in days (a retention CloudWatch Logs offers).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * What happens to the log group when it leaves the stack or is replaced.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * A WAF web ACL (regional) to associate with the load balancer.
+   * @default - none
+   */
+  readonly webAclArn?: string;
+  /**
+   * The directory an image `{ directory }` of the spec is relative to.
+   * @default - the current working directory (the project root when run by the CDK CLI or npm scripts)
+   */
+  readonly imageRoot?: string;
+}
+
+/** Fargate's task sizes, as CPU units and MiB, for a spec's vCPU and GiB. */
+export function renderTaskSize(spec: Pick<ServiceSpec, 'cpu' | 'memoryGiB'>): { cpu: number; memoryLimitMiB: number } {
+  return { cpu: Math.round(spec.cpu * 1024), memoryLimitMiB: Math.round(spec.memoryGiB * 1024) };
+}
+
+/** The longest name an application load balancer may have. */
+const LOAD_BALANCER_NAME_MAX = 32;
+
+/**
+ * The name of a service's load balancer, `<env>-<name>`: deterministic (a changed name replaces the load
+ * balancer), and within the 32 characters ELB allows: a longer one is cut and ends with a hash of both words.
+ */
+export function loadBalancerName(environment: string, service: string): string {
+  const full = `${environment}-${service}`;
+  if (full.length <= LOAD_BALANCER_NAME_MAX) return full;
+  const hash = createHash('sha256').update(`${environment}/${service}`, 'utf8').digest('hex').slice(0, 6);
+  return `${full.slice(0, LOAD_BALANCER_NAME_MAX - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+}
+
+/** The resources the execution role reads, to render its policy. */
+export interface ExecutionRoleResources {
+  /** The ARN of the container log group (ending in `:*`, which covers its streams). */
+  readonly logGroupArn: string;
+  /** The partial ARNs of the secrets (without Secrets Manager's random suffix). */
+  readonly secretArns: readonly string[];
+  /** The ARNs of the ECR repositories the image is pulled from. */
+  readonly repositoryArns: readonly string[];
+}
+
+/** The execution role's statements: what ECS needs to start the task, each action on the narrowest resource. */
+export function renderServiceExecutionStatements(resources: ExecutionRoleResources): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'WriteLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [resources.logGroupArn],
+    }),
+  ];
+  if (resources.secretArns.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ReadSecrets',
+        actions: ['secretsmanager:GetSecretValue'],
+        // Secrets Manager ends every secret's ARN with a hyphen and six random characters.
+        resources: resources.secretArns.map((arn) => `${arn}-??????`),
+      }),
+    );
+  }
+  if (resources.repositoryArns.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'PullImage',
+        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        resources: [...resources.repositoryArns],
+      }),
+      new iam.PolicyStatement({
+        sid: 'AuthorizeRegistry',
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
+    );
+  }
+  return statements;
+}
+
+/** The ingress rules that cannot read a CIDR given as a reference. */
+const VPC_CIDR_RULES = [
+  'AwsSolutions-EC23',
+  'NIST.800.53.R5-EC2RestrictedCommonPorts',
+  'NIST.800.53.R5-EC2RestrictedSSH',
+] as const;
+
+const ECR_REGISTRY = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+
+/**
+ * A long-running container service on Fargate behind its own application load balancer:
+ * - tasks in the private subnets, sized from the spec, one container with the spec's image (a registry
+ *   reference, or a directory built at deployment as a CDK asset), port, plain settings and secrets (read from
+ *   Secrets Manager by name at start, never plain environment variables), logging to
+ *   `/platform/<env>/services/<name>` encrypted with the environment's key;
+ * - the execution role holds one customer-managed policy with exactly what starting the task needs; the task
+ *   role starts empty (grant to `taskRole`);
+ * - rolling deployments with the circuit breaker and rollback, minimum healthy 100% in production (50% in
+ *   development), maximum 200%, a 60 s health check grace period;
+ * - the load balancer: internet-facing in the public subnets when `spec.public`, else internal; HTTPS with a
+ *   TLS 1.2+ policy and HTTP redirected to it when the spec gives `awsCertificateArn`, else HTTP only;
+ *   access logs, invalid headers dropped, deletion protection when asked; its security group admits the
+ *   listener ports from anywhere (public) or the VPC (internal), the tasks' admits only the load balancer;
+ * - target tracking on CPU, memory and requests per task, as the spec's autoscaling says;
+ * - default alarms and a dashboard row (container-service-alarms.ts).
+ */
+export class ContainerService extends Construct {
+  /** The ECS service, named after the spec. */
+  public readonly service: ecs.FargateService;
+  /** The task definition, family `platform-<env>-<name>`. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The role the application runs with; it has no permissions until you grant some. */
+  public readonly taskRole: iam.Role;
+  /**
+   * The role ECS starts the task with: logs, the secrets and the image, in one managed policy. The task
+   * definition holds it without policy updates (grants through the task definition are dropped, so none lands
+   * in an inline policy); add a statement to this role itself if ECS needs more.
+   */
+  public readonly executionRole: iam.Role;
+  /** The container log group, `/platform/<env>/services/<name>`. */
+  public readonly logGroup: logs.LogGroup;
+  /** The load balancer, `<env>-<name>`. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener forwarding to the tasks (HTTPS 443 with a certificate, else HTTP 80). */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The target group the tasks are registered in. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The load balancer's security group. */
+  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  /** The tasks' security group. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The scalable task count, when the spec has an autoscaling rule. */
+  public readonly scaling?: ecs.ScalableTaskCount;
+  /** The service's address, `https://<load balancer DNS name>` (or `http://` without a certificate). */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ContainerServiceProps) {
+    super(scope, id);
+    const spec = props.spec;
+    const stack = Stack.of(this);
+    const base = `${PLATFORM_PREFIX}-${props.environment}-${spec.name}`;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const retentionDays = props.logRetentionDays ?? 365;
+    const imageDirectory =
+      'directory' in spec.image ? path.resolve(props.imageRoot ?? process.cwd(), spec.image.directory) : undefined;
+    // The VPC's private subnets are those with a route out (PRIVATE_WITH_EGRESS); isolated ones are apart.
+    const taskSubnets = props.vpc.privateSubnets;
+    const lbSubnets = spec.public ? props.vpc.publicSubnets : taskSubnets;
+    const lbName = loadBalancerName(props.environment, spec.name);
+    validateContainerServiceProps(props, { retentionDays, imageDirectory, taskSubnets, lbSubnets, lbName });
+    const https = spec.awsCertificateArn !== undefined;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/${PLATFORM_PREFIX}/${props.environment}/services/${spec.name}`,
+      retention: toRetentionDays(retentionDays),
+      encryptionKey: props.monitoring.encryptionKey,
+      removalPolicy,
+    });
+    props.monitoring.watchLogGroup(this.logGroup);
+
+    // Image and secrets.
+    let image: ecs.ContainerImage;
+    const repositoryArns: string[] = [];
+    const source = spec.image;
+    if ('reference' in source) {
+      image = ecs.ContainerImage.fromRegistry(source.reference);
+      const ecrRepository = ecrRepositoryArn(stack, source.reference);
+      if (ecrRepository !== undefined) repositoryArns.push(ecrRepository);
+    } else {
+      const asset = new ecrAssets.DockerImageAsset(this, 'Image', {
+        directory: path.resolve(props.imageRoot ?? process.cwd(), source.directory),
+        platform: ecrAssets.Platform.LINUX_AMD64,
+        exclude: ['.git', 'node_modules', 'cdk.out'],
+      });
+      image = ecs.ContainerImage.fromDockerImageAsset(asset);
+      repositoryArns.push(asset.repository.repositoryArn);
+    }
+    const secretArns: string[] = [];
+    const secrets: Record<string, ecs.Secret> = {};
+    for (const [variable, name] of Object.entries(spec.secrets)) {
+      const secret = secretsmanager.Secret.fromSecretNameV2(this, `Secret-${variable}`, name);
+      secrets[variable] = ecs.Secret.fromSecretsManager(secret);
+      if (!secretArns.includes(secret.secretArn)) secretArns.push(secret.secretArn);
+    }
+
+    // Roles: the execution role's permissions live in one managed policy rendered here; CDK's own grants to
+    // it (logs, secrets, image) are dropped, so nothing lands in an inline policy.
+    this.executionRole = new iam.Role(this, 'ExecutionRole', {
+      description: `ECS starts the tasks of ${base} with it: logs, secrets, image`,
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+    });
+    const executionPolicy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
+      description: `What ECS needs to start the tasks of ${base}`,
+      roles: [this.executionRole],
+      statements: renderServiceExecutionStatements({
+        logGroupArn: this.logGroup.logGroupArn,
+        secretArns,
+        repositoryArns,
+      }),
+    });
+    if (repositoryArns.length > 0) {
+      acknowledge(
+        executionPolicy,
+        'AwsSolutions-IAM5[Resource::*]',
+        'ecr:GetAuthorizationToken has no resource-level permissions; pulling is limited to the image repository',
+      );
+    }
+    this.taskRole = new iam.Role(this, 'TaskRole', {
+      description: `The application in the tasks of ${base} runs with it`,
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      family: base,
+      ...renderTaskSize(spec),
+      executionRole: this.executionRole.withoutPolicyUpdates(),
+      taskRole: this.taskRole,
+      runtimePlatform: {
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+      },
+    });
+    const environment = Object.keys(spec.environment).length > 0 ? { ...spec.environment } : undefined;
+    this.container = this.taskDefinition.addContainer('Container', {
+      containerName: spec.name,
+      image,
+      essential: true,
+      portMappings: [{ containerPort: spec.port, protocol: ecs.Protocol.TCP }],
+      ...(environment && { environment }),
+      ...(secretArns.length > 0 && { secrets }),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: spec.name }),
+    });
+    if (environment) {
+      acknowledge(
+        this.taskDefinition,
+        'AwsSolutions-ECS2',
+        "These are the spec's plain settings (environment); secrets reach the container from Secrets Manager (secrets), and the spec refuses a name in both",
+      );
+    }
+
+    // Network: the load balancer admits the listener ports, the tasks admit only the load balancer.
+    const ports = https ? [443, 80] : [80];
+    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc: props.vpc,
+      description: `${base} load balancer: ${ports.join(' and ')} from ${spec.public ? 'anywhere' : 'the VPC'}; the container port to the tasks`,
+      allowAllOutbound: false,
+    });
+    const peer = spec.public ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
+    for (const port of ports) {
+      this.loadBalancerSecurityGroup.addIngressRule(
+        peer,
+        ec2.Port.tcp(port),
+        port === 443 ? 'HTTPS' : https ? 'HTTP, redirected to HTTPS' : 'HTTP',
+      );
+    }
+    if (!spec.public && Token.isUnresolved(props.vpc.vpcCidrBlock)) {
+      // cdk-nag reads a CIDR only when it is a literal: a reference (the VPC's CidrBlock, from this stack or
+      // imported from the foundation) fails the rules that look for 0.0.0.0/0.
+      for (const rule of VPC_CIDR_RULES) {
+        acknowledge(
+          this.loadBalancerSecurityGroup,
+          rule,
+          "The only source is the VPC's own CIDR block, a reference the rule cannot resolve at synthesis; nothing outside the VPC is admitted",
+        );
+      }
+    }
+    if (spec.public) {
+      acknowledge(
+        this.loadBalancerSecurityGroup,
+        'AwsSolutions-EC23',
+        https
+          ? 'A public service: its load balancer accepts HTTPS, and HTTP only to redirect it, from the Internet; the tasks admit only the load balancer'
+          : 'A public service without a certificate in the spec: its load balancer accepts HTTP from the Internet; the tasks admit only the load balancer',
+      );
+    }
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${base} tasks: port ${spec.port} from the load balancer only; all outbound (images, secrets, dependencies)`,
+      allowAllOutbound: true,
+    });
+
+    this.service = new ecs.FargateService(this, 'Resource', {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      serviceName: spec.name,
+      desiredCount: spec.desiredCount,
+      minHealthyPercent: props.tier === 'production' ? 100 : 50,
+      maxHealthyPercent: 200,
+      healthCheckGracePeriod: Duration.seconds(60),
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: { subnets: taskSubnets },
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      platformVersion: ecs.FargatePlatformVersion.LATEST,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableECSManagedTags: true,
+    });
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      loadBalancerName: lbName,
+      internetFacing: spec.public,
+      vpcSubnets: { subnets: lbSubnets },
+      securityGroup: this.loadBalancerSecurityGroup,
+      deletionProtection: props.deletionProtection ?? false,
+      dropInvalidHeaderFields: true,
+    });
+    // The bucket's policy (ContainerCluster's, or allowLoadBalancerAccessLogs) already lets ELB deliver under
+    // any prefix: setting the attributes here leaves the bucket's stack unchanged when services come and go.
+    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+    this.loadBalancer.setAttribute('access_logs.s3.bucket', props.accessLogBucket.bucketName);
+    this.loadBalancer.setAttribute('access_logs.s3.prefix', spec.name);
+    if (props.accessLogBucket.policy) this.loadBalancer.node.addDependency(props.accessLogBucket.policy);
+    if (props.webAclArn !== undefined) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
+        resourceArn: this.loadBalancer.loadBalancerArn,
+        webAclArn: props.webAclArn,
+      });
+    } else {
+      acknowledge(
+        this.loadBalancer,
+        'NIST.800.53.R5-ALBWAFEnabled',
+        spec.public
+          ? 'No web ACL is given (webAclArn): the load balancer forwards only to this service, drops invalid headers and logs every request'
+          : 'An internal load balancer, reachable only from inside the VPC, where no Internet traffic arrives for a web ACL to filter',
+      );
+    }
+
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: props.vpc,
+      targetType: elbv2.TargetType.IP,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      port: spec.port,
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: spec.healthCheckPath,
+        healthyHttpCodes: '200-399',
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    });
+    if (https) {
+      this.listener = this.loadBalancer.addListener('HttpsListener', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromArn(spec.awsCertificateArn!)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        defaultTargetGroups: [this.targetGroup],
+      });
+      const redirect = this.loadBalancer.addListener('HttpListener', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      });
+      acknowledge(
+        redirect,
+        'NIST.800.53.R5-ELBv2ACMCertificateRequired',
+        'This HTTP listener only redirects to the HTTPS listener, which has the certificate; it forwards nothing',
+      );
+    } else {
+      this.listener = this.loadBalancer.addListener('HttpListener', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultTargetGroups: [this.targetGroup],
+      });
+      for (const rule of ['NIST.800.53.R5-ELBv2ACMCertificateRequired', 'NIST.800.53.R5-ALBHttpToHttpsRedirection']) {
+        acknowledge(
+          this.listener,
+          rule,
+          'The spec gives no certificate (awsCertificateArn), so the service is served over HTTP; give one to serve HTTPS and redirect HTTP',
+        );
+      }
+    }
+    this.service.attachToApplicationTargetGroup(this.targetGroup);
+    this.url = `${https ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
+
+    const rules = spec.autoscaling;
+    if (rules.cpuPercent !== undefined || rules.memoryPercent !== undefined || rules.concurrentRequests !== undefined) {
+      this.scaling = this.service.autoScaleTaskCount({ minCapacity: spec.minCount, maxCapacity: spec.maxCount });
+      const cooldowns = { scaleOutCooldown: Duration.minutes(1), scaleInCooldown: Duration.minutes(5) };
+      if (rules.cpuPercent !== undefined) {
+        this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: rules.cpuPercent, ...cooldowns });
+      }
+      if (rules.memoryPercent !== undefined) {
+        this.scaling.scaleOnMemoryUtilization('Memory', {
+          targetUtilizationPercent: rules.memoryPercent,
+          ...cooldowns,
+        });
+      }
+      if (rules.concurrentRequests !== undefined) {
+        // The spec counts requests per second per task; ALBRequestCountPerTarget counts them per minute.
+        this.scaling.scaleOnRequestCount('Requests', {
+          requestsPerTarget: rules.concurrentRequests * 60,
+          targetGroup: this.targetGroup,
+          ...cooldowns,
+        });
+      }
+    }
+
+    addServiceAlarms(
+      this,
+      {
+        environment: props.environment,
+        name: spec.name,
+        cluster: props.cluster,
+        loadBalancerName: lbName,
+        targetGroup: this.targetGroup,
+      },
+      props.monitoring,
+    );
+  }
+}
+
+/** The ARN of the ECR repository an image reference names, when it names one. */
+function ecrRepositoryArn(stack: Stack, reference: string): string | undefined {
+  const parsed = parseImageReference(reference);
+  if (typeof parsed === 'string' || parsed.registry === undefined) return undefined;
+  const match = ECR_REGISTRY.exec(parsed.registry);
+  if (!match) return undefined;
+  return `arn:${stack.partition}:ecr:${match[2]}:${match[1]}:repository/${parsed.repository}`;
+}
+
+interface ResolvedInputs {
+  readonly retentionDays: number;
+  readonly imageDirectory: string | undefined;
+  readonly taskSubnets: readonly ec2.ISubnet[];
+  readonly lbSubnets: readonly ec2.ISubnet[];
+  readonly lbName: string;
+}
+
+function zonesOf(subnets: readonly ec2.ISubnet[]): number {
+  return new Set(subnets.map((s) => s.availabilityZone)).size;
+}
+
+function validateContainerServiceProps(props: ContainerServiceProps, inputs: ResolvedInputs): void {
+  const issues = new IssueCollector();
+  const spec = props.spec;
+  const at = `services.${spec.name}`;
+  const fargate = FARGATE_MEMORY_GIB[String(spec.cpu)];
+  if (fargate === undefined) {
+    issues.add(
+      `${at}.cpu`,
+      spec.cpu,
+      `a Fargate size: one of ${Object.keys(FARGATE_MEMORY_GIB)
+        .map(Number)
+        .sort((a, b) => a - b)
+        .join(', ')} vCPU`,
+    );
+  } else if (
+    spec.memoryGiB < fargate[0] ||
+    spec.memoryGiB > fargate[1] ||
+    (spec.cpu === 0.25 ? ![0.5, 1, 2].includes(spec.memoryGiB) : !Number.isInteger(spec.memoryGiB))
+  ) {
+    const allowed = spec.cpu === 0.25 ? '0.5, 1 or 2' : `${fargate[0]}-${fargate[1]} in whole`;
+    issues.add(`${at}.memoryGiB`, spec.memoryGiB, `${allowed} GiB, what Fargate runs at ${spec.cpu} vCPU`);
+  }
+  if (inputs.taskSubnets.length === 0) {
+    issues.add(`${at}.vpc`, 'private', 'a VPC with private subnets that have a route out (tasks pull images there)');
+  }
+  if (spec.public && inputs.lbSubnets.length === 0) {
+    issues.add(`${at}.public`, true, 'a VPC with public subnets for the internet-facing load balancer');
+  } else if (inputs.lbSubnets.length > 0 && zonesOf(inputs.lbSubnets) < 2) {
+    issues.add(
+      `${at}.public`,
+      spec.public,
+      `${spec.public ? 'public' : 'private'} subnets in at least 2 availability zones (an application load balancer needs 2)`,
+    );
+  }
+  if (inputs.lbName.startsWith('internal-')) {
+    issues.add(`${at}.name`, inputs.lbName, 'a load balancer name not beginning with internal- (ELB refuses it)');
+  }
+  if (spec.minCount < 1 || spec.minCount > spec.maxCount) {
+    issues.add(`${at}.minCount`, spec.minCount, `1 to maxCount (${spec.maxCount})`);
+  }
+  if (spec.desiredCount < spec.minCount || spec.desiredCount > spec.maxCount) {
+    issues.add(`${at}.desiredCount`, spec.desiredCount, `minCount (${spec.minCount}) to maxCount (${spec.maxCount})`);
+  }
+  for (const variable of Object.keys(spec.secrets).filter((k) => k in spec.environment)) {
+    issues.add(`${at}.secrets.${variable}`, variable, 'a variable that is not also in environment');
+  }
+  if (inputs.imageDirectory !== undefined && !fs.existsSync(path.join(inputs.imageDirectory, 'Dockerfile'))) {
+    issues.add(`${at}.image.directory`, inputs.imageDirectory, 'a directory with a Dockerfile');
+  }
+  try {
+    toRetentionDays(inputs.retentionDays);
+  } catch (error) {
+    issues.add(`${at}.logRetentionDays`, inputs.retentionDays, (error as Error).message.replace(/^[^-]*- /, ''));
+  }
+  if (
+    props.webAclArn !== undefined &&
+    !Token.isUnresolved(props.webAclArn) &&
+    !/^arn:aws[\w-]*:wafv2:/.test(props.webAclArn)
+  ) {
+    issues.add(
+      `${at}.webAclArn`,
+      props.webAclArn,
+      'a WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/...)',
+    );
+  }
+  issues.throwIfAny('Invalid container service');
+}
