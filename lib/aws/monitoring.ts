@@ -187,10 +187,10 @@ export class Monitoring extends Construct implements IMonitoring {
         height: 3,
       }),
     );
-    // The widget reads the list when the dashboard is rendered, after every capability added its alarms.
+    // The grid reads the list when the dashboard is rendered, after every capability added its alarms.
     const statusAlarms: cloudwatch.IAlarm[] = [];
     this.alarmStatus = statusAlarms;
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: statusAlarms, width: 24 }));
+    this.dashboard.addWidgets(new AlarmStatusGrid(statusAlarms));
 
     this.logAnalysis = new LogAnalysis(this, 'Logs', {
       name: props.name,
@@ -329,5 +329,45 @@ export class Monitoring extends Construct implements IMonitoring {
       }
     }
     return topic;
+  }
+}
+
+/** The most alarms one CloudWatch alarm status widget shows. */
+export const MAX_ALARMS_PER_STATUS_WIDGET = 100;
+
+/**
+ * The status of every alarm, as many alarm status widgets as it takes (one shows at most 100): the list is read
+ * when the dashboard is rendered, so alarms added after the grid still appear, and its height follows.
+ */
+export class AlarmStatusGrid implements cloudwatch.IWidget {
+  /** Full dashboard width. */
+  public readonly width = 24;
+  private x = 0;
+  private y = 0;
+
+  constructor(private readonly alarms: readonly cloudwatch.IAlarm[]) {}
+
+  /** Three rows per widget of up to 100 alarms. */
+  public get height(): number {
+    return Math.max(1, Math.ceil(this.alarms.length / MAX_ALARMS_PER_STATUS_WIDGET)) * 3;
+  }
+
+  public position(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+  }
+
+  public toJson(): unknown[] {
+    const widgets = Math.max(1, Math.ceil(this.alarms.length / MAX_ALARMS_PER_STATUS_WIDGET));
+    return Array.from({ length: widgets }, (_, i) => {
+      const widget = new cloudwatch.AlarmStatusWidget({
+        title: i === 0 ? 'Alarms' : `Alarms (${i + 1})`,
+        alarms: this.alarms.slice(i * MAX_ALARMS_PER_STATUS_WIDGET, (i + 1) * MAX_ALARMS_PER_STATUS_WIDGET),
+        width: this.width,
+        height: 3,
+      });
+      widget.position(this.x, this.y + i * 3);
+      return widget.toJson();
+    }).flat();
   }
 }

@@ -239,6 +239,41 @@ describe('registering alarms through IMonitoring (AWS)', () => {
     expect([...monitoring.alarms.keys()]).toEqual(['logs/errors', 'logs/http-5xx', 'queue/orders/backlog']);
   });
 
+  test('more than 100 alarms fill as many status widgets as needed, and the rows below move down', () => {
+    const { template } = build(envWith(devInput()), (s, m) => {
+      m.addWidgets('Below', new cloudwatch.TextWidget({ markdown: 'below', width: 24, height: 1 }));
+      for (let i = 0; i < 248; i++) {
+        m.addAlarm(
+          s,
+          'queue/orders/backlog',
+          {
+            metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Backlog', period: Duration.minutes(5) }),
+            threshold: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            severity: 'warning',
+            description: 'Orders wait to be processed.',
+            firstResponse: 'Scale the order workers out.',
+          },
+          { member: String(i + 1) },
+        );
+      }
+    });
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const joined = (dashboard?.Properties.DashboardBody['Fn::Join'] as [string, unknown[]])[1];
+    const body = JSON.parse(joined.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')) as {
+      widgets: { type: string; y: number; properties: { title?: string; alarms?: unknown[]; markdown?: string } }[];
+    };
+    const status = body.widgets.filter((w) => w.type === 'alarm');
+    // 248 registered here and the 2 log-pattern alarms.
+    expect(status.map((w) => [w.properties.title, w.properties.alarms?.length, w.y])).toEqual([
+      ['Alarms', 100, 3],
+      ['Alarms (2)', 100, 6],
+      ['Alarms (3)', 50, 9],
+    ]);
+    expect(body.widgets.find((w) => w.properties.markdown === '## Below')?.y).toBeGreaterThanOrEqual(12);
+  });
+
   test('the spec tunes one alarm explicitly: threshold, periods and severity', () => {
     const env = envWith(devInput(), {
       alarms: { 'queue/orders/backlog': { threshold: 5000, evaluationPeriods: 6, severity: 'warning' } },
