@@ -1,0 +1,42 @@
+// 100 container services in one environment, as `npm run synth` would synthesize them: the scale case of the
+// services capability. Services spread over the fixed AWS workload stacks by their names, so this also shows
+// that none of those stacks comes near CloudFormation's limits.
+import * as path from 'node:path';
+import { defineEnvironment, type EnvironmentInput } from '../lib/core';
+import { dev } from '../stacks/environments/dev';
+import { formatSummary, synthesize } from '../stacks/synth';
+import { parseBenchArgs } from './args';
+
+/** How many services the scale scenario synthesizes. */
+export const SCALE_SERVICES = 100;
+
+/** One development environment with SCALE_SERVICES services, half public, and no servers or jobs. */
+export function scaleEnvironment(): EnvironmentInput {
+  return {
+    ...dev,
+    name: 'scale',
+    network: { cidr: '10.90.0.0/16' },
+    servers: [],
+    jobs: [],
+    services: Array.from({ length: SCALE_SERVICES }, (_, i) => ({
+      name: `svc-${String(i + 1).padStart(3, '0')}`,
+      image: 'public.ecr.aws/nginx/nginx:1.27',
+      cpu: 0.25,
+      memoryGiB: 0.5,
+      port: 80,
+      public: i % 2 === 0,
+    })),
+  };
+}
+
+const args = parseBenchArgs(process.argv.slice(2));
+void (async () => {
+  const rows = await synthesize({
+    environments: [defineEnvironment(scaleEnvironment())],
+    clouds: args.clouds,
+    validation: args.validation,
+    cdkOut: path.join(args.outdir, 'cdk.out'),
+    cdktfOut: path.join(args.outdir, 'cdktf.out'),
+  });
+  process.stdout.write(`${formatSummary(rows)}\n`);
+})();
