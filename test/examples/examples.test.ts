@@ -7,6 +7,7 @@ import { buildTeamApp as buildAwsTeamApp } from './aws-app';
 import { buildTeamApp as buildAzureTeamApp } from './azure-app';
 import { buildServerApp as buildAwsServerApp } from './aws-server-app';
 import { buildServerApp as buildAzureServerApp } from './azure-server-app';
+import { buildContainerApp } from './aws-container-app';
 import { AZURE_RULES } from '../../lib/azure';
 
 const root = path.resolve(__dirname, '../..');
@@ -27,6 +28,7 @@ describe('README examples', () => {
     'test/examples/azure-app.ts',
     'test/examples/aws-server-app.ts',
     'test/examples/azure-server-app.ts',
+    'test/examples/aws-container-app.ts',
     'stacks/environments/dev.ts',
   ])('%s is shown in the README exactly as it compiles', (file) => {
     expect(readmeBlock(file)).toBe(fs.readFileSync(path.join(root, file), 'utf8'));
@@ -84,6 +86,24 @@ describe('README server examples', () => {
     ]);
     expect(Object.keys(tf.resource.azurerm_virtual_machine_extension ?? {})).toHaveLength(1);
     expect(Object.keys(tf.resource.azurerm_maintenance_assignment_virtual_machine ?? {})).toHaveLength(1);
+  });
+});
+
+describe('README container example', () => {
+  test('an application team runs services and a job in its own app, through the guardrails', () => {
+    const app = buildContainerApp();
+    expect(() => app.synth()).not.toThrow();
+    const template = Template.fromStack(app.node.findChild('payments-containers') as Stack);
+    template.resourceCountIs('AWS::ECS::Service', 2);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 2 ? * MON-FRI *)' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    // The Dockerfile directory is an asset: built and pushed at deployment, so synthesis needed no docker.
+    const images = Object.values(template.findResources('AWS::ECS::TaskDefinition')).map((t) =>
+      JSON.stringify((t.Properties as { ContainerDefinitions: { Image: unknown }[] }).ContainerDefinitions[0]?.Image),
+    );
+    expect(images.filter((i) => i.includes('container-assets'))).toHaveLength(1);
   });
 });
 
