@@ -1,7 +1,7 @@
 import * as containerApp from '@cdktf/provider-azurerm/lib/container-app';
 import * as diagnosticSetting from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
-import * as roleAssignment from '@cdktf/provider-azurerm/lib/role-assignment';
-import * as identity from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import type * as roleAssignment from '@cdktf/provider-azurerm/lib/role-assignment';
+import type * as identity from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
@@ -18,6 +18,7 @@ import { addServiceAlarms } from './container-service-alarms';
 import { DIAGNOSTIC_SETTING_NAME } from './diagnostics';
 import type { IMonitoring } from './monitoring';
 import type { IResourceGroup } from './network';
+import { addWorkloadIdentity } from './workload-identity';
 
 /** Props of {@link ContainerService}. */
 export interface ContainerServiceProps {
@@ -48,9 +49,6 @@ export interface ContainerServiceProps {
    */
   readonly keyVaultId?: string;
 }
-
-/** The Azure built-in role that reads secret values, granted to the app's identity on the Key Vault. */
-export const KEY_VAULT_SECRETS_USER = 'Key Vault Secrets User';
 
 /** The DNS suffix of Key Vault in Azure's public cloud. */
 const KEY_VAULT_DNS_SUFFIX = 'vault.azure.net';
@@ -279,26 +277,15 @@ export class ContainerService extends Construct {
     this.names = names;
     const rg = props.resourceGroup;
 
-    // ForceNew: name, location and resource group; a new identity has a new principal, so its role assignment is
-    // replaced with it.
-    this.identity = new identity.UserAssignedIdentity(this, 'Identity', {
+    const access = addWorkloadIdentity(this, {
       name: names.identity,
-      location: rg.location,
-      resourceGroupName: rg.name,
+      resourceGroup: rg,
+      secrets: props.spec.secrets,
+      ...(props.keyVaultId !== undefined && { keyVaultId: props.keyVaultId }),
+      reader: names.containerApp,
     });
-
-    const keyVaultId = props.keyVaultId;
-    if (Object.keys(props.spec.secrets).length > 0 && keyVaultId !== undefined) {
-      // Every attribute is ForceNew; none changes while the identity and the vault stay.
-      this.keyVaultAccess = new roleAssignment.RoleAssignment(this, 'KeyVaultSecretsUser', {
-        scope: keyVaultId,
-        roleDefinitionName: KEY_VAULT_SECRETS_USER,
-        principalId: this.identity.principalId,
-        // A new identity may not have reached Entra ID's replicas yet; the type skips that lookup.
-        principalType: 'ServicePrincipal',
-        description: `${names.containerApp} reads the secrets it names`,
-      });
-    }
+    this.identity = access.identity;
+    if (access.keyVaultAccess) this.keyVaultAccess = access.keyVaultAccess;
 
     this.containerApp = new containerApp.ContainerApp(this, 'Resource', {
       ...renderContainerAppConfig(props, names, this.identity.id),

@@ -18,3 +18,4 @@ export * from './tags';
 export * from './acknowledge';
 export * from './policy';
 export * from './protection';
+export * from './workload-identity';

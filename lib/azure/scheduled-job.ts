@@ -1,6 +1,6 @@
 import * as containerAppJob from '@cdktf/provider-azurerm/lib/container-app-job';
-import * as roleAssignment from '@cdktf/provider-azurerm/lib/role-assignment';
-import * as identity from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import type * as roleAssignment from '@cdktf/provider-azurerm/lib/role-assignment';
+import type * as identity from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
@@ -18,12 +18,12 @@ import { CONSUMPTION_WORKLOAD_PROFILE } from './container-apps-environment';
 import {
   azureContainerRegistryOf,
   azureImageOf,
-  KEY_VAULT_SECRETS_USER,
   renderContainerAppSecrets,
   renderContainerEnv,
 } from './container-service';
 import type { IMonitoring, WorkbookItem } from './monitoring';
 import { locationCodeOf, type IResourceGroup } from './network';
+import { addWorkloadIdentity } from './workload-identity';
 
 /** Props of {@link ScheduledJob}. */
 export interface ScheduledJobProps {
@@ -198,25 +198,15 @@ export class ScheduledJob extends Construct {
     this.names = names;
     const rg = props.resourceGroup;
 
-    // ForceNew: name, location and resource group; a new identity has a new principal, so its role assignment is
-    // replaced with it.
-    this.identity = new identity.UserAssignedIdentity(this, 'Identity', {
+    const access = addWorkloadIdentity(this, {
       name: names.identity,
-      location: rg.location,
-      resourceGroupName: rg.name,
+      resourceGroup: rg,
+      secrets: props.spec.secrets,
+      ...(props.keyVaultId !== undefined && { keyVaultId: props.keyVaultId }),
+      reader: names.job,
     });
-
-    const keyVaultId = props.keyVaultId;
-    if (Object.keys(props.spec.secrets).length > 0 && keyVaultId !== undefined) {
-      this.keyVaultAccess = new roleAssignment.RoleAssignment(this, 'KeyVaultSecretsUser', {
-        scope: keyVaultId,
-        roleDefinitionName: KEY_VAULT_SECRETS_USER,
-        principalId: this.identity.principalId,
-        // A new identity may not have reached Entra ID's replicas yet; the type skips that lookup.
-        principalType: 'ServicePrincipal',
-        description: `${names.job} reads the secrets it names`,
-      });
-    }
+    this.identity = access.identity;
+    if (access.keyVaultAccess) this.keyVaultAccess = access.keyVaultAccess;
 
     this.job = new containerAppJob.ContainerAppJob(this, 'Resource', {
       ...renderScheduledJobConfig(props, names, this.identity.id),
