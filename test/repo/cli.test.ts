@@ -44,9 +44,12 @@ describe('npm run synth (bin/platform.ts)', () => {
     expect(run.status).toBe(0);
     // 37 for the resource group, monitoring and network; 40 for the five servers (each a VM, network interface,
     // agent, maintenance assignment, rule association and diagnostic setting; per definition a data collection
-    // rule and two of each alert kind); 1 for the maintenance configuration.
+    // rule and two of each alert kind); 1 for the maintenance configuration; 2 for the Container Apps
+    // environment and its diagnostic setting; 17 for the two services (each a container app, identity,
+    // diagnostic setting and five alerts; the api's Key Vault role assignment for its secret); 3 for the job (a
+    // container app job, identity and failure alert).
     expect(run.stdout.split('\n')[2]).toMatch(
-      /^prod\s+azure\s+platform-prod\s+78\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
+      /^prod\s+azure\s+platform-prod\s+100\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
     );
     expect(fs.readdirSync(cwd)).toEqual(['cdktf.out']);
   });

@@ -1,13 +1,38 @@
-import { CfnResource, TagManager } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { CfnResource, Stack, TagManager } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { UNTAGGED_TYPES } from '../../lib/aws';
+import { defineEnvironment, workloadStackOf, type Environment } from '../../lib/core';
 import { buildAwsApp, EnvironmentStage } from '../../stacks/aws';
 import { loadEnvironments } from '../../stacks/environments';
+import { dev } from '../../stacks/environments/dev';
+import { NIGHTLY_JOB, WEB_SERVICE } from '../../stacks/environments/workloads';
 
 const environments = loadEnvironments();
 const app = buildAwsApp({ environments, validation: false });
 const stages = app.node.children.filter((c): c is EnvironmentStage => c instanceof EnvironmentStage);
 const assembly = app.synth();
+
+/** Every stack of a stage, in construct order. */
+function stacksOf(stage: EnvironmentStage): Stack[] {
+  return stage.node.children.filter((c): c is Stack => c instanceof Stack);
+}
+
+/** The one stage of an app built (validation off) for one environment. */
+function stageFor(env: Environment): EnvironmentStage {
+  const built = buildAwsApp({ environments: [env], validation: false });
+  return built.node.children.find((c): c is EnvironmentStage => c instanceof EnvironmentStage)!;
+}
+
+/** What a stage's workload stacks hold, by stack name: the names of their services and jobs. */
+function workloadsOf(stage: EnvironmentStage): Record<string, { services: string[]; jobs: string[] }> {
+  return Object.fromEntries(
+    [...stage.workloads.values()].map((w) => [
+      w.stackName,
+      { services: [...w.services.keys()], jobs: [...w.jobs.keys()] },
+    ]),
+  );
+}
 
 describe('AWS stages', () => {
   test('one stage per environment, named platform-<env>', () => {
@@ -16,26 +41,36 @@ describe('AWS stages', () => {
 
   test('stack names are platform-<env>-<lifecycle>, in the environment account and region', () => {
     const stacks = assembly.stacksRecursively.map((s) => [s.stackName, s.environment.account, s.environment.region]);
-    // Every environment defines servers, so every stage has its compute stack beside the foundation.
+    // Every environment defines servers, so every stage has its compute stack beside the foundation; and the
+    // same services and jobs, whose names hash to workload stacks 2 (api, nightly-cleanup) and 7 (web).
     expect(stacks.sort()).toEqual([
       ['platform-dev-compute', '111111111111', 'eu-west-1'],
       ['platform-dev-foundation', '111111111111', 'eu-west-1'],
+      ['platform-dev-workloads-2', '111111111111', 'eu-west-1'],
+      ['platform-dev-workloads-7', '111111111111', 'eu-west-1'],
       ['platform-prod-compute', '333333333333', 'eu-west-1'],
       ['platform-prod-foundation', '333333333333', 'eu-west-1'],
+      ['platform-prod-workloads-2', '333333333333', 'eu-west-1'],
+      ['platform-prod-workloads-7', '333333333333', 'eu-west-1'],
       ['platform-staging-compute', '222222222222', 'eu-west-1'],
       ['platform-staging-foundation', '222222222222', 'eu-west-1'],
+      ['platform-staging-workloads-2', '222222222222', 'eu-west-1'],
+      ['platform-staging-workloads-7', '222222222222', 'eu-west-1'],
     ]);
   });
 
   test('production-tier stacks have termination protection, development does not', () => {
     expect(
       Object.fromEntries(
-        stages.map((s) => [s.stageName, [s.foundation.terminationProtection, s.compute.terminationProtection]]),
+        stages.map((s) => [
+          s.stageName,
+          Object.fromEntries(stacksOf(s).map((t) => [t.node.id, t.terminationProtection])),
+        ]),
       ),
     ).toEqual({
-      'platform-dev': [false, false],
-      'platform-staging': [true, true],
-      'platform-prod': [true, true],
+      'platform-dev': { foundation: false, compute: false, 'workloads-2': false, 'workloads-7': false },
+      'platform-staging': { foundation: true, compute: true, 'workloads-2': true, 'workloads-7': true },
+      'platform-prod': { foundation: true, compute: true, 'workloads-2': true, 'workloads-7': true },
     });
   });
 
@@ -103,25 +138,40 @@ describe('AWS stages', () => {
     template.resourceCountIs('AWS::EC2::Subnet', 9);
   });
 
-  test('every taggable resource carries environment, owner and managed-by', () => {
+  test('every taggable resource carries environment, owner and managed-by; the UNTAGGED_TYPES carry no tags', () => {
     for (const stage of stages) {
-      // The compute stack too: instances, security groups, roles, patch baselines, SSM documents and parameters.
+      const untagged = new Set<string>();
+      // The compute stack too: instances, security groups, roles, patch baselines, SSM documents and parameters;
+      // and the workload stacks: task definitions, services, load balancers, target groups, state machines, alarms.
       for (const [stack, atLeast] of [
         [stage.foundation, 20],
         [stage.compute, 10],
+        [stage.workloads.get(2)!, 15],
+        [stage.workloads.get(7)!, 10],
       ] as const) {
         const resources = Template.fromStack(stack).toJSON().Resources as Record<
           string,
           { Properties?: { Tags?: unknown } }
         >;
-        // Every resource whose construct takes tags, found from the construct tree rather than a list of types,
-        // plus the plain CfnResources of taggable types that TagResources covers.
-        const taggable = stack.node
-          .findAll()
-          .filter(CfnResource.isCfnResource)
-          .filter(
-            (r) => TagManager.isTaggable(r) || ['AWS::IAM::Role', 'AWS::Lambda::Function'].includes(r.cfnResourceType),
-          );
+        const all = stack.node.findAll().filter(CfnResource.isCfnResource);
+        // The types linters reject tags on are left untagged (lib/aws/tags.ts).
+        for (const resource of all.filter((r) => UNTAGGED_TYPES.includes(r.cfnResourceType))) {
+          untagged.add(resource.cfnResourceType);
+          expect({
+            type: resource.cfnResourceType,
+            tags: resources[stack.resolve(resource.logicalId) as string]?.Properties?.Tags,
+          }).toEqual({ type: resource.cfnResourceType, tags: undefined });
+        }
+        // Every other resource whose construct takes tags (either tag manager: CloudWatch alarms have the newer
+        // one), found from the construct tree rather than a list of types, plus the plain CfnResources of
+        // taggable types that TagResources covers.
+        const taggable = all.filter(
+          (r) =>
+            !UNTAGGED_TYPES.includes(r.cfnResourceType) &&
+            (TagManager.isTaggable(r) ||
+              TagManager.isTaggableV2(r) ||
+              ['AWS::IAM::Role', 'AWS::Lambda::Function'].includes(r.cfnResourceType)),
+        );
         expect(taggable.length).toBeGreaterThan(atLeast);
         for (const resource of taggable) {
           const tags = resources[stack.resolve(resource.logicalId) as string]?.Properties?.Tags;
@@ -139,6 +189,9 @@ describe('AWS stages', () => {
           });
         }
       }
+      // Each untagged type occurs in every stage (dashboard, SSM association, scaling target, listener), so the
+      // exclusion is exercised rather than assumed.
+      expect([...untagged].sort()).toEqual([...UNTAGGED_TYPES].sort());
     }
   });
 
@@ -150,7 +203,13 @@ describe('AWS stages', () => {
 
   test('an environment with servers has its compute stack, depending on the foundation, never the reverse', () => {
     for (const stage of stages) {
-      expect(stage.node.children.map((c) => c.node.id)).toEqual(['foundation', 'compute']);
+      // The compute stack is created before the workload stacks; these follow in the order of their index.
+      expect(stage.node.children.map((c) => c.node.id)).toEqual([
+        'foundation',
+        'compute',
+        'workloads-2',
+        'workloads-7',
+      ]);
       expect(stage.compute.stackName).toBe(`${stage.stageName}-compute`);
       expect(stage.compute.dependencies).toEqual([stage.foundation]);
       expect(stage.foundation.dependencies).toEqual([]);
@@ -160,18 +219,145 @@ describe('AWS stages', () => {
       const foundation = JSON.stringify(Template.fromStack(stage.foundation).toJSON());
       expect(compute).toContain(`"Fn::ImportValue":"${stage.stageName}-foundation:`);
       expect(compute).not.toContain('Fn::GetStackOutput');
+      expect(compute).not.toContain(`${stage.stageName}-workloads-`);
       expect(foundation).not.toContain('Fn::ImportValue');
       expect(foundation).not.toContain('Fn::GetStackOutput');
       expect(foundation).not.toContain(`${stage.stageName}-compute`);
     }
   });
 
+  test('the workload stacks are those the services and jobs hash to, each holding exactly its own', () => {
+    for (const [stage, env] of stages.map((s, i) => [s, environments[i]!] as const)) {
+      expect(env.services.map((s) => [s.name, s.stack])).toEqual([
+        ['web', workloadStackOf('service', 'web')],
+        ['api', workloadStackOf('service', 'api')],
+      ]);
+      expect(env.jobs.map((j) => [j.name, j.stack])).toEqual([
+        ['nightly-cleanup', workloadStackOf('job', 'nightly-cleanup')],
+      ]);
+      expect([...stage.workloads.keys()]).toEqual([2, 7]);
+      expect(workloadsOf(stage)).toEqual({
+        [`${stage.stageName}-workloads-2`]: { services: ['api'], jobs: ['nightly-cleanup'] },
+        [`${stage.stageName}-workloads-7`]: { services: ['web'], jobs: [] },
+      });
+      // The foundation holds what they share: the cluster platform-<env> and the access-log bucket.
+      const foundation = Template.fromStack(stage.foundation);
+      foundation.resourceCountIs('AWS::ECS::Cluster', 1);
+      foundation.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: stage.stageName });
+      foundation.resourceCountIs('AWS::S3::Bucket', 1);
+    }
+  });
+
+  test('each workload stack depends on the foundation only and imports only its exports; the foundation never references a workload stack', () => {
+    for (const stage of stages) {
+      const foundation = Template.fromStack(stage.foundation).toJSON() as {
+        Outputs?: Record<string, { Export?: { Name?: string } }>;
+      };
+      const exported = Object.values(foundation.Outputs ?? {}).map((o) => o.Export?.Name);
+      const foundationJson = JSON.stringify(foundation);
+      const computeJson = JSON.stringify(Template.fromStack(stage.compute).toJSON());
+      for (const workload of stage.workloads.values()) {
+        expect(workload.dependencies).toEqual([stage.foundation]);
+        const json = JSON.stringify(Template.fromStack(workload).toJSON());
+        const imports = [...json.matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1]!);
+        // The cluster, the access-log bucket, the network, the key and the alarm topics, all from the foundation.
+        expect(imports.length).toBeGreaterThan(0);
+        for (const name of imports) {
+          expect(name.startsWith(`${stage.stageName}-foundation:`)).toBe(true);
+          expect(exported).toContain(name);
+        }
+        expect(json).not.toContain('Fn::GetStackOutput');
+        expect(json).not.toContain(`${stage.stageName}-compute`);
+        expect(foundationJson).not.toContain(workload.stackName);
+        expect(computeJson).not.toContain(workload.stackName);
+      }
+      // Nor do the compute stack and the workload stacks depend on each other.
+      expect(stage.compute.dependencies).toEqual([stage.foundation]);
+    }
+  });
+
+  test('the service and job log groups are retained in production tiers and destroyed in development, for the tier retention', () => {
+    /** Each log group of a stack by logical ID without its hash: [DeletionPolicy, UpdateReplacePolicy, RetentionInDays]. */
+    const logGroups = (stack: Stack): Record<string, unknown[]> =>
+      Object.fromEntries(
+        Object.entries(Template.fromStack(stack).findResources('AWS::Logs::LogGroup')).map(([id, r]) => [
+          id.replace(/[0-9A-F]{8}$/, ''),
+          [r.DeletionPolicy, r.UpdateReplacePolicy, r.Properties.RetentionInDays],
+        ]),
+      );
+    for (const stage of stages) {
+      const production = stage.stageName !== 'platform-dev';
+      const expected = production ? ['Retain', 'Retain', 365] : ['Delete', 'Delete', 30];
+      expect(Object.fromEntries([...stage.workloads].map(([n, w]) => [n, logGroups(w)]))).toEqual({
+        2: {
+          ServicesapiLogs: expected,
+          JobsnightlycleanupLogGroup: expected,
+          JobsnightlycleanupExecutionLogGroup: expected,
+        },
+        7: { ServiceswebLogs: expected },
+      });
+      // The load balancers cannot be deleted in production tiers either.
+      for (const workload of stage.workloads.values()) {
+        Template.fromStack(workload).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+          LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: String(production) }]),
+        });
+      }
+    }
+  });
+
+  test('the access-log bucket of the foundation is retained in production tiers and expires logs after the tier retention', () => {
+    const buckets = stages.map((stage) =>
+      Object.values(Template.fromStack(stage.foundation).findResources('AWS::S3::Bucket')).map((r) => [
+        r.DeletionPolicy,
+        r.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays,
+      ]),
+    );
+    expect(buckets).toEqual([[['Delete', 30]], [['Retain', 365]], [['Retain', 365]]]);
+  });
+
+  test('workload stacks exist only for the indices that hold a service or job', () => {
+    const base = environments[0]!;
+    // No services and no jobs: no workload stack, and no cluster or access-log bucket in the foundation.
+    const none = stageFor({ ...base, services: [], jobs: [] });
+    expect(none.node.children.map((c) => c.node.id)).toEqual(['foundation', 'compute']);
+    expect(none.workloads.size).toBe(0);
+    expect(none.foundation.containers).toBeUndefined();
+    const bare = Template.fromStack(none.foundation);
+    bare.resourceCountIs('AWS::ECS::Cluster', 0);
+    bare.resourceCountIs('AWS::S3::Bucket', 0);
+    // Only the job: only its stack.
+    const jobOnly = stageFor({ ...base, services: [] });
+    expect(jobOnly.node.children.map((c) => c.node.id)).toEqual(['foundation', 'compute', 'workloads-2']);
+    expect(workloadsOf(jobOnly)).toEqual({ 'platform-dev-workloads-2': { services: [], jobs: ['nightly-cleanup'] } });
+    // A pinned service goes to the stack it names; the others stay where their names put them.
+    const pinned = stageFor(
+      defineEnvironment({ ...dev, services: [{ ...WEB_SERVICE, stack: 11 }], jobs: [NIGHTLY_JOB] }),
+    );
+    expect(pinned.node.children.map((c) => c.node.id)).toEqual([
+      'foundation',
+      'compute',
+      'workloads-2',
+      'workloads-11',
+    ]);
+    expect(workloadsOf(pinned)).toEqual({
+      'platform-dev-workloads-2': { services: [], jobs: ['nightly-cleanup'] },
+      'platform-dev-workloads-11': { services: ['web'], jobs: [] },
+    });
+    expect(pinned.workloads.get(11)!.dependencies).toEqual([pinned.foundation]);
+    expect(
+      buildAwsApp({ environments: [{ ...base, services: [] }], validation: false })
+        .synth()
+        .stacksRecursively.map((s) => s.stackName)
+        .sort(),
+    ).toEqual(['platform-dev-compute', 'platform-dev-foundation', 'platform-dev-workloads-2']);
+  });
+
   test('an environment without servers has no compute stack until first use, then one depending on the foundation', () => {
-    const fresh = buildAwsApp({ environments: [{ ...environments[0]!, servers: [] }], validation: false });
-    const stage = fresh.node.children.find((c): c is EnvironmentStage => c instanceof EnvironmentStage)!;
-    expect(stage.node.children.map((c) => c.node.id)).toEqual(['foundation']);
+    const stage = stageFor({ ...environments[0]!, servers: [] });
+    // Its services and jobs still have their workload stacks.
+    expect(stage.node.children.map((c) => c.node.id)).toEqual(['foundation', 'workloads-2', 'workloads-7']);
     new sns.Topic(stage.compute, 'Jobs');
-    expect(stage.node.children.map((c) => c.node.id)).toEqual(['foundation', 'compute']);
+    expect(stage.node.children.map((c) => c.node.id)).toEqual(['foundation', 'workloads-2', 'workloads-7', 'compute']);
     expect(stage.compute.stackName).toBe('platform-dev-compute');
     expect(stage.compute.dependencies).toEqual([stage.foundation]);
     expect(stage.foundation.dependencies).toEqual([]);
@@ -180,6 +366,10 @@ describe('AWS stages', () => {
     expect(stage.compute.patching).toBeUndefined();
     // Never used, it is never created: CloudFormation rejects a template without resources.
     const untouched = buildAwsApp({ environments: [{ ...environments[0]!, servers: [] }], validation: false });
-    expect(untouched.synth().stacksRecursively.map((s) => s.stackName)).toEqual(['platform-dev-foundation']);
+    expect(untouched.synth().stacksRecursively.map((s) => s.stackName)).toEqual([
+      'platform-dev-foundation',
+      'platform-dev-workloads-2',
+      'platform-dev-workloads-7',
+    ]);
   });
 });

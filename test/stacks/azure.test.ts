@@ -135,6 +135,50 @@ describe('Azure stacks', () => {
           },
         });
       }
+      // The types that take tags, among them the container platform's (environment, apps, jobs, their identities
+      // and alerts); those that take none in azurerm (role assignments, diagnostic settings, subnets, rules and
+      // associations) have no tags in the output either.
+      const resources = stack.node.findAll().filter(TerraformResource.isTerraformResource);
+      const typesOf = (list: TerraformResource[]): string[] =>
+        [...new Set(list.map((r) => r.terraformResourceType))].sort();
+      expect(typesOf(taggable)).toEqual([
+        'azurerm_application_insights_workbook',
+        'azurerm_container_app',
+        'azurerm_container_app_environment',
+        'azurerm_container_app_job',
+        'azurerm_linux_virtual_machine',
+        'azurerm_log_analytics_saved_search',
+        'azurerm_log_analytics_workspace',
+        'azurerm_maintenance_configuration',
+        'azurerm_monitor_action_group',
+        'azurerm_monitor_data_collection_rule',
+        'azurerm_monitor_metric_alert',
+        'azurerm_monitor_scheduled_query_rules_alert_v2',
+        'azurerm_nat_gateway',
+        'azurerm_network_interface',
+        'azurerm_network_security_group',
+        'azurerm_public_ip',
+        'azurerm_resource_group',
+        'azurerm_user_assigned_identity',
+        'azurerm_virtual_machine_extension',
+        'azurerm_virtual_network',
+      ]);
+      const untaggable = resources.filter((r) => !taggable.includes(r));
+      expect(typesOf(untaggable)).toEqual([
+        'azurerm_maintenance_assignment_virtual_machine',
+        'azurerm_monitor_data_collection_rule_association',
+        'azurerm_monitor_diagnostic_setting',
+        'azurerm_nat_gateway_public_ip_association',
+        'azurerm_network_security_rule',
+        'azurerm_role_assignment',
+        'azurerm_subnet',
+        'azurerm_subnet_nat_gateway_association',
+        'azurerm_subnet_network_security_group_association',
+      ]);
+      for (const resource of untaggable) {
+        expect(tf.resource[resource.terraformResourceType]?.[resource.friendlyUniqueId]).toBeDefined();
+        expect(tf.resource[resource.terraformResourceType]?.[resource.friendlyUniqueId]?.tags).toBeUndefined();
+      }
       // Each server definition's VMs, network interfaces, agents and rule are among them.
       const serverTagged = Object.values(tf.resource)
         .flatMap((byName) => Object.values(byName))

@@ -59,7 +59,7 @@ function prodStackTemplate(out: string, stackName: string): string {
   return path.join(assembly, artifact.properties.templateFile);
 }
 
-/** The production foundation's template (the prod stage also has platform-prod-compute). */
+/** The production foundation's template (the prod stage also has platform-prod-compute and workload stacks). */
 function prodTemplate(out: string): string {
   return prodStackTemplate(out, 'platform-prod-foundation');
 }
@@ -108,6 +108,18 @@ describe('npm run check', () => {
     ]);
   });
 
+  test('finds a production service log group that is no longer retained, edited in its workload stack', async () => {
+    const copy = editedCopy<EditableTemplate>(
+      (out) => prodStackTemplate(out, 'platform-prod-workloads-2'),
+      (t) => {
+        t.Resources.ServicesapiLogs266223AD!.DeletionPolicy = 'Delete';
+      },
+    );
+    expect((await checkCopy(copy)).map((r) => [r.stack, r.rule, r.resource.split(' ')[0]])).toEqual([
+      ['platform-prod-workloads-2', 'Platform-StatefulRetained', 'ServicesapiLogs266223AD'],
+    ]);
+  });
+
   test('an acknowledgement removed from the template makes its finding fail again', async () => {
     const copy = editedCopy<EditableTemplate>(prodTemplate, (t) => {
       for (const r of Object.values(t.Resources)) delete r.Metadata?.cdk_nag;
@@ -132,7 +144,8 @@ describe('npm run check', () => {
     const copy = editedCopy<EditableManifest>(
       (out) => path.join(out, 'cdk.out', 'assembly-platform-prod', 'manifest.json'),
       (manifest) => {
-        // Only the foundation loses its protection: platform-prod-compute keeps it, so it has no finding.
+        // Only the foundation loses its protection: platform-prod-compute and the workload stacks keep it, so they
+        // have no finding.
         const foundation = Object.values(manifest.artifacts).find(
           (a) => a.properties?.stackName === 'platform-prod-foundation',
         )!;
@@ -159,6 +172,22 @@ describe('npm run check', () => {
       }),
     ]);
     expect(failingRows(rows)).toEqual([]);
+  });
+
+  test('finds a production workload stack without termination protection, edited in the manifest', async () => {
+    const copy = editedCopy<EditableManifest>(
+      (out) => path.join(out, 'cdk.out', 'assembly-platform-prod', 'manifest.json'),
+      (manifest) => {
+        const workloads = Object.values(manifest.artifacts).find(
+          (a) => a.properties?.stackName === 'platform-prod-workloads-7',
+        )!;
+        expect(workloads.properties!.terminationProtection).toBe(true);
+        workloads.properties!.terminationProtection = false;
+      },
+    );
+    expect((await checkCopy(copy)).map((r) => [r.stack, r.rule, r.resource])).toEqual([
+      ['platform-prod-workloads-7', 'Platform-TerminationProtection', 'platform-prod-workloads-7'],
+    ]);
   });
 
   test('a template synthesized without the guardrails is an error, not a silent pass', async () => {

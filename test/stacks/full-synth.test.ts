@@ -23,10 +23,16 @@ test('every environment synthesizes on both clouds with CloudFormation validatio
   expect(rows.filter((r) => r.cloud === 'aws').map((r) => r.stack)).toEqual([
     'platform-dev-compute',
     'platform-dev-foundation',
+    'platform-dev-workloads-2',
+    'platform-dev-workloads-7',
     'platform-staging-compute',
     'platform-staging-foundation',
+    'platform-staging-workloads-2',
+    'platform-staging-workloads-7',
     'platform-prod-compute',
     'platform-prod-foundation',
+    'platform-prod-workloads-2',
+    'platform-prod-workloads-7',
   ]);
   expect(rows.filter((r) => r.cloud === 'azure').map((r) => r.stack)).toEqual([
     'platform-dev',

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { compareInventory, type SynthesizedStack } from '../../lib/review';
+import { defineEnvironment } from '../../lib/core';
 import { loadEnvironments } from '../../stacks/environments';
+import { prod } from '../../stacks/environments/prod';
 import { compareWithGolden, readGolden, synthesizeStacks } from '../../stacks/golden';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -37,7 +39,7 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
     expect(compareWithGolden(root, environments, stacks)).toEqual([]);
   });
 
-  test('the golden lists hold the keys, log groups, resource groups, instances and VMs of every environment', () => {
+  test('the golden lists hold the keys, log groups, access-log bucket, resource groups, instances and VMs of every environment', () => {
     /** The entries of one stack's golden list: those of `type` by ID without its hash, the others as they are. */
     const split = (list: Record<string, string>, type: string): [string[], Record<string, string>] => [
       Object.keys(list)
@@ -46,25 +48,48 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
         .sort(),
       Object.fromEntries(Object.entries(list).filter(([, t]) => t !== type)),
     ];
+    /** A stack's golden list by ID without its hash. */
+    const unhashed = (list: Record<string, string>): Record<string, string> =>
+      Object.fromEntries(Object.entries(list).map(([id, type]) => [id.replace(/[0-9A-F]{8}$/, ''), type]));
     for (const env of environments) {
       // Every instance of every server definition, at its resolved count, numbered from 1.
       expect(env.servers.map((s) => s.name)).toEqual(['web', 'ops']);
       const numbered = (id: (server: string, i: number) => string): string[] =>
         env.servers.flatMap((s) => Array.from({ length: s.count }, (_, i) => id(s.name, i + 1))).sort();
+      // The services and jobs, in the workload stacks their names hash to.
+      expect(env.services.map((s) => [s.name, s.stack])).toEqual([
+        ['web', 7],
+        ['api', 2],
+      ]);
+      expect(env.jobs.map((j) => [j.name, j.stack])).toEqual([['nightly-cleanup', 2]]);
 
       const aws = readGolden(root, env.name, 'aws');
-      expect(Object.keys(aws).sort()).toEqual([`platform-${env.name}-compute`, `platform-${env.name}-foundation`]);
-      expect(Object.values(aws[`platform-${env.name}-foundation`]!).sort()).toEqual([
-        'AWS::KMS::Key',
-        'AWS::KMS::Key',
-        'AWS::Logs::LogGroup',
-        'AWS::Logs::LogGroup',
-        'AWS::Logs::LogGroup',
+      expect(Object.keys(aws).sort()).toEqual([
+        `platform-${env.name}-compute`,
+        `platform-${env.name}-foundation`,
+        `platform-${env.name}-workloads-2`,
+        `platform-${env.name}-workloads-7`,
       ]);
+      // The keys and log groups of monitoring and the network, and the load balancers' access-log bucket.
+      expect(unhashed(aws[`platform-${env.name}-foundation`]!)).toEqual({
+        ContainersAccessLogs: 'AWS::S3::Bucket',
+        CustomVpcRestrictDefaultSGCustomResourceProviderLogGroup: 'AWS::Logs::LogGroup',
+        MonitoringKey: 'AWS::KMS::Key',
+        MonitoringLogsApplicationLogGroup: 'AWS::Logs::LogGroup',
+        NetworkFlowLogGroup: 'AWS::Logs::LogGroup',
+        NetworkFlowLogKey: 'AWS::KMS::Key',
+      });
       const [instances, computeRest] = split(aws[`platform-${env.name}-compute`]!, 'AWS::EC2::Instance');
       expect(instances).toEqual(numbered((server, i) => `Servers${server}Instance${i}`));
       // The image pin's log group (the example servers pin their image at creation).
       expect(computeRest).toEqual({ ImagePinLogGroup8E50DA06: 'AWS::Logs::LogGroup' });
+      // A service's log group; a job's container log group and its state machine's execution log group.
+      expect(unhashed(aws[`platform-${env.name}-workloads-2`]!)).toEqual({
+        JobsnightlycleanupExecutionLogGroup: 'AWS::Logs::LogGroup',
+        JobsnightlycleanupLogGroup: 'AWS::Logs::LogGroup',
+        ServicesapiLogs: 'AWS::Logs::LogGroup',
+      });
+      expect(unhashed(aws[`platform-${env.name}-workloads-7`]!)).toEqual({ ServiceswebLogs: 'AWS::Logs::LogGroup' });
 
       const vm = 'azurerm_linux_virtual_machine';
       const [vms, azureRest] = split(readGolden(root, env.name, 'azure')[`platform-${env.name}`]!, vm);
@@ -85,6 +110,23 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
     expect(problems).toEqual([
       'platform-prod-foundation: stateful AWS::KMS::Key NetworkFlowLogKeyF785E5F9 is gone or its logical ID changed. A new logical ID makes CloudFormation create a new resource and delete the old one with its data (or orphan it, if retained). If the move is not intended, restore the construct id (or pin the ID with overrideLogicalId). If the data is safe (migrated or disposable), run `npm run golden` to record it in test/golden/prod.aws.json, so the change shows in the pull request.',
       'platform-prod-foundation: new stateful AWS::KMS::Key NetworkKeyAB12CD34 is not in the golden list: run `npm run golden` to record it in test/golden/prod.aws.json, so the change shows in the pull request.',
+    ]);
+  });
+
+  test('pinning a service to another workload stack is reported: its log group leaves the stack it was recorded in', async () => {
+    // The api service hashes to workloads-2; pinned to workloads-5, its log group moves with it.
+    const pinned = defineEnvironment({
+      ...prod,
+      services: prod.services!.map((s) => (s.name === 'api' ? { ...s, stack: 5 } : s)),
+    });
+    const problems = compareWithGolden(
+      root,
+      environments.map((e) => (e.name === 'prod' ? pinned : e)),
+      [...stacks.filter((s) => s.environment !== 'prod'), ...(await synthesizeStacks([pinned]))],
+    );
+    expect(problems).toEqual([
+      'platform-prod-workloads-2: stateful AWS::Logs::LogGroup ServicesapiLogs266223AD is gone or its logical ID changed. A new logical ID makes CloudFormation create a new resource and delete the old one with its data (or orphan it, if retained). If the move is not intended, restore the construct id (or pin the ID with overrideLogicalId). If the data is safe (migrated or disposable), run `npm run golden` to record it in test/golden/prod.aws.json, so the change shows in the pull request.',
+      'platform-prod-workloads-5: new stateful AWS::Logs::LogGroup ServicesapiLogs266223AD is not in the golden list: run `npm run golden` to record it in test/golden/prod.aws.json, so the change shows in the pull request.',
     ]);
   });
 
