@@ -6,8 +6,8 @@ import { environmentStackProps } from './stack-props';
 import type { FoundationStack } from './foundation-stack';
 
 /**
- * The replaceable part of an environment: servers now, container services and scheduled jobs with issue 6.
- * It depends on the foundation and may reference it; the foundation never references it.
+ * An environment's servers and their patching (container services and jobs live in the workload stacks). It
+ * depends on the foundation and may reference it; the foundation never references it.
  */
 export class ComputeStack extends PlatformStack {
   /** The servers, by name. */

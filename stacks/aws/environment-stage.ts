@@ -7,8 +7,10 @@ import { FoundationStack } from './foundation-stack';
 import { WorkloadStack } from './workload-stack';
 
 /**
- * One environment on AWS: a Stage named `platform-<env>` whose stacks are split by lifecycle
- * (`platform-<env>-foundation` for data, `platform-<env>-compute` for what can be replaced). Deploy one with `cdk deploy 'platform-<env>/*'`.
+ * One environment on AWS: a Stage named `platform-<env>` whose stacks are split by lifecycle and size:
+ * `platform-<env>-foundation` (network, monitoring, keys, logs, the container cluster), `platform-<env>-compute`
+ * (servers and patching) and `platform-<env>-workloads-<n>` (container services and jobs, placed by name).
+ * Deploy one with `cdk deploy 'platform-<env>/*'`.
  */
 export class EnvironmentStage extends Stage {
   /** Network, keys and logs: stateful, retained in production. */

@@ -36,5 +36,35 @@ export class FoundationStack extends PlatformStack {
         logRetentionDays: env.monitoring.logRetentionDays,
       });
     }
+    this.exportShared();
+  }
+
+  /**
+   * Exports every value the compute and workload stacks may reference, whether or not one references it now.
+   * CloudFormation refuses to remove an export another stack still imports, and deploys the foundation first:
+   * if the exports followed the current references, removing the last service that used one would fail the
+   * deployment. Automatic references use the same export names, so nothing is exported twice.
+   */
+  private exportShared(): void {
+    const vpc = this.network.vpc;
+    const values = [
+      vpc.vpcId,
+      vpc.vpcCidrBlock,
+      ...vpc.publicSubnets.map((s) => s.subnetId),
+      ...vpc.privateSubnets.map((s) => s.subnetId),
+      this.monitoring.encryptionKey.keyArn,
+      this.monitoring.topics.critical.topicArn,
+      this.monitoring.topics.warning.topicArn,
+      this.monitoring.applicationLogGroup.logGroupName,
+      this.monitoring.applicationLogGroup.logGroupArn,
+      ...(this.containers
+        ? [
+            this.containers.cluster.clusterName,
+            this.containers.cluster.clusterArn,
+            this.containers.accessLogBucket.bucketName,
+          ]
+        : []),
+    ];
+    for (const value of values) this.exportValue(value);
   }
 }

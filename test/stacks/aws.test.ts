@@ -315,6 +315,21 @@ describe('AWS stages', () => {
     expect(buckets).toEqual([[['Delete', 30]], [['Retain', 365]], [['Retain', 365]]]);
   });
 
+  test('removing services leaves the foundation exports as they were, so the foundation deploys while old stacks still import them', () => {
+    const outputsOf = (env: Environment): string[] =>
+      Object.keys(Template.fromStack(stageFor(env).foundation).toJSON().Outputs as object).sort();
+    const all = defineEnvironment(dev);
+    const jobOnly = defineEnvironment({ ...dev, services: [] });
+    expect(outputsOf(jobOnly)).toEqual(outputsOf(all));
+    expect(outputsOf(all)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ExportsOutputFnGetAttNetwork[0-9A-F]+CidrBlock/),
+        expect.stringMatching(/^ExportsOutputRefNetworkPublicSubnet1Subnet/),
+        expect.stringMatching(/^ExportsOutputRefContainersAccessLogs/),
+      ]),
+    );
+  });
+
   test('workload stacks exist only for the indices that hold a service or job', () => {
     const base = environments[0]!;
     // No services and no jobs: no workload stack, and no cluster or access-log bucket in the foundation.
