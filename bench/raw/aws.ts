@@ -1,4 +1,4 @@
-// The AWS half of the bench's reference point: the same foundation and compute stacks of the three
+// The AWS half of the bench's reference point: the same foundation, compute and workload stacks of the three
 // environments as stacks/aws (same construct IDs, so the same logical IDs and templates), written against
 // aws-cdk-lib directly, with the environment values spelled out instead of resolved from the spec. Anything
 // ours costs beyond this program is the price of the library (zod, spec resolution, naming, our constructs).
@@ -9,17 +9,28 @@
 // scoped to its stage. Those last two are written here, a few lines each, as a hand-written program would.
 //
 // Monitoring is written out the same way: alert topics per severity with the environment's subscriptions,
-// the dashboard (its header text spelled out, its widgets added once every alarm exists), the application
-// log group with a metric filter, an alarm and saved queries per log pattern, and the NAT gateway alarms.
+// the dashboard (its header text spelled out, its widgets added once every alarm exists; one alarm status
+// widget, as no environment has 100 alarms, where ours lays out one per 100), the application log group
+// with a metric filter, an alarm and saved queries per log pattern (over the services' and jobs' log groups
+// too, by their literal names), and the NAT gateway alarms.
 //
 // Servers and patching are mirrored too, in each environment's compute stack (which references the
-// foundation's VPC, keys, log group and topics, so the foundation exports them): the Patch Manager baselines,
-// maintenance window and daily scan; per server definition a security group, a role with its managed policy,
+// foundation's VPC, keys, log group and topics; the foundation exports every value the compute and workload
+// stacks may reference, referenced or not, as ours does): the Patch Manager baselines, maintenance window
+// and daily scan; per server definition a security group, a role with its managed policy,
 // the image pinned by a custom resource, the instances in the zones the spec's rotation gives, the State
 // Manager document and associations (configuration, Ansible), and the alarms per instance, which the
 // dashboard in the foundation lists by ARN; the dashboard also gets a row per definition, found by the
 // definition's own metric namespace. The cloud-config text is spelled out (bench/raw/servers.ts); the
 // applier script comes from lib/core's pure renderer, as the same text would be pasted in by hand.
+//
+// Container services and scheduled jobs (issue 6) are mirrored in bench/raw/aws-workloads.ts: the ECS cluster
+// and the load balancers' access-log bucket in the foundation, and the workload stacks
+// `platform-<env>-workloads-<n>` the spec's hash of each name gives (the API service and the nightly job in 2,
+// the web service in 7), with per service the Fargate service behind its own load balancer, target tracking
+// and six alarms, and per job the Step Functions state machine, its EventBridge schedule and failure alarm;
+// the dashboard gets a row for each. Scalable targets and listeners stay untagged, as in ours. The services'
+// and the job's definitions, which both clouds share, are spelled out in bench/raw/workloads.ts.
 import {
   App,
   ArnFormat,
@@ -63,10 +74,21 @@ import * as path from 'node:path';
 import cdkJson from '../../cdk.json';
 import { configurationHash, renderApplier } from '../../lib/core/servers';
 import { parseBenchArgs } from '../args';
+import {
+  buildContainerCluster,
+  buildJob,
+  buildService,
+  jobWidgets,
+  serviceWidgets,
+  workloadLogGroupNames,
+  type RawContainers,
+  type RawWorkloadStack,
+} from './aws-workloads';
 import { OPS_CLOUD_CONFIG_AWS, SERVER_ALARMS, WEB_CLOUD_CONFIG } from './servers';
+import { API_SERVICE, DEVELOPMENT_COUNTS, NIGHTLY_JOB, PRODUCTION_COUNTS, WEB_SERVICE } from './workloads';
 
 /** One environment, as stacks/environments resolves it. */
-interface RawAwsEnvironment {
+export interface RawAwsEnvironment {
   readonly name: string;
   readonly tier: Tier;
   readonly account: string;
@@ -88,6 +110,8 @@ interface RawAwsEnvironment {
   readonly patching: { readonly schedule: string; readonly approveAfterDays: number; readonly maxConcurrency: string };
   /** The server definitions, in the spec's order. */
   readonly servers: readonly RawServer[];
+  /** The workload stacks that hold services or jobs, by index, and what each holds. */
+  readonly workloads: readonly RawWorkloadStack[];
 }
 
 /** One server definition with the defaults applied (lib/core/spec/servers.ts). */
@@ -181,6 +205,10 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
         ansibleSeverity: 'MEDIUM',
       },
     ],
+    workloads: [
+      { index: 2, services: [{ ...API_SERVICE, ...DEVELOPMENT_COUNTS }], jobs: [{ ...NIGHTLY_JOB, retries: 0 }] },
+      { index: 7, services: [{ ...WEB_SERVICE, ...DEVELOPMENT_COUNTS }], jobs: [] },
+    ],
   },
   {
     name: 'staging',
@@ -219,6 +247,10 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
         ansibleSeverity: 'HIGH',
       },
     ],
+    workloads: [
+      { index: 2, services: [{ ...API_SERVICE, ...PRODUCTION_COUNTS }], jobs: [{ ...NIGHTLY_JOB, retries: 1 }] },
+      { index: 7, services: [{ ...WEB_SERVICE, ...PRODUCTION_COUNTS }], jobs: [] },
+    ],
   },
   {
     name: 'prod',
@@ -255,6 +287,20 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
         zones: [1, 2],
         cloudConfig: OPS_CLOUD_CONFIG_AWS,
         ansibleSeverity: 'HIGH',
+      },
+    ],
+    workloads: [
+      { index: 2, services: [{ ...API_SERVICE, ...PRODUCTION_COUNTS }], jobs: [{ ...NIGHTLY_JOB, retries: 1 }] },
+      {
+        index: 7,
+        services: [
+          {
+            ...WEB_SERVICE,
+            ...PRODUCTION_COUNTS,
+            certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-0000-0000-000000000000',
+          },
+        ],
+        jobs: [],
       },
     ],
   },
@@ -332,7 +378,7 @@ const DEFAULT_SG_HANDLER_ACKNOWLEDGEMENTS: Readonly<Record<string, string>> = {
 };
 
 /** A default alarm: what it watches, when it fires, who is told and what to do first. */
-interface RawAlarm {
+export interface RawAlarm {
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;
   /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
@@ -347,7 +393,7 @@ interface RawAlarm {
 }
 
 /** The environment's monitoring, as the rest of the stage uses it. */
-interface RawMonitoring {
+export interface RawMonitoring {
   /** The key of the topics and of the environment's log groups (`/platform/<env>/*`). */
   readonly key: kms.Key;
   /** The construct the log pattern alarms and the saved queries live in (`Monitoring/Logs`). */
@@ -358,11 +404,15 @@ interface RawMonitoring {
   /** Every alarm, in creation order; those of other stacks by ARN. */
   readonly alarms: cloudwatch.IAlarm[];
   readonly patternMetrics: cloudwatch.Metric[];
+  /** The alert topic of each severity. */
+  readonly topics: Readonly<Record<Severity, sns.Topic>>;
   /**
    * Creates an alarm `platform-<env>-<id with dots>` in `scope` that notifies its severity's topic; with a
    * member (an instance's number), one of an alarm kept per resource, `...-<id with dots>.<member>`.
    */
   addAlarm(scope: Construct, id: string, alarm: RawAlarm, member?: string): void;
+  /** Counts the log patterns in a log group (a metric filter per pattern beside it). */
+  watchLogGroup(logGroup: logs.LogGroup): void;
 }
 
 /**
@@ -505,14 +555,19 @@ function buildMonitoring(stack: Stack, env: RawAwsEnvironment, removalPolicy: Re
       insights: '| filter status >= 500 and status <= 599',
     },
   ] as const;
+  const watchLogGroup = (logGroup: logs.LogGroup): void => {
+    for (const p of patterns) {
+      logGroup.addMetricFilter(`Pattern-${p.name}`, {
+        filterPattern: logs.FilterPattern.literal(p.filter),
+        metricNamespace: namespace,
+        metricName: `log-${p.name}`,
+        metricValue: '1',
+      });
+    }
+  };
+  watchLogGroup(applicationLogGroup);
   const patternMetrics: cloudwatch.Metric[] = [];
   for (const p of patterns) {
-    applicationLogGroup.addMetricFilter(`Pattern-${p.name}`, {
-      filterPattern: logs.FilterPattern.literal(p.filter),
-      metricNamespace: namespace,
-      metricName: `log-${p.name}`,
-      metricValue: '1',
-    });
     const metric = new cloudwatch.Metric({
       namespace,
       metricName: `log-${p.name}`,
@@ -545,14 +600,26 @@ function buildMonitoring(stack: Stack, env: RawAwsEnvironment, removalPolicy: Re
       'filter ispresent(client_ip)\n| stats count(*) as requests by client_ip\n| sort requests desc\n| limit 25',
     ],
   ];
+  // Over every watched log group: the workloads' groups (in other stacks) by their literal names.
+  const logGroupNames = [applicationLogGroup.logGroupName, ...workloadLogGroupNames(env)];
   for (const [name, queryString] of queries) {
     new logs.CfnQueryDefinition(logAnalysis, `Query-${name}`, {
       name: `platform/${env.name}/${name}`,
       queryString,
-      logGroupNames: [applicationLogGroup.logGroupName],
+      logGroupNames,
     });
   }
-  return { key, logs: logAnalysis, applicationLogGroup, dashboard, alarms, patternMetrics, addAlarm };
+  return {
+    key,
+    logs: logAnalysis,
+    applicationLogGroup,
+    dashboard,
+    alarms,
+    patternMetrics,
+    topics,
+    addAlarm,
+    watchLogGroup,
+  };
 }
 
 /** A NAT gateway metric summed over the given NAT gateways, so that one alarm covers them all. */
@@ -580,11 +647,13 @@ function acrossGateways(
   });
 }
 
-/** What the compute stack uses of the foundation. */
-interface RawFoundation {
+/** What the compute and workload stacks use of the foundation. */
+export interface RawFoundation {
   readonly stack: Stack;
   readonly monitoring: RawMonitoring;
   readonly vpc: ec2.Vpc;
+  /** The ECS cluster and access-log bucket, when the environment runs services or jobs. */
+  readonly containers?: RawContainers;
 }
 
 function buildFoundation(stage: Stage, env: RawAwsEnvironment): RawFoundation {
@@ -717,7 +786,26 @@ function buildFoundation(stage: Stage, env: RawAwsEnvironment): RawFoundation {
     queryString: 'stats sum(bytes) as bytes by srcAddr, dstAddr\n| sort bytes desc\n| limit 25',
     logGroupNames: [logGroup.logGroupName],
   });
-  return { stack, monitoring, vpc };
+  const containers = env.workloads.length > 0 ? buildContainerCluster(stack, env, vpc, removalPolicy) : undefined;
+
+  // Everything the compute and workload stacks may reference is exported whether referenced now or not, as
+  // ours does: CloudFormation refuses to remove an export that another stack still imports.
+  const shared = [
+    vpc.vpcId,
+    vpc.vpcCidrBlock,
+    ...vpc.publicSubnets.map((s) => s.subnetId),
+    ...vpc.privateSubnets.map((s) => s.subnetId),
+    monitoring.key.keyArn,
+    monitoring.topics.critical.topicArn,
+    monitoring.topics.warning.topicArn,
+    monitoring.applicationLogGroup.logGroupName,
+    monitoring.applicationLogGroup.logGroupArn,
+    ...(containers
+      ? [containers.cluster.clusterName, containers.cluster.clusterArn, containers.accessLogBucket.bucketName]
+      : []),
+  ];
+  for (const value of shared) stack.exportValue(value);
+  return { stack, monitoring, vpc, ...(containers && { containers }) };
 }
 
 /** Fills the dashboard once every alarm of the stage exists: routing header, alarm status, log pattern counts. */
@@ -730,7 +818,10 @@ function addDashboardWidgets(env: RawAwsEnvironment, monitoring: RawMonitoring):
       height: 3,
     }),
   );
-  dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: monitoring.alarms, width: 24 }));
+  // Fewer than 100 alarms in each environment: one status widget shows them all.
+  dashboard.addWidgets(
+    new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: monitoring.alarms, width: 24, height: 3 }),
+  );
   dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Logs', width: 24, height: 1 }));
   dashboard.addWidgets(
     new cloudwatch.GraphWidget({ title: 'Matching log lines per pattern', left: monitoring.patternMetrics, width: 24 }),
@@ -759,6 +850,19 @@ function addDashboardWidgets(env: RawAwsEnvironment, monitoring: RawMonitoring):
       graph('Memory used %', 'InstanceId', 'mem_used_percent'),
       graph('Root disk used %', 'InstanceId,fstype,path', 'disk_used_percent'),
     );
+  }
+  // A row per service and job, in the order their stacks create them.
+  for (const workloads of env.workloads) {
+    for (const service of workloads.services) {
+      dashboard.addWidgets(
+        new cloudwatch.TextWidget({ markdown: `## Services: ${service.name}`, width: 24, height: 1 }),
+      );
+      dashboard.addWidgets(...serviceWidgets(env, service));
+    }
+    for (const job of workloads.jobs) {
+      dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## Jobs: ${job.name}`, width: 24, height: 1 }));
+      dashboard.addWidgets(...jobWidgets(env, job));
+    }
   }
 }
 
@@ -1300,6 +1404,28 @@ function buildCompute(stage: Stage, env: RawAwsEnvironment, foundation: RawFound
   for (const server of env.servers) buildServer(servers, env, server, foundation, pinLogGroup);
 }
 
+/** The workload stacks `platform-<env>-workloads-<n>`: services and jobs in the foundation's network and cluster. */
+function buildWorkloads(stage: Stage, env: RawAwsEnvironment, foundation: RawFoundation): void {
+  for (const workloads of env.workloads) {
+    const stack = new FixedZonesStack(stage, `workloads-${workloads.index}`, env.availabilityZones, {
+      env: { account: env.account, region: REGION },
+      terminationProtection: env.retainData,
+      description: `Platform ${env.name} (${env.tier}): container services and scheduled jobs`,
+    });
+    stack.addStackDependency(foundation.stack, 'workloads run in the foundation network and cluster');
+    const context = {
+      env,
+      vpc: foundation.vpc,
+      monitoring: foundation.monitoring,
+      containers: foundation.containers!,
+    };
+    const services = new Construct(stack, 'Services');
+    for (const service of workloads.services) buildService(services, context, service);
+    const jobs = new Construct(stack, 'Jobs');
+    for (const job of workloads.jobs) buildJob(jobs, context, job);
+  }
+}
+
 /** Resource types that hold data, as the production data-safety rule knows them (lib/core/stateful.ts). */
 const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::Backup::BackupVault',
@@ -1468,11 +1594,19 @@ export function synthRawAws(outdir: string, validation: boolean): void {
     const stage = new Stage(app, `platform-${env.name}`, { env: { account: env.account, region: REGION } });
     const foundation = buildFoundation(stage, env);
     buildCompute(stage, env, foundation);
+    buildWorkloads(stage, env, foundation);
     addDashboardWidgets(env, foundation.monitoring);
     const tags = { ...TAGS, environment: env.name };
-    // Dashboards and associations stay untagged, as in ours (older template linters reject their Tags).
+    // Scalable targets, dashboards, listeners and associations stay untagged, as in ours (older template
+    // linters reject their Tags).
+    const untagged = [
+      'AWS::ApplicationAutoScaling::ScalableTarget',
+      'AWS::CloudWatch::Dashboard',
+      'AWS::ElasticLoadBalancingV2::Listener',
+      'AWS::SSM::Association',
+    ];
     for (const [key, value] of Object.entries(tags)) {
-      Tags.of(stage).add(key, value, { excludeResourceTypes: ['AWS::CloudWatch::Dashboard', 'AWS::SSM::Association'] });
+      Tags.of(stage).add(key, value, { excludeResourceTypes: untagged });
     }
     tagPlainResources(stage, tags);
     addGuardrails(stage, env.tier);

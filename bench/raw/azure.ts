@@ -16,6 +16,13 @@
 // lib/core's pure renderer, as the same text would be pasted in by hand. The acknowledgement of
 // PC_AZURE_VM_BACKUP (no backup vault until issue 7) is recorded in each server resource's "//" block.
 //
+// Container services and scheduled jobs (issue 6) are mirrored in bench/raw/azure-workloads.ts: the Container
+// Apps environment in the delegated apps subnet (zone-redundant in production) with its diagnostic setting;
+// per service a user-assigned identity, Key Vault access for its secrets, the container app with probes and
+// scale rules, a diagnostic setting and five metric alerts; per job an identity, the Container Apps job on the
+// nightly cron and its failure log alert; and a workbook section for each. Their definitions, which both clouds
+// share, are spelled out in bench/raw/workloads.ts.
+//
 // Production keeps its data as ours does (lifecycle.prevent_destroy on the resource group, the workspace
 // and the VMs), and each stack records the same tier and rule list in its "//" block. What this program does
 // NOT do is ours' check work: it has no rule engine, so it neither re-renders each stack to Terraform JSON
@@ -51,10 +58,12 @@ import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { renderAzureBootstrap } from '../../lib/core/servers';
 import { parseBenchArgs } from '../args';
+import { buildContainers, workbookSections, type RawAzureWorkloads } from './azure-workloads';
 import { OPS_CLOUD_CONFIG_AZURE, SERVER_ALARMS, WEB_CLOUD_CONFIG } from './servers';
+import { API_SERVICE, DEVELOPMENT_COUNTS, NIGHTLY_JOB, PRODUCTION_COUNTS, WEB_SERVICE } from './workloads';
 
 /** One environment, as stacks/environments resolves it for Azure. */
-interface RawAzureEnvironment {
+interface RawAzureEnvironment extends RawAzureWorkloads {
   readonly name: string;
   readonly tier: 'development' | 'production';
   /** Keep stateful resources (here the resource group) from ever being destroyed by a plan. */
@@ -110,6 +119,11 @@ const LOCATION_CODE = 'weu';
 const ADMIN_SSH_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINcHJ9pkEHbs06DzF/d8CTJtnKONmjl4XyHznF1QT3gG platform-break-glass';
 
+/** The Key Vault holding an example environment's secrets (stacks/environments/workloads.ts). */
+function keyVaultOf(environment: string): string {
+  return `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-secrets/providers/Microsoft.KeyVault/vaults/kv-platform-${environment}`;
+}
+
 const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
   {
     name: 'dev',
@@ -130,6 +144,12 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
       { name: 'web', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['2'], cloudConfig: WEB_CLOUD_CONFIG },
       { name: 'ops', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['2'], cloudConfig: OPS_CLOUD_CONFIG_AZURE },
     ],
+    keyVaultId: keyVaultOf('dev'),
+    services: [
+      { ...WEB_SERVICE, ...DEVELOPMENT_COUNTS },
+      { ...API_SERVICE, ...DEVELOPMENT_COUNTS },
+    ],
+    jobs: [{ ...NIGHTLY_JOB, retries: 0 }],
   },
   {
     name: 'staging',
@@ -150,6 +170,12 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
       { name: 'web', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['1', '2'], cloudConfig: WEB_CLOUD_CONFIG },
       { name: 'ops', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['2'], cloudConfig: OPS_CLOUD_CONFIG_AZURE },
     ],
+    keyVaultId: keyVaultOf('staging'),
+    services: [
+      { ...WEB_SERVICE, ...PRODUCTION_COUNTS },
+      { ...API_SERVICE, ...PRODUCTION_COUNTS },
+    ],
+    jobs: [{ ...NIGHTLY_JOB, retries: 1 }],
   },
   {
     name: 'prod',
@@ -171,6 +197,12 @@ const ENVIRONMENTS: readonly RawAzureEnvironment[] = [
       { name: 'web', vmSize: 'Standard_D4s_v5', diskGiB: 64, zones: ['1', '2', '3'], cloudConfig: WEB_CLOUD_CONFIG },
       { name: 'ops', vmSize: 'Standard_D2s_v5', diskGiB: 30, zones: ['2', '3'], cloudConfig: OPS_CLOUD_CONFIG_AZURE },
     ],
+    keyVaultId: keyVaultOf('prod'),
+    services: [
+      { ...WEB_SERVICE, ...PRODUCTION_COUNTS },
+      { ...API_SERVICE, ...PRODUCTION_COUNTS },
+    ],
+    jobs: [{ ...NIGHTLY_JOB, retries: 1 }],
   },
 ];
 
@@ -463,6 +495,25 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
           queryType: 0,
           resourceType: 'microsoft.operationalinsights/workspaces',
           visualization: 'timechart',
+        },
+      });
+    }
+  }
+  // A section per service and job.
+  for (const section of workbookSections(env)) {
+    workbookItems.push({ type: 1, name: `text-${workbookItems.length}`, content: { json: `## ${section.title}` } });
+    for (const { title, query, visualization } of section.items) {
+      workbookItems.push({
+        type: 3,
+        name: `query-${workbookItems.length}`,
+        content: {
+          version: 'KqlItem/1.0',
+          title,
+          query,
+          size: 0,
+          queryType: 0,
+          resourceType: 'microsoft.operationalinsights/workspaces',
+          visualization,
         },
       });
     }
@@ -846,6 +897,14 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
       );
     }
   }
+  buildContainers(stack, env, {
+    rg,
+    tags,
+    appsSubnetId: subnets.apps.id,
+    workspaceId: logWorkspace.id,
+    actionGroups,
+    sendDiagnostics,
+  });
   stack.addOverride('//.platform-policy', { tier: env.tier, rules: POLICY_RULE_IDS });
 }
 
