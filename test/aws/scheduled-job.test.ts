@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
@@ -548,6 +548,8 @@ describe('ScheduledJob (AWS)', () => {
     describe('an image built from a directory', () => {
       let directory: string;
       beforeAll(() => {
+        // A fresh clone has no node_modules/.cache yet.
+        mkdirSync(join(process.cwd(), 'node_modules', '.cache'), { recursive: true });
         directory = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'scheduled-job-'));
         writeFileSync(join(directory, 'Dockerfile'), 'FROM public.ecr.aws/docker/library/busybox:1.36\n');
       });
