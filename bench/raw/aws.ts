@@ -167,6 +167,10 @@ const REGION = 'eu-west-1';
 const TAGS = { 'cost-center': 'platform', owner: 'platform-team', 'managed-by': 'platform-constructs' } as const;
 
 /** dev, staging and prod with the tier defaults applied (stacks/environments, lib/core/tiers.ts). */
+/** The example certificate of an account (stacks/environments/workloads.ts). */
+const certificateOf = (account: string): string =>
+  `arn:aws:acm:eu-west-1:${account}:certificate/00000000-0000-0000-0000-000000000000`;
+
 const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
   {
     name: 'dev',
@@ -248,8 +252,16 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
       },
     ],
     workloads: [
-      { index: 2, services: [{ ...API_SERVICE, ...PRODUCTION_COUNTS }], jobs: [{ ...NIGHTLY_JOB, retries: 1 }] },
-      { index: 7, services: [{ ...WEB_SERVICE, ...PRODUCTION_COUNTS }], jobs: [] },
+      {
+        index: 2,
+        services: [{ ...API_SERVICE, ...PRODUCTION_COUNTS, certificateArn: certificateOf('222222222222') }],
+        jobs: [{ ...NIGHTLY_JOB, retries: 1 }],
+      },
+      {
+        index: 7,
+        services: [{ ...WEB_SERVICE, ...PRODUCTION_COUNTS, certificateArn: certificateOf('222222222222') }],
+        jobs: [],
+      },
     ],
   },
   {
@@ -290,14 +302,18 @@ const ENVIRONMENTS: readonly RawAwsEnvironment[] = [
       },
     ],
     workloads: [
-      { index: 2, services: [{ ...API_SERVICE, ...PRODUCTION_COUNTS }], jobs: [{ ...NIGHTLY_JOB, retries: 1 }] },
+      {
+        index: 2,
+        services: [{ ...API_SERVICE, ...PRODUCTION_COUNTS, certificateArn: certificateOf('333333333333') }],
+        jobs: [{ ...NIGHTLY_JOB, retries: 1 }],
+      },
       {
         index: 7,
         services: [
           {
             ...WEB_SERVICE,
             ...PRODUCTION_COUNTS,
-            certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-0000-0000-000000000000',
+            certificateArn: certificateOf('333333333333'),
           },
         ],
         jobs: [],

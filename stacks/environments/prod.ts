@@ -2,6 +2,7 @@ import type { EnvironmentInput } from '../../lib/core';
 import {
   API_SERVICE,
   EXAMPLE_ADMIN_SSH_KEY,
+  exampleCertificateArn,
   exampleKeyVaultId,
   NIGHTLY_JOB,
   OPS_PLAYBOOK,
@@ -34,12 +35,10 @@ export const prod: EnvironmentInput = {
     { name: 'web', size: 'medium', count: 3, diskGiB: 64, configuration: WEB_CONFIGURATION },
     { name: 'ops', size: 'small', os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' }, ansible: OPS_PLAYBOOK },
   ],
+  // Production tiers serve HTTPS only: HTTP redirects to it.
   services: [
-    {
-      ...WEB_SERVICE,
-      awsCertificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-0000-0000-000000000000',
-    },
-    API_SERVICE,
+    { ...WEB_SERVICE, awsCertificateArn: exampleCertificateArn('333333333333') },
+    { ...API_SERVICE, awsCertificateArn: exampleCertificateArn('333333333333') },
   ],
   jobs: [NIGHTLY_JOB],
 };

@@ -2,6 +2,7 @@ import type { EnvironmentInput } from '../../lib/core';
 import {
   API_SERVICE,
   EXAMPLE_ADMIN_SSH_KEY,
+  exampleCertificateArn,
   exampleKeyVaultId,
   NIGHTLY_JOB,
   OPS_PLAYBOOK,
@@ -31,6 +32,10 @@ export const staging: EnvironmentInput = {
       ansible: OPS_PLAYBOOK,
     },
   ],
-  services: [WEB_SERVICE, API_SERVICE],
+  // Production tiers serve HTTPS only: HTTP redirects to it.
+  services: [
+    { ...WEB_SERVICE, awsCertificateArn: exampleCertificateArn('222222222222') },
+    { ...API_SERVICE, awsCertificateArn: exampleCertificateArn('222222222222') },
+  ],
   jobs: [NIGHTLY_JOB],
 };

@@ -61,3 +61,8 @@ export const NIGHTLY_JOB = {
   schedule: { cron: '0 3 * * *' },
   timeoutMinutes: 30,
 } as const;
+
+/** The ACM certificate the example production-tier environments serve HTTPS with (one per account). */
+export function exampleCertificateArn(account: string): string {
+  return `arn:aws:acm:eu-west-1:${account}:certificate/00000000-0000-0000-0000-000000000000`;
+}
