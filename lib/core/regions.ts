@@ -83,3 +83,33 @@ export const AZURE_LOCATIONS: Readonly<Record<string, string>> = {
 export function defaultAwsZones(region: string): string[] {
   return (AWS_REGIONS[region] ?? []).map((suffix) => `${region}${suffix}`);
 }
+
+/** Regions whose backups are copied to a region nearby (same continent, its own failure domain). */
+const BACKUP_REGION_PAIRS: Readonly<Record<string, string>> = {
+  'eu-west-1': 'eu-central-1',
+  'eu-central-1': 'eu-west-1',
+  'eu-west-2': 'eu-west-1',
+  'eu-west-3': 'eu-central-1',
+  'eu-north-1': 'eu-central-1',
+  'eu-south-1': 'eu-central-1',
+  'us-east-1': 'us-west-2',
+  'us-east-2': 'us-west-2',
+  'us-west-2': 'us-east-1',
+  'ap-southeast-1': 'ap-southeast-2',
+  'ap-southeast-2': 'ap-southeast-1',
+  'ap-northeast-1': 'ap-northeast-3',
+  'ap-northeast-3': 'ap-northeast-1',
+  'ca-central-1': 'us-east-1',
+  'sa-east-1': 'us-east-1',
+};
+
+/**
+ * The region an environment's backups are copied to by default: a listed pair, or else the first other region
+ * of the same continent prefix (`eu-`, `ap-`, ...).
+ */
+export function defaultBackupRegion(region: string): string {
+  const paired = BACKUP_REGION_PAIRS[region];
+  if (paired) return paired;
+  const prefix = region.split('-')[0];
+  return Object.keys(AWS_REGIONS).find((r) => r !== region && r.startsWith(`${prefix}-`)) ?? 'us-east-1';
+}

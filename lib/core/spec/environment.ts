@@ -78,6 +78,7 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
         name: label,
         tier: tier.data,
         defaults: section.defaults[tier.data],
+        ...(region.success && { awsRegion: region.data }),
       });
     }
   }

@@ -1,3 +1,4 @@
+export * from './backup';
 export * from './base';
 export * from './environment';
 export * from './monitoring';

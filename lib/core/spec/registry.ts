@@ -1,3 +1,4 @@
+import { backupSection } from './backup';
 import { monitoringSection } from './monitoring';
 import { networkSection } from './network';
 import { patchingSection } from './patching';
@@ -18,4 +19,5 @@ export const SECTIONS = {
   patching: patchingSection,
   services: servicesSection,
   jobs: jobsSection,
+  backup: backupSection,
 } as const;

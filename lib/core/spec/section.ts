@@ -9,6 +9,8 @@ export interface SectionContext<TDefaults> {
   readonly tier: Tier;
   /** This section's defaults for that tier. */
   readonly defaults: TDefaults;
+  /** The AWS region, when it is valid (defaults that depend on it, such as the backup copy region). */
+  readonly awsRegion?: string;
 }
 
 /** Reports one problem; the path is relative to the environment (`network.cidr`). */

@@ -1,0 +1,266 @@
+import { z } from 'zod';
+import { AWS_REGIONS, defaultBackupRegion } from '../regions';
+import { defineSection } from './section';
+
+/** A retention tier: how long its recovery points are kept, and when they move to cold storage (AWS). */
+export interface RetentionTier {
+  /** Days a recovery point is kept. */
+  readonly retentionDays: number;
+  /**
+   * Days after which it moves to cold storage (AWS; Azure keeps its own tiering); it must then be kept at least
+   * 90 days more.
+   */
+  readonly coldStorageAfterDays?: number;
+}
+
+/** How recovery points are protected from deletion, the same idea on both clouds. */
+export type BackupLock =
+  /** Nobody can delete or shorten recovery points before they expire, not even the account root (AWS compliance
+   * mode after `changeableForHours`; Azure immutability Locked). Irreversible. */
+  | 'compliance'
+  /** Privileged users can still remove the lock (AWS governance mode; Azure immutability Unlocked). */
+  | 'governance';
+
+/** The resolved `backup` section: one neutral retention model, mapped to AWS Backup and Azure Backup. */
+export interface BackupSpec {
+  /** Daily recovery points. */
+  readonly daily: RetentionTier;
+  /** Weekly recovery points (taken on Sunday). */
+  readonly weekly: RetentionTier;
+  /** Monthly recovery points (taken on the 1st), or none. */
+  readonly monthly?: RetentionTier;
+  /** Yearly recovery points (taken on 1 January), or none. */
+  readonly yearly?: RetentionTier;
+  /** The hour (UTC) backups start, and the hours they may take to complete. */
+  readonly window: { readonly startHour: number; readonly completionHours: number };
+  /** Days Azure keeps instant-restore snapshots next to the VM (1-30 for enhanced policies). */
+  readonly instantRestoreDays: number;
+  /** Resources to protect besides the servers the library creates (selected by tag): AWS ARNs, Azure VM IDs. */
+  readonly resources: { readonly aws: readonly string[]; readonly azure: readonly string[] };
+  /** AWS: the region production copies go to (a vault in a stack there); Azure: cross-region restore on. */
+  readonly secondRegion?: string;
+  /** The lock mode of the vaults. */
+  readonly lock: BackupLock;
+  /** AWS compliance lock: hours the lock can still be removed after it is set (at least 72). */
+  readonly lockChangeableForHours: number;
+  /** Restore testing (AWS restore testing plan; restores a recent recovery point and reports). */
+  readonly restoreTesting: boolean;
+}
+
+/** Azure enhanced (V2) VM backup policy ranges. */
+export const AZURE_BACKUP_LIMITS = {
+  dailyDays: { min: 7, max: 9999 },
+  weeklyWeeks: { min: 1, max: 5163 },
+  monthlyMonths: { min: 1, max: 1188 },
+  yearlyYears: { min: 1, max: 99 },
+  instantRestoreDays: { min: 1, max: 30 },
+} as const;
+
+/** AWS Backup: a recovery point in cold storage is kept at least this many days there. */
+export const AWS_COLD_STORAGE_MIN_DAYS = 90;
+
+/** Retention in weeks, months and years for Azure, rounded up so nothing is kept shorter than the spec says. */
+export function azureRetentionOf(spec: Pick<BackupSpec, 'weekly' | 'monthly' | 'yearly'>): {
+  weeks: number;
+  months?: number;
+  years?: number;
+} {
+  return {
+    weeks: Math.ceil(spec.weekly.retentionDays / 7),
+    ...(spec.monthly && { months: Math.ceil(spec.monthly.retentionDays / 31) }),
+    ...(spec.yearly && { years: Math.ceil(spec.yearly.retentionDays / 366) }),
+  };
+}
+
+const tierSchema = z.strictObject({
+  retentionDays: z.number().int().min(1, { error: 'at least 1 day' }).max(36500, { error: 'at most 36500 days' }),
+  coldStorageAfterDays: z.number().int().min(1).optional(),
+});
+
+const awsRegions = Object.keys(AWS_REGIONS);
+
+/** The `backup` section: retention tiers, window, selection, second region and lock, with tier defaults. */
+export const backupSection = defineSection({
+  schema: z
+    .strictObject({
+      daily: tierSchema.optional(),
+      weekly: tierSchema.optional(),
+      monthly: z.union([tierSchema, z.literal(false)]).optional(),
+      yearly: z.union([tierSchema, z.literal(false)]).optional(),
+      window: z
+        .strictObject({
+          startHour: z.number().int().min(0).max(23, { error: 'an hour from 0 to 23 (UTC)' }).optional(),
+          completionHours: z
+            .number()
+            .int()
+            .min(2, { error: 'at least 2 hours (AWS completes at least an hour after the start window)' })
+            .max(24)
+            .optional(),
+        })
+        .optional(),
+      instantRestoreDays: z.number().int().optional(),
+      resources: z
+        .strictObject({
+          aws: z.array(z.string().regex(/^arn:aws[\w-]*:[\w-]+:/, { error: 'a resource ARN' })).optional(),
+          azure: z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i,
+                  {
+                    error: 'a VM resource ID',
+                  },
+                ),
+            )
+            .optional(),
+        })
+        .optional(),
+      secondRegion: z
+        .enum(awsRegions as [string, ...string[]], { error: `an AWS region: ${awsRegions.join(', ')}` })
+        .optional(),
+      lock: z.enum(['compliance', 'governance'], { error: 'compliance or governance' }).optional(),
+      lockChangeableForHours: z
+        .number()
+        .int()
+        .min(72, { error: 'at least 72 hours (AWS Backup Vault Lock minimum)' })
+        .optional(),
+      restoreTesting: z.boolean().optional(),
+    })
+    .optional(),
+  defaults: {
+    development: {
+      daily: { retentionDays: 7 },
+      weekly: { retentionDays: 35 },
+      lock: 'governance' as const,
+      restoreTesting: false,
+      instantRestoreDays: 2,
+    },
+    production: {
+      daily: { retentionDays: 35 },
+      weekly: { retentionDays: 90 },
+      monthly: { retentionDays: 365, coldStorageAfterDays: 30 },
+      lock: 'compliance' as const,
+      restoreTesting: true,
+      instantRestoreDays: 7,
+    },
+  } satisfies Record<string, Partial<BackupSpec>>,
+  resolve: (input, { defaults, tier, awsRegion }): BackupSpec => {
+    const monthly =
+      input?.monthly === false ? undefined : (input?.monthly ?? ('monthly' in defaults ? defaults.monthly : undefined));
+    const yearly = input?.yearly === false ? undefined : input?.yearly;
+    const secondRegion =
+      input?.secondRegion ??
+      (tier === 'production' && awsRegion !== undefined ? defaultBackupRegion(awsRegion) : undefined);
+    return {
+      daily: input?.daily ?? defaults.daily,
+      weekly: input?.weekly ?? defaults.weekly,
+      ...(monthly && { monthly }),
+      ...(yearly && { yearly }),
+      window: { startHour: input?.window?.startHour ?? 1, completionHours: input?.window?.completionHours ?? 8 },
+      instantRestoreDays: input?.instantRestoreDays ?? defaults.instantRestoreDays,
+      resources: { aws: [...(input?.resources?.aws ?? [])], azure: [...(input?.resources?.azure ?? [])] },
+      ...(secondRegion !== undefined && { secondRegion }),
+      lock: input?.lock ?? defaults.lock,
+      lockChangeableForHours: input?.lockChangeableForHours ?? 72,
+      restoreTesting: input?.restoreTesting ?? defaults.restoreTesting,
+    };
+  },
+  check: (backup, env, report) => {
+    const tiers: [string, RetentionTier | undefined][] = [
+      ['daily', backup.daily],
+      ['weekly', backup.weekly],
+      ['monthly', backup.monthly],
+      ['yearly', backup.yearly],
+    ];
+    // Each tier keeps its points at least as long as the tier before it.
+    let previous: [string, RetentionTier] | undefined;
+    for (const [name, tier] of tiers) {
+      if (!tier) continue;
+      if (previous && tier.retentionDays < previous[1].retentionDays) {
+        report(
+          `backup.${name}.retentionDays`,
+          tier.retentionDays,
+          `at least ${previous[0]}.retentionDays (${previous[1].retentionDays}): a longer period keeps its points longer`,
+        );
+      }
+      if (
+        tier.coldStorageAfterDays !== undefined &&
+        tier.retentionDays < tier.coldStorageAfterDays + AWS_COLD_STORAGE_MIN_DAYS
+      ) {
+        report(
+          `backup.${name}.retentionDays`,
+          tier.retentionDays,
+          `at least coldStorageAfterDays + ${AWS_COLD_STORAGE_MIN_DAYS} (${tier.coldStorageAfterDays + AWS_COLD_STORAGE_MIN_DAYS}): AWS keeps a point at least 90 days in cold storage, and copies keep the same lifecycle`,
+        );
+      }
+      previous = [name, tier];
+    }
+    const limits = AZURE_BACKUP_LIMITS;
+    if (backup.daily.retentionDays < limits.dailyDays.min || backup.daily.retentionDays > limits.dailyDays.max) {
+      report(
+        'backup.daily.retentionDays',
+        backup.daily.retentionDays,
+        `${limits.dailyDays.min}-${limits.dailyDays.max} days (Azure enhanced policy)`,
+      );
+    }
+    const azure = azureRetentionOf(backup);
+    if (azure.weeks > limits.weeklyWeeks.max)
+      report(
+        'backup.weekly.retentionDays',
+        backup.weekly.retentionDays,
+        `at most ${limits.weeklyWeeks.max} weeks (Azure)`,
+      );
+    if (azure.months !== undefined && azure.months > limits.monthlyMonths.max) {
+      report(
+        'backup.monthly.retentionDays',
+        backup.monthly?.retentionDays,
+        `at most ${limits.monthlyMonths.max} months (Azure)`,
+      );
+    }
+    if (azure.years !== undefined && azure.years > limits.yearlyYears.max) {
+      report(
+        'backup.yearly.retentionDays',
+        backup.yearly?.retentionDays,
+        `at most ${limits.yearlyYears.max} years (Azure)`,
+      );
+    }
+    const { min, max } = limits.instantRestoreDays;
+    if (
+      backup.instantRestoreDays < min ||
+      backup.instantRestoreDays > max ||
+      backup.instantRestoreDays >= backup.daily.retentionDays
+    ) {
+      report(
+        'backup.instantRestoreDays',
+        backup.instantRestoreDays,
+        `${min}-${max} days (Azure enhanced policy), fewer than daily.retentionDays (${backup.daily.retentionDays})`,
+      );
+    }
+    if (env.tier === 'production' && backup.lock !== 'compliance') {
+      report(
+        'backup.lock',
+        backup.lock,
+        'compliance in a production-tier environment (recovery points nobody can delete early)',
+      );
+    }
+    if (backup.secondRegion !== undefined && backup.secondRegion === env.aws.region) {
+      report('backup.secondRegion', backup.secondRegion, `a region other than the environment's (${env.aws.region})`);
+    }
+  },
+});
+
+/** The lock's minimum retention: the shortest tier, so the lock never refuses a point's own expiry. */
+export function lockMinRetentionDays(backup: Pick<BackupSpec, 'daily'>): number {
+  return backup.daily.retentionDays;
+}
+
+/** The lock's maximum retention: the longest tier, so no recovery point may be kept longer by mistake. */
+export function lockMaxRetentionDays(backup: Pick<BackupSpec, 'daily' | 'weekly' | 'monthly' | 'yearly'>): number {
+  return Math.max(
+    backup.daily.retentionDays,
+    backup.weekly.retentionDays,
+    backup.monthly?.retentionDays ?? 0,
+    backup.yearly?.retentionDays ?? 0,
+  );
+}
