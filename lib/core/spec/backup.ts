@@ -59,16 +59,38 @@ export const AZURE_BACKUP_LIMITS = {
 /** AWS Backup: a recovery point in cold storage is kept at least this many days there. */
 export const AWS_COLD_STORAGE_MIN_DAYS = 90;
 
-/** Retention in weeks, months and years for Azure, rounded up so nothing is kept shorter than the spec says. */
+/** Days in each month of a common year: the shortest months, so a count of months never keeps points too short. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The fewest days `months` consecutive months can have (starting in any month of common years). */
+export function shortestMonthsDays(months: number): number {
+  let shortest = Infinity;
+  for (let start = 0; start < 12; start++) {
+    let days = 0;
+    for (let i = 0; i < months; i++) days += MONTH_DAYS[(start + i) % 12]!;
+    shortest = Math.min(shortest, days);
+  }
+  return shortest;
+}
+
+/**
+ * Retention in weeks, months and years for Azure: the smallest counts whose shortest span still covers the
+ * spec's days (months and years vary in length), so nothing is kept shorter than the spec says.
+ */
 export function azureRetentionOf(spec: Pick<BackupSpec, 'weekly' | 'monthly' | 'yearly'>): {
   weeks: number;
   months?: number;
   years?: number;
 } {
+  const monthsFor = (days: number): number => {
+    let months = Math.max(1, Math.floor(days / 31));
+    while (shortestMonthsDays(months) < days) months++;
+    return months;
+  };
   return {
     weeks: Math.ceil(spec.weekly.retentionDays / 7),
-    ...(spec.monthly && { months: Math.ceil(spec.monthly.retentionDays / 31) }),
-    ...(spec.yearly && { years: Math.ceil(spec.yearly.retentionDays / 366) }),
+    ...(spec.monthly && { months: monthsFor(spec.monthly.retentionDays) }),
+    ...(spec.yearly && { years: Math.ceil(spec.yearly.retentionDays / 365) }),
   };
 }
 
