@@ -2,6 +2,8 @@
  * platform-constructs/aws: the AWS CDK constructs. Imports aws-cdk-lib and lib/core only, never cdktf.
  */
 export * from './acknowledge';
+export * from './backup';
+export * from './backup-alarms';
 export * from './configuration-management';
 export * from './container-cluster';
 export * from './container-service';
