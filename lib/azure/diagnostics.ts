@@ -6,6 +6,8 @@ import type { IConstruct } from 'constructs';
 interface Diagnostics {
   readonly logs: boolean;
   readonly metrics: boolean;
+  /** Logs go to resource-specific tables (Recovery Services: AddonAzureBackupJobs and its siblings). */
+  readonly dedicated?: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export const DIAGNOSABLE_TYPES: Readonly<Record<string, Diagnostics>> = {
   azurerm_log_analytics_workspace: { logs: true, metrics: true },
   azurerm_network_security_group: { logs: true, metrics: false },
   azurerm_public_ip: { logs: true, metrics: true },
-  azurerm_recovery_services_vault: { logs: true, metrics: true },
+  azurerm_recovery_services_vault: { logs: true, metrics: true, dedicated: true },
   azurerm_storage_account: { logs: false, metrics: true },
   azurerm_virtual_network: { logs: true, metrics: true },
 };
@@ -54,6 +56,7 @@ export class SendDiagnostics implements IAspect {
       logAnalyticsWorkspaceId: this.workspaceId,
       ...(diagnostics.logs && { enabledLog: [{ categoryGroup: 'allLogs' }] }),
       ...(diagnostics.metrics && { enabledMetric: [{ category: 'AllMetrics' }] }),
+      ...(diagnostics.dedicated && { logAnalyticsDestinationType: 'Dedicated' }),
     });
   }
 }

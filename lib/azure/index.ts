@@ -2,6 +2,7 @@
  * platform-constructs/azure: the CDKTF constructs for azurerm. Imports cdktf, the provider (by deep path)
  * and lib/core only, never aws-cdk-lib.
  */
+export * from './backup';
 export * from './container-apps-environment';
 export * from './container-service';
 export * from './container-service-alarms';

@@ -116,6 +116,11 @@ export interface IMonitoring extends IConstruct {
   addWorkbookItems(title: string, ...items: WorkbookItem[]): void;
   /** Saves a KQL search in the workspace, `<name>` in category `platform`. */
   addSavedSearch(name: string, query: string): void;
+  /**
+   * The ID of the action group that notifies alerts of `severity`, for alerts Azure raises itself (the built-in
+   * alerts of a Recovery Services vault) and that an alert processing rule routes to it.
+   */
+  actionGroupId(severity: Severity): string;
 }
 
 /** Props of {@link Monitoring}. */
@@ -305,6 +310,10 @@ export class Monitoring extends Construct implements IMonitoring {
 
   public addSavedSearch(name: string, query: string): void {
     this.logAnalysis.addSavedSearch(name, query);
+  }
+
+  public actionGroupId(severity: Severity): string {
+    return this.actionGroups[severity].id;
   }
 
   private createActionGroup(severity: Severity, props: MonitoringProps): actionGroup.MonitorActionGroup {
