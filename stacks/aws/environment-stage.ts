@@ -2,6 +2,7 @@ import { Stage } from 'aws-cdk-lib';
 import { PolicyChecks, PortableAssembly, TagResources } from '../../lib/aws';
 import type { Construct } from 'constructs';
 import { PLATFORM_PREFIX, WORKLOAD_STACKS, type Environment } from '../../lib/core';
+import { BackupCopyStack } from './backup-copy-stack';
 import { ComputeStack } from './compute-stack';
 import { FoundationStack } from './foundation-stack';
 import { WorkloadStack } from './workload-stack';
@@ -23,6 +24,11 @@ export class EnvironmentStage extends Stage {
   constructor(scope: Construct, env: Environment) {
     super(scope, `${PLATFORM_PREFIX}-${env.name}`, { env: { account: env.aws.account, region: env.aws.region } });
     this.foundation = new FoundationStack(this, 'foundation', env);
+    // Production copies go to a vault in the second region; the foundation names it by ARN, so it deploys first.
+    if (env.tier === 'production' && env.backup.secondRegion !== undefined) {
+      const copies = new BackupCopyStack(this, 'backup-copy', env, env.backup.secondRegion);
+      this.foundation.addStackDependency(copies, 'backup copies go to the vault in the second region');
+    }
     this.env = env;
     if (env.servers.length > 0) this.computeStack = new ComputeStack(this, 'compute', env, this.foundation);
     // Only the stacks that hold something exist: CloudFormation refuses a template without resources.

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Environment } from '../../lib/core';
-import { ContainerCluster, Monitoring, Network, PlatformStack, toRetentionDays } from '../../lib/aws';
+import { Backup, ContainerCluster, Monitoring, Network, PlatformStack, toRetentionDays } from '../../lib/aws';
 import { environmentStackProps } from './stack-props';
 
 /**
@@ -15,6 +15,8 @@ export class FoundationStack extends PlatformStack {
   public readonly monitoring: Monitoring;
   /** The ECS cluster and the load balancers' access-log bucket, when the environment runs containers. */
   public readonly containers?: ContainerCluster;
+  /** The backup vault, plan and selection of the environment's servers and named resources. */
+  public readonly backup: Backup;
 
   constructor(scope: Construct, id: string, env: Environment) {
     super(scope, id, environmentStackProps(env, 'network, monitoring, encryption keys and logs'));
@@ -36,6 +38,13 @@ export class FoundationStack extends PlatformStack {
         logRetentionDays: env.monitoring.logRetentionDays,
       });
     }
+    this.backup = new Backup(this, 'Backup', {
+      spec: env.backup,
+      environment: env.name,
+      monitoring: this.monitoring,
+      tier: env.tier,
+      removalPolicy,
+    });
     this.exportShared();
   }
 

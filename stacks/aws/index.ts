@@ -1,4 +1,5 @@
 export * from './app';
+export * from './backup-copy-stack';
 export * from './compute-stack';
 export * from './environment-stage';
 export * from './foundation-stack';

@@ -3,7 +3,7 @@ import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import {
-  acknowledge,
+  Backup,
   ContainerAppsEnvironment,
   ContainerService,
   Monitoring,
@@ -85,6 +85,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly monitoring: Monitoring;
   /** The servers, by name. */
   public readonly servers: ReadonlyMap<string, Server>;
+  /** The Recovery Services vault and VM backup policy; every server VM is protected. */
+  public readonly backup: Backup;
   /** The maintenance configuration servers are patched by, when there are servers. */
   public readonly patching?: Patching;
   /** The Container Apps environment, when there are services or jobs. */
@@ -151,15 +153,6 @@ export class EnvironmentStack extends TerraformStack {
     // Each definition's construct path (and so every resource address under it) is its name: reordering or
     // adding definitions never renames another one.
     const servers = new Construct(this, 'servers');
-    // The Recovery Services vault and its protected-VM entries come with the backup capability (issue 7); the
-    // servers already carry the platform:backup tag it will select them by.
-    if (env.servers.length > 0) {
-      acknowledge(
-        servers,
-        'PC_AZURE_VM_BACKUP',
-        'Temporary until the backup capability (issue 7) adds the Recovery Services vault; servers carry the platform:backup tag it selects by',
-      );
-    }
     this.servers = new Map(
       env.servers.map((spec) => [
         spec.name,
@@ -176,6 +169,19 @@ export class EnvironmentStack extends TerraformStack {
         }),
       ]),
     );
+    this.backup = new Backup(this, 'backup', {
+      spec: env.backup,
+      environment: env.name,
+      resourceGroup: this.resourceGroup,
+      locationCode: env.azure.locationCode,
+      tier: env.tier,
+      monitoring: this.monitoring,
+    });
+    for (const server of this.servers.values()) {
+      server.virtualMachines.forEach((vm, i) =>
+        this.backup.protectVirtualMachine(server.names.virtualMachines[i]!, vm.id),
+      );
+    }
     const containerApps =
       env.services.length + env.jobs.length > 0
         ? new ContainerAppsEnvironment(this, 'container-apps', {

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { UNTAGGED_TYPES } from '../../lib/aws';
 import { defineEnvironment, workloadStackOf, type Environment } from '../../lib/core';
-import { buildAwsApp, EnvironmentStage } from '../../stacks/aws';
+import { BackupCopyStack, buildAwsApp, EnvironmentStage } from '../../stacks/aws';
 import { loadEnvironments } from '../../stacks/environments';
 import { dev } from '../../stacks/environments/dev';
 import { NIGHTLY_JOB, WEB_SERVICE } from '../../stacks/environments/workloads';
@@ -16,6 +16,11 @@ const assembly = app.synth();
 /** Every stack of a stage, in construct order. */
 function stacksOf(stage: EnvironmentStage): Stack[] {
   return stage.node.children.filter((c): c is Stack => c instanceof Stack);
+}
+
+/** The backup-copy stack of a stage (production tiers only). */
+function copyStackOf(stage: EnvironmentStage): BackupCopyStack | undefined {
+  return stage.node.children.find((c): c is BackupCopyStack => c instanceof BackupCopyStack);
 }
 
 /** The one stage of an app built (validation off) for one environment. */
@@ -42,16 +47,19 @@ describe('AWS stages', () => {
   test('stack names are platform-<env>-<lifecycle>, in the environment account and region', () => {
     const stacks = assembly.stacksRecursively.map((s) => [s.stackName, s.environment.account, s.environment.region]);
     // Every environment defines servers, so every stage has its compute stack beside the foundation; and the
-    // same services and jobs, whose names hash to workload stacks 2 (api, nightly-cleanup) and 7 (web).
+    // same services and jobs, whose names hash to workload stacks 2 (api, nightly-cleanup) and 7 (web). The
+    // production tiers also have the backup-copy stack, in the second region (eu-central-1).
     expect(stacks.sort()).toEqual([
       ['platform-dev-compute', '111111111111', 'eu-west-1'],
       ['platform-dev-foundation', '111111111111', 'eu-west-1'],
       ['platform-dev-workloads-2', '111111111111', 'eu-west-1'],
       ['platform-dev-workloads-7', '111111111111', 'eu-west-1'],
+      ['platform-prod-backup-copy', '333333333333', 'eu-central-1'],
       ['platform-prod-compute', '333333333333', 'eu-west-1'],
       ['platform-prod-foundation', '333333333333', 'eu-west-1'],
       ['platform-prod-workloads-2', '333333333333', 'eu-west-1'],
       ['platform-prod-workloads-7', '333333333333', 'eu-west-1'],
+      ['platform-staging-backup-copy', '222222222222', 'eu-central-1'],
       ['platform-staging-compute', '222222222222', 'eu-west-1'],
       ['platform-staging-foundation', '222222222222', 'eu-west-1'],
       ['platform-staging-workloads-2', '222222222222', 'eu-west-1'],
@@ -69,8 +77,20 @@ describe('AWS stages', () => {
       ),
     ).toEqual({
       'platform-dev': { foundation: false, compute: false, 'workloads-2': false, 'workloads-7': false },
-      'platform-staging': { foundation: true, compute: true, 'workloads-2': true, 'workloads-7': true },
-      'platform-prod': { foundation: true, compute: true, 'workloads-2': true, 'workloads-7': true },
+      'platform-staging': {
+        foundation: true,
+        'backup-copy': true,
+        compute: true,
+        'workloads-2': true,
+        'workloads-7': true,
+      },
+      'platform-prod': {
+        foundation: true,
+        'backup-copy': true,
+        compute: true,
+        'workloads-2': true,
+        'workloads-7': true,
+      },
     });
   });
 
@@ -143,15 +163,18 @@ describe('AWS stages', () => {
       const untagged = new Set<string>();
       // The compute stack too: instances, security groups, roles, patch baselines, SSM documents and parameters;
       // and the workload stacks: task definitions, services, load balancers, target groups, state machines, alarms.
+      // In production tiers, the backup-copy stack too: its key and vault.
+      const copyStack = copyStackOf(stage);
       for (const [stack, atLeast] of [
         [stage.foundation, 20],
         [stage.compute, 10],
         [stage.workloads.get(2)!, 15],
         [stage.workloads.get(7)!, 10],
+        ...(copyStack ? ([[copyStack, 1]] as const) : []),
       ] as const) {
         const resources = Template.fromStack(stack).toJSON().Resources as Record<
           string,
-          { Properties?: { Tags?: unknown } }
+          { Properties?: Record<string, unknown> }
         >;
         const all = stack.node.findAll().filter(CfnResource.isCfnResource);
         // The types linters reject tags on are left untagged (lib/aws/tags.ts).
@@ -174,8 +197,14 @@ describe('AWS stages', () => {
         );
         expect(taggable.length).toBeGreaterThan(atLeast);
         for (const resource of taggable) {
-          const tags = resources[stack.resolve(resource.logicalId) as string]?.Properties?.Tags;
-          // Most types take a list of Key/Value pairs; a few (AWS::SSM::Parameter) take a map.
+          // Most types hold their tags in Tags; a few in a property of their own (AWS::Backup::BackupVault in
+          // BackupVaultTags, AWS::Backup::BackupPlan in BackupPlanTags), which their tag manager names.
+          const property = TagManager.of(resource)?.tagPropertyName ?? 'tags';
+          const tags =
+            resources[stack.resolve(resource.logicalId) as string]?.Properties?.[
+              property.charAt(0).toUpperCase() + property.slice(1)
+            ];
+          // Most types take a list of Key/Value pairs; a few (AWS::SSM::Parameter, the Backup ones) take a map.
           const byKey = Array.isArray(tags)
             ? Object.fromEntries((tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]))
             : tags;
@@ -204,15 +233,19 @@ describe('AWS stages', () => {
   test('an environment with servers has its compute stack, depending on the foundation, never the reverse', () => {
     for (const stage of stages) {
       // The compute stack is created before the workload stacks; these follow in the order of their index.
+      // The production tiers' backup-copy stack follows the foundation (see the backup-copy test).
+      const production = stage.stageName !== 'platform-dev';
       expect(stage.node.children.map((c) => c.node.id)).toEqual([
         'foundation',
+        ...(production ? ['backup-copy'] : []),
         'compute',
         'workloads-2',
         'workloads-7',
       ]);
       expect(stage.compute.stackName).toBe(`${stage.stageName}-compute`);
       expect(stage.compute.dependencies).toEqual([stage.foundation]);
-      expect(stage.foundation.dependencies).toEqual([]);
+      // The foundation depends on nothing but the backup-copy stack of the production tiers.
+      expect(stage.foundation.dependencies).toEqual(production ? [copyStackOf(stage)!] : []);
       // The compute stack imports from the foundation (strong references: the foundation cannot be deleted
       // under it); the foundation exports to it and imports nothing.
       const compute = JSON.stringify(Template.fromStack(stage.compute).toJSON());
@@ -223,6 +256,38 @@ describe('AWS stages', () => {
       expect(foundation).not.toContain('Fn::ImportValue');
       expect(foundation).not.toContain('Fn::GetStackOutput');
       expect(foundation).not.toContain(`${stage.stageName}-compute`);
+    }
+  });
+
+  test('production-tier stages have platform-<env>-backup-copy in the second region, which the foundation depends on; development has none', () => {
+    expect(copyStackOf(stages[0]!)).toBeUndefined();
+    for (const stage of stages.slice(1)) {
+      const copies = copyStackOf(stage)!;
+      const { account } = stage.foundation;
+      expect([copies.stackName, copies.account, copies.region]).toEqual([
+        `${stage.stageName}-backup-copy`,
+        account,
+        'eu-central-1',
+      ]);
+      expect(copies.region).not.toBe(stage.foundation.region);
+      // The foundation deploys after it and it depends on nothing; it holds the copy vault and its key only.
+      expect(stage.foundation.dependencies).toEqual([copies]);
+      expect(copies.dependencies).toEqual([]);
+      const template = Template.fromStack(copies);
+      expect(
+        Object.values(template.toJSON().Resources as Record<string, { Type: string }>)
+          .map((r) => r.Type)
+          .sort(),
+      ).toEqual(['AWS::Backup::BackupVault', 'AWS::KMS::Key']);
+      template.hasResourceProperties('AWS::Backup::BackupVault', {
+        BackupVaultName: `${stage.stageName}-copy`,
+      });
+      // The foundation's copy rules name the vault by a literal ARN: no cross-region reference.
+      const foundation = JSON.stringify(Template.fromStack(stage.foundation).toJSON());
+      expect(foundation).toContain(
+        `"DestinationBackupVaultArn":"arn:aws:backup:eu-central-1:${account}:backup-vault:${stage.stageName}-copy"`,
+      );
+      expect(foundation).not.toContain(`${stage.stageName}-backup-copy`);
     }
   });
 

@@ -136,8 +136,9 @@ describe('Azure stacks', () => {
         });
       }
       // The types that take tags, among them the container platform's (environment, apps, jobs, their identities
-      // and alerts); those that take none in azurerm (role assignments, diagnostic settings, subnets, rules and
-      // associations) have no tags in the output either.
+      // and alerts) and backup's (Recovery Services vault, alert processing rule); those that take none in azurerm
+      // (role assignments, diagnostic settings, subnets, rules, associations, the VM backup policy and protected
+      // VMs) have no tags in the output either.
       const resources = stack.node.findAll().filter(TerraformResource.isTerraformResource);
       const typesOf = (list: TerraformResource[]): string[] =>
         [...new Set(list.map((r) => r.terraformResourceType))].sort();
@@ -151,6 +152,7 @@ describe('Azure stacks', () => {
         'azurerm_log_analytics_workspace',
         'azurerm_maintenance_configuration',
         'azurerm_monitor_action_group',
+        'azurerm_monitor_alert_processing_rule_action_group',
         'azurerm_monitor_data_collection_rule',
         'azurerm_monitor_metric_alert',
         'azurerm_monitor_scheduled_query_rules_alert_v2',
@@ -158,6 +160,7 @@ describe('Azure stacks', () => {
         'azurerm_network_interface',
         'azurerm_network_security_group',
         'azurerm_public_ip',
+        'azurerm_recovery_services_vault',
         'azurerm_resource_group',
         'azurerm_user_assigned_identity',
         'azurerm_virtual_machine_extension',
@@ -165,6 +168,8 @@ describe('Azure stacks', () => {
       ]);
       const untaggable = resources.filter((r) => !taggable.includes(r));
       expect(typesOf(untaggable)).toEqual([
+        'azurerm_backup_policy_vm',
+        'azurerm_backup_protected_vm',
         'azurerm_maintenance_assignment_virtual_machine',
         'azurerm_monitor_data_collection_rule_association',
         'azurerm_monitor_diagnostic_setting',

@@ -39,7 +39,7 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
     expect(compareWithGolden(root, environments, stacks)).toEqual([]);
   });
 
-  test('the golden lists hold the keys, log groups, access-log bucket, resource groups, instances and VMs of every environment', () => {
+  test('the golden lists hold the keys, log groups, access-log bucket, backup vaults, resource groups, instances and VMs of every environment', () => {
     /** The entries of one stack's golden list: those of `type` by ID without its hash, the others as they are. */
     const split = (list: Record<string, string>, type: string): [string[], Record<string, string>] => [
       Object.keys(list)
@@ -64,14 +64,21 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
       expect(env.jobs.map((j) => [j.name, j.stack])).toEqual([['nightly-cleanup', 2]]);
 
       const aws = readGolden(root, env.name, 'aws');
+      // The production tiers have the backup-copy stack in the second region; development has none.
+      const production = env.tier === 'production';
+      expect(production).toBe(env.name !== 'dev');
       expect(Object.keys(aws).sort()).toEqual([
+        ...(production ? [`platform-${env.name}-backup-copy`] : []),
         `platform-${env.name}-compute`,
         `platform-${env.name}-foundation`,
         `platform-${env.name}-workloads-2`,
         `platform-${env.name}-workloads-7`,
       ]);
-      // The keys and log groups of monitoring and the network, and the load balancers' access-log bucket.
+      // The keys and log groups of monitoring and the network, the load balancers' access-log bucket, and the
+      // backup vault with its key.
       expect(unhashed(aws[`platform-${env.name}-foundation`]!)).toEqual({
+        BackupKey: 'AWS::KMS::Key',
+        BackupVault: 'AWS::Backup::BackupVault',
         ContainersAccessLogs: 'AWS::S3::Bucket',
         CustomVpcRestrictDefaultSGCustomResourceProviderLogGroup: 'AWS::Logs::LogGroup',
         MonitoringKey: 'AWS::KMS::Key',
@@ -79,6 +86,13 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
         NetworkFlowLogGroup: 'AWS::Logs::LogGroup',
         NetworkFlowLogKey: 'AWS::KMS::Key',
       });
+      // The copy vault with its key, in the second region.
+      if (production) {
+        expect(unhashed(aws[`platform-${env.name}-backup-copy`]!)).toEqual({
+          BackupKey: 'AWS::KMS::Key',
+          BackupVault: 'AWS::Backup::BackupVault',
+        });
+      }
       const [instances, computeRest] = split(aws[`platform-${env.name}-compute`]!, 'AWS::EC2::Instance');
       expect(instances).toEqual(numbered((server, i) => `Servers${server}Instance${i}`));
       // The image pin's log group (the example servers pin their image at creation).
@@ -96,6 +110,7 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
       expect(vms).toEqual(numbered((server, i) => `${vm}.servers_${server}_VirtualMachine-${i}`));
       expect(azureRest).toEqual({
         'azurerm_log_analytics_workspace.monitoring_logs_workspace_EA950EC7': 'azurerm_log_analytics_workspace',
+        'azurerm_recovery_services_vault.backup_Vault_0E98FECE': 'azurerm_recovery_services_vault',
         'azurerm_resource_group.resource-group': 'azurerm_resource_group',
       });
     }

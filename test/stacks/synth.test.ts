@@ -81,19 +81,22 @@ describe('synthesize', () => {
     const dir = tempDir();
     const rows = await synthAllInto(dir);
     // Every environment defines servers, so each AWS stage has its compute stack beside the foundation, and
-    // services and jobs, in the workload stacks their names hash to (2 and 7); Azure has one stack per
-    // environment (stacks of an environment and cloud are listed by name).
+    // services and jobs, in the workload stacks their names hash to (2 and 7), and the production tiers have their
+    // backup-copy stack; Azure has one stack per environment (stacks of an environment and cloud are listed by
+    // name).
     expect(rows.map((r) => [r.environment, r.cloud, r.stack])).toEqual([
       ['dev', 'aws', 'platform-dev-compute'],
       ['dev', 'aws', 'platform-dev-foundation'],
       ['dev', 'aws', 'platform-dev-workloads-2'],
       ['dev', 'aws', 'platform-dev-workloads-7'],
       ['dev', 'azure', 'platform-dev'],
+      ['staging', 'aws', 'platform-staging-backup-copy'],
       ['staging', 'aws', 'platform-staging-compute'],
       ['staging', 'aws', 'platform-staging-foundation'],
       ['staging', 'aws', 'platform-staging-workloads-2'],
       ['staging', 'aws', 'platform-staging-workloads-7'],
       ['staging', 'azure', 'platform-staging'],
+      ['prod', 'aws', 'platform-prod-backup-copy'],
       ['prod', 'aws', 'platform-prod-compute'],
       ['prod', 'aws', 'platform-prod-foundation'],
       ['prod', 'aws', 'platform-prod-workloads-2'],
@@ -115,8 +118,8 @@ describe('synthesize', () => {
     }
     const table = formatSummary(rows).split('\n');
     expect(table[0]).toMatch(/^environment\s+cloud\s+stack\s+resources\s+output$/);
-    // The header, its rule and the fifteen stacks.
-    expect(table).toHaveLength(17);
+    // The header, its rule and the seventeen stacks.
+    expect(table).toHaveLength(19);
     expect(fs.readdirSync(dir).sort()).toEqual(['cdk.out', 'cdktf.out']);
   });
 
