@@ -31,6 +31,12 @@
 // and six alarms, and per job the Step Functions state machine, its EventBridge schedule and failure alarm;
 // the dashboard gets a row for each. Scalable targets and listeners stay untagged, as in ours. The services'
 // and the job's definitions, which both clouds share, are spelled out in bench/raw/workloads.ts.
+//
+// Backup (issue 7) is mirrored in bench/raw/aws-backup.ts: in each foundation the vault's key, the locked vault,
+// the plan (daily and weekly rules, monthly and copies to eu-central-1 in production), the backup role and the
+// tag selection, in production the restore role and the restore testing plan and selection, and the three
+// failed-job alarms; the dashboard gets a Backup row after the logs; production-tier stages get the stack
+// `platform-<env>-backup-copy` in eu-central-1 with the copy vault, which the foundation depends on.
 import {
   App,
   ArnFormat,
@@ -84,6 +90,7 @@ import {
   type RawContainers,
   type RawWorkloadStack,
 } from './aws-workloads';
+import { backupWidgets, buildBackup, buildBackupCopy } from './aws-backup';
 import { OPS_CLOUD_CONFIG_AWS, SERVER_ALARMS, WEB_CLOUD_CONFIG } from './servers';
 import { API_SERVICE, DEVELOPMENT_COUNTS, NIGHTLY_JOB, PRODUCTION_COUNTS, WEB_SERVICE } from './workloads';
 
@@ -803,6 +810,7 @@ function buildFoundation(stage: Stage, env: RawAwsEnvironment): RawFoundation {
     logGroupNames: [logGroup.logGroupName],
   });
   const containers = env.workloads.length > 0 ? buildContainerCluster(stack, env, vpc, removalPolicy) : undefined;
+  buildBackup(stack, env, monitoring, removalPolicy);
 
   // Everything the compute and workload stacks may reference is exported whether referenced now or not, as
   // ours does: CloudFormation refuses to remove an export that another stack still imports.
@@ -842,6 +850,8 @@ function addDashboardWidgets(env: RawAwsEnvironment, monitoring: RawMonitoring):
   dashboard.addWidgets(
     new cloudwatch.GraphWidget({ title: 'Matching log lines per pattern', left: monitoring.patternMetrics, width: 24 }),
   );
+  dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Backup', width: 24, height: 1 }));
+  dashboard.addWidgets(...backupWidgets());
   // A row per server definition, finding its instances by the definition's namespace (a search), so that the
   // dashboard never references the compute stack.
   for (const server of env.servers) {
@@ -1609,6 +1619,7 @@ export function synthRawAws(outdir: string, validation: boolean): void {
   for (const env of ENVIRONMENTS) {
     const stage = new Stage(app, `platform-${env.name}`, { env: { account: env.account, region: REGION } });
     const foundation = buildFoundation(stage, env);
+    buildBackupCopy(stage, env, foundation.stack);
     buildCompute(stage, env, foundation);
     buildWorkloads(stage, env, foundation);
     addDashboardWidgets(env, foundation.monitoring);

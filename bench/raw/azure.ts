@@ -13,8 +13,12 @@
 // fixed bootstrap in custom_data and the cloud-config in user_data), the Azure Monitor Agent, patch
 // assignments, a data collection rule with its associations, the alerts (availability, CPU, memory, disk) and
 // a workbook section. The cloud-config text is spelled out (bench/raw/servers.ts); the bootstrap comes from
-// lib/core's pure renderer, as the same text would be pasted in by hand. The acknowledgement of
-// PC_AZURE_VM_BACKUP (no backup vault until issue 7) is recorded in each server resource's "//" block.
+// lib/core's pure renderer, as the same text would be pasted in by hand.
+//
+// Backup (issue 7) is mirrored in bench/raw/azure-backup.ts: the Recovery Services vault (its diagnostic setting
+// with log_analytics_destination_type Dedicated), the V2 VM backup policy, an azurerm_backup_protected_vm per
+// server VM, the alert processing rule routing the vault's built-in alerts to the critical action group, and a
+// workbook section after the servers' sections.
 //
 // Container services and scheduled jobs (issue 6) are mirrored in bench/raw/azure-workloads.ts: the Container
 // Apps environment in the delegated apps subnet (zone-redundant in production) with its diagnostic setting;
@@ -23,8 +27,8 @@
 // nightly cron and its failure log alert; and a workbook section for each. Their definitions, which both clouds
 // share, are spelled out in bench/raw/workloads.ts.
 //
-// Production keeps its data as ours does (lifecycle.prevent_destroy on the resource group, the workspace
-// and the VMs), and each stack records the same tier and rule list in its "//" block. What this program does
+// Production keeps its data as ours does (lifecycle.prevent_destroy on the resource group, the workspace,
+// the VMs and the Recovery Services vault), and each stack records the same tier and rule list in its "//" block. What this program does
 // NOT do is ours' check work: it has no rule engine, so it neither re-renders each stack to Terraform JSON
 // for a validation nor runs the rules over it. Its times are therefore a lower bound for the same output,
 // and ours/raw for azure includes the price of the checks.
@@ -53,11 +57,12 @@ import * as subnetNat from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-assoc
 import * as subnetNsg from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import * as vmExtension from '@cdktf/provider-azurerm/lib/virtual-machine-extension';
 import * as vnet from '@cdktf/provider-azurerm/lib/virtual-network';
-import { App, AzurermBackend, Fn, LocalBackend, TerraformStack, type TerraformResource } from 'cdktf';
+import { App, AzurermBackend, Fn, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { renderAzureBootstrap } from '../../lib/core/servers';
 import { parseBenchArgs } from '../args';
+import { backupWorkbookSection, buildBackup } from './azure-backup';
 import { buildContainers, workbookSections, type RawAzureWorkloads } from './azure-workloads';
 import { OPS_CLOUD_CONFIG_AZURE, SERVER_ALARMS, WEB_CLOUD_CONFIG } from './servers';
 import { API_SERVICE, DEVELOPMENT_COUNTS, NIGHTLY_JOB, PRODUCTION_COUNTS, WEB_SERVICE } from './workloads';
@@ -248,10 +253,6 @@ const POLICY_RULE_IDS: readonly string[] = [
   'PC_AZURE_VM_BACKUP',
   'PC_AZURE_VM_ENCRYPTION_AT_HOST',
 ];
-
-/** Why the servers have no backup yet: the vault comes with the backup capability. */
-const VM_BACKUP_REASON =
-  'Temporary until the backup capability (issue 7) adds the Recovery Services vault; servers carry the platform:backup tag it selects by';
 
 /** The Perf counters the server alerts and workbook charts read (the data collection rule collects them). */
 const PERF = {
@@ -499,8 +500,8 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
       });
     }
   }
-  // A section per service and job.
-  for (const section of workbookSections(env)) {
+  // The backup's section, then a section per service and job.
+  for (const section of [backupWorkbookSection(), ...workbookSections(env)]) {
     workbookItems.push({ type: 1, name: `text-${workbookItems.length}`, content: { json: `## ${section.title}` } });
     for (const { title, query, visualization } of section.items) {
       workbookItems.push({
@@ -531,7 +532,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
   /** Sends a resource's logs and/or metrics to the workspace, through a setting beside it. */
   const sendDiagnostics = (
     target: { readonly id: string; readonly node: { readonly id: string; readonly scope?: Construct } },
-    what: { readonly logs: boolean; readonly metrics: boolean },
+    what: { readonly logs: boolean; readonly metrics: boolean; readonly dedicated?: boolean },
   ): void => {
     new diagnosticSetting.MonitorDiagnosticSetting(target.node.scope!, `${target.node.id}-diagnostics`, {
       name: 'platform-diagnostics',
@@ -539,6 +540,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
       logAnalyticsWorkspaceId: logWorkspace.id,
       ...(what.logs && { enabledLog: [{ categoryGroup: 'allLogs' }] }),
       ...(what.metrics && { enabledMetric: [{ category: 'AllMetrics' }] }),
+      ...(what.dedicated && { logAnalyticsDestinationType: 'Dedicated' }),
     });
   };
   sendDiagnostics(logWorkspace, { logs: true, metrics: true });
@@ -683,12 +685,9 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     installPatches: { linux: [{ classificationsToInclude: ['Critical', 'Security'] }], reboot: 'IfRequired' },
   });
 
-  // The servers. Until the backup capability adds a vault, each of their resources records why that is acceptable.
+  // The servers; the backup protects each VM.
   const servers = new Construct(stack, 'servers');
-  const acknowledged = <T extends TerraformResource>(resource: T): T => {
-    resource.addOverride('//.acknowledged', { PC_AZURE_VM_BACKUP: VM_BACKUP_REASON });
-    return resource;
-  };
+  const protectedVms: { name: string; id: string }[] = [];
   const customData = Buffer.from(renderAzureBootstrap(), 'utf8').toString('base64');
   for (const server of env.servers) {
     const scope = new Construct(servers, server.name);
@@ -696,133 +695,124 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     const serverTag = { 'platform:server': `${env.name}-${server.name}` };
     const vms = server.zones.map((zone, i) => {
       const n = i + 1;
-      const networkInterface = acknowledged(
-        new nic.NetworkInterface(scope, `NetworkInterface-${n}`, {
-          ...inRg,
-          name: `nic-${stackName}-${server.name}-${n}-${LOCATION_CODE}`,
-          ipConfiguration: [{ name: 'primary', subnetId: subnets.workloads.id, privateIpAddressAllocation: 'Dynamic' }],
-          tags: { ...tags, ...serverTag },
-        }),
-      );
+      const networkInterface = new nic.NetworkInterface(scope, `NetworkInterface-${n}`, {
+        ...inRg,
+        name: `nic-${stackName}-${server.name}-${n}-${LOCATION_CODE}`,
+        ipConfiguration: [{ name: 'primary', subnetId: subnets.workloads.id, privateIpAddressAllocation: 'Dynamic' }],
+        tags: { ...tags, ...serverTag },
+      });
       const name = computers[i]!;
-      const vm = acknowledged(
-        new linuxVm.LinuxVirtualMachine(scope, `VirtualMachine-${n}`, {
-          name,
-          computerName: name,
-          location: rg.location,
-          resourceGroupName: rg.name,
-          size: server.vmSize,
-          zone,
-          adminUsername: 'platform',
-          adminSshKey: [{ username: 'platform', publicKey: ADMIN_SSH_KEY }],
-          disablePasswordAuthentication: true,
-          osDisk: {
-            name: `${name}-osdisk`,
-            caching: 'ReadWrite',
-            storageAccountType: 'Premium_LRS',
-            diskSizeGb: server.diskGiB,
-          },
-          sourceImageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
-          identity: { type: 'SystemAssigned' },
-          encryptionAtHostEnabled: true,
-          secureBootEnabled: true,
-          vtpmEnabled: true,
-          bootDiagnostics: {},
-          // A fixed bootstrap that applies the user data every 5 minutes: the configuration changes in place.
-          customData,
-          userData: Buffer.from(server.cloudConfig, 'utf8').toString('base64'),
-          provisionVmAgent: true,
-          patchMode: 'AutomaticByPlatform',
-          patchAssessmentMode: 'AutomaticByPlatform',
-          bypassPlatformSafetyChecksOnUserScheduleEnabled: true,
-          tags: { ...tags, 'platform:backup': stackName, ...serverTag },
-          lifecycle: {
-            ignoreChanges: ['custom_data', 'admin_ssh_key'],
-            ...(env.retainData && { preventDestroy: true }),
-          },
-          networkInterfaceIds: [networkInterface.id],
-        }),
-      );
+      const vm = new linuxVm.LinuxVirtualMachine(scope, `VirtualMachine-${n}`, {
+        name,
+        computerName: name,
+        location: rg.location,
+        resourceGroupName: rg.name,
+        size: server.vmSize,
+        zone,
+        adminUsername: 'platform',
+        adminSshKey: [{ username: 'platform', publicKey: ADMIN_SSH_KEY }],
+        disablePasswordAuthentication: true,
+        osDisk: {
+          name: `${name}-osdisk`,
+          caching: 'ReadWrite',
+          storageAccountType: 'Premium_LRS',
+          diskSizeGb: server.diskGiB,
+        },
+        sourceImageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+        identity: { type: 'SystemAssigned' },
+        encryptionAtHostEnabled: true,
+        secureBootEnabled: true,
+        vtpmEnabled: true,
+        bootDiagnostics: {},
+        // A fixed bootstrap that applies the user data every 5 minutes: the configuration changes in place.
+        customData,
+        userData: Buffer.from(server.cloudConfig, 'utf8').toString('base64'),
+        provisionVmAgent: true,
+        patchMode: 'AutomaticByPlatform',
+        patchAssessmentMode: 'AutomaticByPlatform',
+        bypassPlatformSafetyChecksOnUserScheduleEnabled: true,
+        tags: { ...tags, 'platform:backup': stackName, ...serverTag },
+        lifecycle: {
+          ignoreChanges: ['custom_data', 'admin_ssh_key'],
+          ...(env.retainData && { preventDestroy: true }),
+        },
+        networkInterfaceIds: [networkInterface.id],
+      });
       sendDiagnostics(vm, { logs: false, metrics: true });
-      acknowledged(
-        new vmExtension.VirtualMachineExtension(scope, `MonitorAgent-${n}`, {
-          name: 'AzureMonitorLinuxAgent',
-          publisher: 'Microsoft.Azure.Monitor',
-          type: 'AzureMonitorLinuxAgent',
-          typeHandlerVersion: '1.0',
-          virtualMachineId: vm.id,
-          autoUpgradeMinorVersion: true,
-          automaticUpgradeEnabled: true,
-          tags: { ...tags, ...serverTag },
-        }),
-      );
+      protectedVms.push({ name, id: vm.id });
+      new vmExtension.VirtualMachineExtension(scope, `MonitorAgent-${n}`, {
+        name: 'AzureMonitorLinuxAgent',
+        publisher: 'Microsoft.Azure.Monitor',
+        type: 'AzureMonitorLinuxAgent',
+        typeHandlerVersion: '1.0',
+        virtualMachineId: vm.id,
+        autoUpgradeMinorVersion: true,
+        automaticUpgradeEnabled: true,
+        tags: { ...tags, ...serverTag },
+      });
       return vm;
     });
-    vms.forEach((vm, i) =>
-      acknowledged(
+    vms.forEach(
+      (vm, i) =>
         new maintenanceAssignment.MaintenanceAssignmentVirtualMachine(scope, `PatchAssignment-${i + 1}`, {
           location: rg.location,
           maintenanceConfigurationId: maintenanceConfiguration.id,
           virtualMachineId: vm.id,
         }),
-      ),
     );
 
     // Performance counters and syslog (configuration and Ansible runs among it) to the workspace.
     const ruleName = `dcr-${stackName}-${server.name}-${LOCATION_CODE}`;
-    const rule = acknowledged(
-      new dcr.MonitorDataCollectionRule(scope, 'DataCollectionRule', {
-        name: ruleName,
-        location: rg.location,
-        resourceGroupName: rg.name,
-        kind: 'Linux',
-        description: `Performance counters and syslog of the ${server.name} servers, to the environment's workspace`,
-        destinations: { logAnalytics: [{ name: 'workspace', workspaceResourceId: logWorkspace.id }] },
-        dataSources: {
-          performanceCounter: [
-            {
-              name: 'performance',
-              streams: ['Microsoft-Perf'],
-              samplingFrequencyInSeconds: 60,
-              counterSpecifiers: [
-                '\\Processor(*)\\% Processor Time',
-                '\\Memory(*)\\% Used Memory',
-                '\\Logical Disk(*)\\% Used Space',
-                '\\Logical Disk(*)\\% Free Space',
-              ],
-            },
-          ],
-          syslog: [
-            {
-              name: 'services',
-              streams: ['Microsoft-Syslog'],
-              facilityNames: ['daemon', 'user'],
-              logLevels: ['Info', 'Notice', 'Warning', 'Error', 'Critical', 'Alert', 'Emergency'],
-            },
-            {
-              name: 'system',
-              streams: ['Microsoft-Syslog'],
-              facilityNames: ['auth', 'authpriv', 'cron', 'kern', 'syslog'],
-              logLevels: ['Warning', 'Error', 'Critical', 'Alert', 'Emergency'],
-            },
-          ],
-        },
-        dataFlow: [
-          { streams: ['Microsoft-Perf'], destinations: ['workspace'] },
-          { streams: ['Microsoft-Syslog'], destinations: ['workspace'] },
+    const rule = new dcr.MonitorDataCollectionRule(scope, 'DataCollectionRule', {
+      name: ruleName,
+      location: rg.location,
+      resourceGroupName: rg.name,
+      kind: 'Linux',
+      description: `Performance counters and syslog of the ${server.name} servers, to the environment's workspace`,
+      destinations: { logAnalytics: [{ name: 'workspace', workspaceResourceId: logWorkspace.id }] },
+      dataSources: {
+        performanceCounter: [
+          {
+            name: 'performance',
+            streams: ['Microsoft-Perf'],
+            samplingFrequencyInSeconds: 60,
+            counterSpecifiers: [
+              '\\Processor(*)\\% Processor Time',
+              '\\Memory(*)\\% Used Memory',
+              '\\Logical Disk(*)\\% Used Space',
+              '\\Logical Disk(*)\\% Free Space',
+            ],
+          },
         ],
-        tags: { ...tags, ...serverTag },
-      }),
-    );
-    vms.forEach((vm, i) =>
-      acknowledged(
+        syslog: [
+          {
+            name: 'services',
+            streams: ['Microsoft-Syslog'],
+            facilityNames: ['daemon', 'user'],
+            logLevels: ['Info', 'Notice', 'Warning', 'Error', 'Critical', 'Alert', 'Emergency'],
+          },
+          {
+            name: 'system',
+            streams: ['Microsoft-Syslog'],
+            facilityNames: ['auth', 'authpriv', 'cron', 'kern', 'syslog'],
+            logLevels: ['Warning', 'Error', 'Critical', 'Alert', 'Emergency'],
+          },
+        ],
+      },
+      dataFlow: [
+        { streams: ['Microsoft-Perf'], destinations: ['workspace'] },
+        { streams: ['Microsoft-Syslog'], destinations: ['workspace'] },
+      ],
+      tags: { ...tags, ...serverTag },
+    });
+    vms.forEach(
+      (vm, i) =>
         new dcrAssociation.MonitorDataCollectionRuleAssociation(scope, `DataCollectionRuleAssociation-${i + 1}`, {
           name: ruleName,
           targetResourceId: vm.id,
           dataCollectionRuleId: rule.id,
           description: `Sends ${computers[i]!}'s performance counters and syslog to the workspace`,
         }),
-      ),
     );
 
     // The alerts: availability and CPU over every VM (each judged on its own), memory and disk per computer.
@@ -835,23 +825,21 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
       window: string,
       criteria: { metricName: string; operator: string; threshold: number },
     ): void => {
-      acknowledged(
-        new metricAlert.MonitorMetricAlert(scope, alertId(kind), {
-          name: alertName(kind),
-          resourceGroupName: rg.name,
-          scopes: vms.map((vm) => vm.id),
-          description: `[${severity}] ${description}`,
-          severity: AZURE_SEVERITY[severity],
-          frequency: 'PT5M',
-          windowSize: window,
-          autoMitigate: true,
-          targetResourceType: 'Microsoft.Compute/virtualMachines',
-          targetResourceLocation: rg.location,
-          criteria: [{ metricNamespace: 'Microsoft.Compute/virtualMachines', aggregation: 'Average', ...criteria }],
-          action: [{ actionGroupId: actionGroups[severity].id }],
-          tags,
-        }),
-      );
+      new metricAlert.MonitorMetricAlert(scope, alertId(kind), {
+        name: alertName(kind),
+        resourceGroupName: rg.name,
+        scopes: vms.map((vm) => vm.id),
+        description: `[${severity}] ${description}`,
+        severity: AZURE_SEVERITY[severity],
+        frequency: 'PT5M',
+        windowSize: window,
+        autoMitigate: true,
+        targetResourceType: 'Microsoft.Compute/virtualMachines',
+        targetResourceLocation: rg.location,
+        criteria: [{ metricNamespace: 'Microsoft.Compute/virtualMachines', aggregation: 'Average', ...criteria }],
+        action: [{ actionGroupId: actionGroups[severity].id }],
+        tags,
+      });
     };
     vmMetricAlert(
       'availability',
@@ -869,34 +857,39 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
     for (const kind of ['memory', 'disk'] as const) {
       const alarm = SERVER_ALARMS[kind];
       const periods = alarm.evaluationPeriods;
-      acknowledged(
-        new queryAlert.MonitorScheduledQueryRulesAlertV2(scope, alertId(kind), {
-          ...inRg,
-          name: alertName(kind),
-          scopes: [logWorkspace.id],
-          description: `[warning] ${alarm.description} First response: ${alarm.firstResponse}`,
-          displayName: alertName(kind),
-          severity: AZURE_SEVERITY.warning,
-          evaluationFrequency: 'PT5M',
-          windowDuration: 'PT5M',
-          autoMitigationEnabled: true,
-          skipQueryValidation: true,
-          criteria: [
-            {
-              query: perfQuery(computers, kind),
-              timeAggregationMethod: 'Average',
-              operator: 'GreaterThan',
-              threshold: alarm.threshold,
-              metricMeasureColumn: 'CounterValue',
-              dimension: [{ name: 'Computer', operator: 'Include', values: ['*'] }],
-              failingPeriods: { minimumFailingPeriodsToTriggerAlert: periods, numberOfEvaluationPeriods: periods },
-            },
-          ],
-          action: { actionGroups: [actionGroups.warning.id] },
-        }),
-      );
+      new queryAlert.MonitorScheduledQueryRulesAlertV2(scope, alertId(kind), {
+        ...inRg,
+        name: alertName(kind),
+        scopes: [logWorkspace.id],
+        description: `[warning] ${alarm.description} First response: ${alarm.firstResponse}`,
+        displayName: alertName(kind),
+        severity: AZURE_SEVERITY.warning,
+        evaluationFrequency: 'PT5M',
+        windowDuration: 'PT5M',
+        autoMitigationEnabled: true,
+        skipQueryValidation: true,
+        criteria: [
+          {
+            query: perfQuery(computers, kind),
+            timeAggregationMethod: 'Average',
+            operator: 'GreaterThan',
+            threshold: alarm.threshold,
+            metricMeasureColumn: 'CounterValue',
+            dimension: [{ name: 'Computer', operator: 'Include', values: ['*'] }],
+            failingPeriods: { minimumFailingPeriodsToTriggerAlert: periods, numberOfEvaluationPeriods: periods },
+          },
+        ],
+        action: { actionGroups: [actionGroups.warning.id] },
+      });
     }
   }
+  buildBackup(stack, env, {
+    rg,
+    tags,
+    criticalActionGroupId: actionGroups.critical.id,
+    vms: protectedVms,
+    sendDiagnostics,
+  });
   buildContainers(stack, env, {
     rg,
     tags,
