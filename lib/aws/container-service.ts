@@ -362,6 +362,8 @@ export class ContainerService extends Construct {
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
     });
+    // Tasks pull the image, write logs and read secrets with the execution role: its policy must be attached first.
+    this.service.node.addDependency(executionPolicy);
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,

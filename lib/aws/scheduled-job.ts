@@ -210,6 +210,14 @@ export function renderJobStateMachineStatements(
       conditions: { ArnEquals: { 'ecs:cluster': props.clusterArn } },
     }),
     new iam.PolicyStatement({
+      sid: 'TagTask',
+      // RunTask propagates the task definition's tags; with ECS tag authorization that needs ecs:TagResource,
+      // allowed here only while RunTask creates the task.
+      actions: ['ecs:TagResource'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' })],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+    }),
+    new iam.PolicyStatement({
       sid: 'FollowTask',
       actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
       resources: ['*'],
@@ -259,6 +267,8 @@ export function renderJobStateMachineStatements(
 const WILDCARD_REASONS: Readonly<Record<string, string>> = {
   RunTask:
     'The state runs the latest revision of the one task definition family the job owns, in the one cluster (ecs:cluster condition)',
+  TagTask:
+    'Tasks get generated IDs when they start; the ecs:CreateAction condition allows tagging only as RunTask creates them',
   FollowTask:
     'ecs:DescribeTasks and ecs:StopTask name tasks by generated IDs; the ecs:cluster condition holds them to the one cluster',
   LogDelivery: 'CloudWatch Logs delivery actions have no resource-level permissions',

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -65,7 +65,8 @@ const WILDCARD_REASONS: Readonly<Record<string, string>> = {
   AgentMetrics:
     "cloudwatch:PutMetricData has no resource-level permissions; the condition limits it to the definition's own namespace",
   ReadDocuments:
-    'Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks); reading documents discloses nothing secret',
+    "Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks) and the library's own platform-* configuration documents; reading documents discloses nothing secret",
+  FindLogGroups: 'logs:DescribeLogGroups lists by prefix and has no narrower resource; it reveals names only',
   ReadAgentConfiguration:
     "The CloudWatch agent reads its configuration from the library's own AmazonCloudWatch-platform-* parameters",
   SystemsManagerBuckets:
@@ -284,7 +285,11 @@ export function renderInstanceStatements(
     new iam.PolicyStatement({
       sid: 'ReadDocuments',
       actions: ['ssm:GetDocument', 'ssm:DescribeDocument'],
-      resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: '*' })],
+      // AWS-owned documents have no account in their ARN; the library's own configuration documents do.
+      resources: [
+        stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: '*' }),
+        stack.formatArn({ service: 'ssm', resource: 'document', resourceName: `${PLATFORM_PREFIX}-*` }),
+      ],
     }),
     new iam.PolicyStatement({
       sid: 'ReadAgentConfiguration',
@@ -308,6 +313,19 @@ export function renderInstanceStatements(
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
       // The log group's ARN ends in `:*`, which covers its streams.
       resources: [logGroup.logGroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'FindLogGroups',
+      // The SSM agent checks that a command's output log group exists before it streams there (patching).
+      actions: ['logs:DescribeLogGroups'],
+      resources: [
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     }),
     new iam.PolicyStatement({
       sid: 'SystemsManagerBuckets',

@@ -103,7 +103,9 @@ export function renderVaultConfig(
     // Cannot be turned off once on, so only production (where the policy pack requires it) turns it on.
     crossRegionRestoreEnabled: props.tier === 'production',
     identity: { type: 'SystemAssigned' },
-    publicNetworkAccessEnabled: false,
+    // Azure refuses to deny public access on a vault with cross-region restore, so production keeps the default
+    // (the vault still admits only Azure Backup and authorized callers); development denies it.
+    publicNetworkAccessEnabled: props.tier === 'production',
     // The built-in Azure Monitor alerts, which the alert processing rule routes to the critical action group.
     monitoring: { alertsForAllJobFailuresEnabled: true, alertsForCriticalOperationFailuresEnabled: true },
   };

@@ -199,10 +199,12 @@ export function renderVirtualMachineConfig(
       [SERVER_TAG]: serverTagValue(props),
     },
     lifecycle: {
-      // Both are ForceNew. custom_data is the first-boot bootstrap (the configuration itself travels in
+      // All three are ForceNew. custom_data is the first-boot bootstrap (the configuration itself travels in
       // user_data, which changes in place), and the SSH key is for break-glass access: a later change to either
-      // must reach new VMs only, never re-create a running one and its OS disk.
-      ignoreChanges: ['custom_data', 'admin_ssh_key'],
+      // must reach new VMs only, never re-create a running one and its OS disk. The zone follows from the
+      // environment's zone count: changing that count must not move (re-create) running VMs either, whose kept
+      // OS disk would then also block the new VM's disk name.
+      ignoreChanges: ['custom_data', 'admin_ssh_key', 'zone'],
     },
   };
 }

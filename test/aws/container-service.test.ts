@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -321,6 +321,18 @@ describe('ContainerService (AWS)', () => {
   });
 
   describe('roles', () => {
+    test('the service waits for the execution policy, so its first tasks can pull, log and read secrets', () => {
+      const api = serviceOf(built, 'api');
+      const [policyId] = Object.keys(
+        built.template.findResources('AWS::IAM::ManagedPolicy', {
+          Properties: { Roles: [built.compute.resolve(api.executionRole.roleName)] },
+        }),
+      );
+      const serviceId = built.compute.getLogicalId(api.service.node.defaultChild as CfnResource);
+      const dependsOn = built.template.toJSON().Resources[serviceId].DependsOn as string[];
+      expect(dependsOn).toContain(policyId);
+    });
+
     test('the execution role holds one customer-managed policy: write the logs, read the secrets', () => {
       const api = serviceOf(built, 'api');
       const policies = Object.values(

@@ -377,7 +377,7 @@ describe('ScheduledJob (AWS)', () => {
       );
     });
 
-    test('the state machine policy: run the family in the cluster, follow and stop its tasks, pass its roles, log, trace', () => {
+    test('the state machine policy: run the family in the cluster, tag its tasks as RunTask creates them, follow and stop them, pass its roles, log, trace', () => {
       const cluster = { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [ref(built, cfn(built.cluster)), 'Arn'] } } };
       const role = (id: string): string =>
         `<${ref(built, built.job.node.findChild(id).node.defaultChild as CfnResource)}.Arn>`;
@@ -388,6 +388,13 @@ describe('ScheduledJob (AWS)', () => {
           Action: 'ecs:RunTask',
           Resource: 'arn:<AWS::Partition>:ecs:eu-west-1:111111111111:task-definition/platform-dev-nightly-report:*',
           Condition: cluster,
+        },
+        {
+          Sid: 'TagTask',
+          Effect: 'Allow',
+          Action: 'ecs:TagResource',
+          Resource: 'arn:<AWS::Partition>:ecs:eu-west-1:111111111111:task/*',
+          Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
         },
         {
           Sid: 'FollowTask',
@@ -429,6 +436,7 @@ describe('ScheduledJob (AWS)', () => {
       expect(Object.keys(acknowledgementsOn(policy)).sort()).toEqual([
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:eu-west-1:111111111111:task-definition/platform-dev-nightly-report:*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:eu-west-1:111111111111:task/*]',
       ]);
     });
   });

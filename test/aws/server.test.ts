@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, type CfnResource } from 'aws-cdk-lib';
+import { App, ArnFormat, RemovalPolicy, type CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -311,8 +311,31 @@ describe('Server (AWS)', () => {
       'ReadAgentConfiguration',
       'AgentMetrics',
       'WriteLogs',
+      'FindLogGroups',
       'SystemsManagerBuckets',
     ]);
+    // The agent reads the library's own configuration documents, in this account, besides AWS-owned ones.
+    const stack = built.stack;
+    expect(statements.find((s) => s.Sid === 'ReadDocuments')?.Resource).toEqual(
+      stack.resolve([
+        stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: '*' }),
+        stack.formatArn({ service: 'ssm', resource: 'document', resourceName: 'platform-*' }),
+      ]),
+    );
+    // The SSM agent checks that a command's output log group exists before streaming patch output there.
+    expect(statements.find((s) => s.Sid === 'FindLogGroups')).toEqual({
+      Sid: 'FindLogGroups',
+      Effect: 'Allow',
+      Action: 'logs:DescribeLogGroups',
+      Resource: stack.resolve(
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    });
     expect(statements.find((s) => s.Sid === 'AgentMetrics')).toEqual({
       Sid: 'AgentMetrics',
       Effect: 'Allow',

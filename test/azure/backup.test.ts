@@ -142,12 +142,14 @@ describe('Backup (Azure)', () => {
       });
     });
 
-    test('in production: immutability Locked and cross-region restore on', () => {
+    test('in production: immutability Locked and cross-region restore on, with public access allowed as Azure requires', () => {
       const vault = only<VaultJson>(synth(prodEnvironment()), 'azurerm_recovery_services_vault');
       expect(vault.name).toBe('rsv-platform-prod-weu');
       expect(vault.immutability).toBe('Locked');
       expect(vault.cross_region_restore_enabled).toBe(true);
       expect(vault.storage_mode_type).toBe('GeoRedundant');
+      // Azure refuses to deny public access on a vault with cross-region restore.
+      expect(vault.public_network_access_enabled).toBe(true);
     });
 
     test('immutability follows the lock: governance leaves a production vault Unlocked', () => {

@@ -363,9 +363,9 @@ describe('Server (Azure)', () => {
       }
     });
 
-    test('a later bootstrap or key change never re-creates a VM: custom_data and admin_ssh_key are ignored', () => {
+    test('a later bootstrap, key or zone-count change never re-creates a VM: custom_data, admin_ssh_key and zone are ignored', () => {
       for (const vm of all(synth(), 'azurerm_linux_virtual_machine')) {
-        expect(vm.lifecycle).toEqual({ ignore_changes: ['custom_data', 'admin_ssh_key'] });
+        expect(vm.lifecycle).toEqual({ ignore_changes: ['custom_data', 'admin_ssh_key', 'zone'] });
       }
     });
 
