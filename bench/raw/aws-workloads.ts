@@ -172,7 +172,7 @@ export function buildService(services: Construct, context: RawWorkloadContext, s
     description: `ECS starts the tasks of ${base} with it: logs, secrets, image`,
     assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
   });
-  new iam.ManagedPolicy(scope, 'ExecutionPolicy', {
+  const executionPolicy = new iam.ManagedPolicy(scope, 'ExecutionPolicy', {
     description: `What ECS needs to start the tasks of ${base}`,
     roles: [executionRole],
     statements: [
@@ -279,6 +279,7 @@ export function buildService(services: Construct, context: RawWorkloadContext, s
     propagateTags: ecs.PropagatedTagSource.SERVICE,
     enableECSManagedTags: true,
   });
+  fargateService.node.addDependency(executionPolicy);
 
   const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
     vpc,
@@ -611,6 +612,7 @@ export function buildJob(jobs: Construct, context: RawWorkloadContext, job: RawA
   });
   const inCluster = { ArnEquals: { 'ecs:cluster': containers.cluster.clusterArn } };
   const taskDefinitions = `arn:aws:ecs:${REGION}:${env.account}:task-definition/${base}:*`;
+  const tasksArn = `arn:aws:ecs:${REGION}:${env.account}:task/*`;
   const stateMachinePolicy = new iam.ManagedPolicy(scope, 'StateMachinePolicy', {
     description: `Least privilege of the state machine ${base}`,
     roles: [stateMachineRole],
@@ -620,6 +622,12 @@ export function buildJob(jobs: Construct, context: RawWorkloadContext, job: RawA
         actions: ['ecs:RunTask'],
         resources: [taskDefinitions],
         conditions: inCluster,
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagTask',
+        actions: ['ecs:TagResource'],
+        resources: [tasksArn],
+        conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
       }),
       new iam.PolicyStatement({
         sid: 'FollowTask',
@@ -668,6 +676,11 @@ export function buildJob(jobs: Construct, context: RawWorkloadContext, job: RawA
     stateMachinePolicy,
     `AwsSolutions-IAM5[Resource::${taskDefinitions}]`,
     'The state runs the latest revision of the one task definition family the job owns, in the one cluster (ecs:cluster condition)',
+  );
+  acknowledge(
+    stateMachinePolicy,
+    `AwsSolutions-IAM5[Resource::${tasksArn}]`,
+    'Tasks get generated IDs when they start; the ecs:CreateAction condition allows tagging only as RunTask creates them',
   );
   acknowledge(
     stateMachinePolicy,

@@ -901,7 +901,8 @@ function metricNamespace(env: RawAwsEnvironment, server: RawServer): string {
 const WILDCARD_REASONS = {
   apis: 'Session Manager, State Manager and the CloudWatch agent call APIs that have no resource-level permissions (ssmmessages, ec2messages, ssm:UpdateInstanceInformation, ec2:DescribeTags)',
   documents:
-    'Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks); reading documents discloses nothing secret',
+    "Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks) and the library's own platform-* configuration documents; reading documents discloses nothing secret",
+  logGroups: 'logs:DescribeLogGroups lists by prefix and has no narrower resource; it reveals names only',
   agentConfiguration:
     "The CloudWatch agent reads its configuration from the library's own AmazonCloudWatch-platform-* parameters",
   buckets:
@@ -1104,6 +1105,8 @@ function buildServer(
     assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
   });
   const documents = `arn:aws:ssm:${REGION}::document/*`;
+  const platformDocuments = `arn:aws:ssm:${REGION}:${env.account}:document/platform-*`;
+  const logGroups = `arn:aws:logs:${REGION}:${env.account}:log-group:*`;
   const agentParameters = `arn:aws:ssm:${REGION}:${env.account}:parameter/AmazonCloudWatch-platform-*`;
   const buckets = ['aws-ssm', 'patch-baseline-snapshot', 'amazon-ssm-packages'].map(
     (name) => `arn:aws:s3:::${name}-${REGION}/*`,
@@ -1144,7 +1147,7 @@ function buildServer(
       new iam.PolicyStatement({
         sid: 'ReadDocuments',
         actions: ['ssm:GetDocument', 'ssm:DescribeDocument'],
-        resources: [documents],
+        resources: [documents, platformDocuments],
       }),
       new iam.PolicyStatement({
         sid: 'ReadAgentConfiguration',
@@ -1162,13 +1165,16 @@ function buildServer(
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
         resources: [logGroup.logGroupArn],
       }),
+      new iam.PolicyStatement({ sid: 'FindLogGroups', actions: ['logs:DescribeLogGroups'], resources: [logGroups] }),
       new iam.PolicyStatement({ sid: 'SystemsManagerBuckets', actions: ['s3:GetObject'], resources: buckets }),
     ],
   });
   const wildcards: ReadonlyArray<readonly [string, string]> = [
     ['*', WILDCARD_REASONS.apis],
-    [documents, WILDCARD_REASONS.documents],
+    // In the order the policy lists them (aws-cdk-lib sorts a statement's resources).
+    ...[documents, platformDocuments].sort().map((document) => [document, WILDCARD_REASONS.documents] as const),
     [agentParameters, WILDCARD_REASONS.agentConfiguration],
+    [logGroups, WILDCARD_REASONS.logGroups],
     // In the order the policy lists them (aws-cdk-lib sorts a statement's resources).
     ...[...buckets].sort().map((bucket) => [bucket, WILDCARD_REASONS.buckets] as const),
   ];

@@ -49,7 +49,7 @@ export function buildBackup(
     storageModeType: 'GeoRedundant',
     crossRegionRestoreEnabled: production,
     identity: { type: 'SystemAssigned' },
-    publicNetworkAccessEnabled: false,
+    publicNetworkAccessEnabled: production,
     monitoring: { alertsForAllJobFailuresEnabled: true, alertsForCriticalOperationFailuresEnabled: true },
     tags,
     ...(env.retainData && { lifecycle: { preventDestroy: true } }),

@@ -733,7 +733,7 @@ function buildEnvironment(app: App, env: RawAzureEnvironment): void {
         bypassPlatformSafetyChecksOnUserScheduleEnabled: true,
         tags: { ...tags, 'platform:backup': stackName, ...serverTag },
         lifecycle: {
-          ignoreChanges: ['custom_data', 'admin_ssh_key'],
+          ignoreChanges: ['custom_data', 'admin_ssh_key', 'zone'],
           ...(env.retainData && { preventDestroy: true }),
         },
         networkInterfaceIds: [networkInterface.id],
