@@ -19,9 +19,11 @@ const FIELDS = [
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
-/** One parsed field: `*`, or the list of its items as written (numbers, ranges, steps). */
+/** One parsed field: its text as written (names uppercased), and whether it is `*` (no restriction). */
 interface CronField {
-  readonly any: boolean;
+  /** The field is `*` (or AWS's `?`): every value. */
+  readonly unrestricted: boolean;
+  /** The field as written, names uppercased; `?` becomes `*`. */
   readonly text: string;
 }
 
@@ -62,7 +64,7 @@ export function parseCron(expression: string): { cron?: ParsedCron; problems: st
           : checkItem(item, field.min, field.max, names);
       if (problem) problems.push(`${field.name} "${item}": ${problem}`);
     }
-    return { any: text === '*' || text === '?', text: text === '?' ? '*' : text.toUpperCase() };
+    return { unrestricted: text === '*' || text === '?', text: text === '?' ? '*' : text.toUpperCase() };
   });
   const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [
     CronField,
@@ -71,7 +73,7 @@ export function parseCron(expression: string): { cron?: ParsedCron; problems: st
     CronField,
     CronField,
   ];
-  if (!dayOfMonth.any && !dayOfWeek.any) {
+  if (!dayOfMonth.unrestricted && !dayOfWeek.unrestricted) {
     problems.push(
       'day of month and day of week cannot both be restricted (EventBridge Scheduler cannot express it); keep one "*"',
     );
@@ -133,8 +135,8 @@ export function renderAwsSchedule(schedule: Schedule): string {
   if (!cron) throw new Error(`schedule.cron "${schedule.cron}": ${problems.join('; ')}`);
   // EventBridge writes steps from a start value (`0/15`), not from `*`.
   const steps = (text: string, min: number): string => text.replace(/(^|,)\*\//g, `$1${min}/`);
-  const dom = cron.dayOfMonth.any && !cron.dayOfWeek.any ? '?' : steps(cron.dayOfMonth.text, 1);
-  const dow = cron.dayOfWeek.any ? '?' : awsDayOfWeek(cron.dayOfWeek.text);
+  const dom = cron.dayOfMonth.unrestricted && !cron.dayOfWeek.unrestricted ? '?' : steps(cron.dayOfMonth.text, 1);
+  const dow = cron.dayOfWeek.unrestricted ? '?' : awsDayOfWeek(cron.dayOfWeek.text);
   return `cron(${steps(cron.minute.text, 0)} ${steps(cron.hour.text, 0)} ${dom} ${steps(cron.month.text, 1)} ${dow} *)`;
 }
 

@@ -22,14 +22,14 @@ describe('parseCron: valid expressions', () => {
     expect(parseCron(expression).problems).toEqual([]);
   });
 
-  test('the parsed fields keep the text, upper-case names, and mark * as any', () => {
+  test('the parsed fields keep the text, upper-case names, and mark * as unrestricted', () => {
     expect(parseCron('*/15 1-5/2 * jan-mar mon-fri')).toEqual({
       cron: {
-        minute: { any: false, text: '*/15' },
-        hour: { any: false, text: '1-5/2' },
-        dayOfMonth: { any: true, text: '*' },
-        month: { any: false, text: 'JAN-MAR' },
-        dayOfWeek: { any: false, text: 'MON-FRI' },
+        minute: { unrestricted: false, text: '*/15' },
+        hour: { unrestricted: false, text: '1-5/2' },
+        dayOfMonth: { unrestricted: true, text: '*' },
+        month: { unrestricted: false, text: 'JAN-MAR' },
+        dayOfWeek: { unrestricted: false, text: 'MON-FRI' },
       },
       problems: [],
     });
