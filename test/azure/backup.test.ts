@@ -1,6 +1,4 @@
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
-import { App, TerraformStack } from 'cdktf';
+import { type App } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,19 +8,15 @@ import {
   Backup,
   checkTerraform,
   Monitoring,
-  Network,
   Patching,
-  PolicyChecks,
   renderBackupNames,
   renderBackupPolicyConfig,
-  RetainStatefulResources,
-  SendDiagnostics,
   Server,
-  TagResources,
   type BackupProps,
 } from '../../lib/azure';
 import { checkName, defineEnvironment, type BackupSpec, type Environment, type EnvironmentInput } from '../../lib/core';
 import { devEnvironment, devInput, errorOf, prodEnvironment, prodInput } from '../util/fixtures';
+import { productionApp as buildProductionApp } from '../util/azure-production';
 import { readStackJson, resourcesOf, synthScope, type TfJson, type TfResource } from '../util/terraform';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq1Hbr4i1J9wY0l3hZ6pYc3c2hQ5JbW8B9m3v3kq5p0 break-glass';
@@ -345,49 +339,38 @@ describe('Backup (Azure)', () => {
         azure: { ...prodInput().azure, adminSshPublicKey: KEY },
         servers: [{ name: 'web', size: 'medium', count: 3 }],
       });
-      const app = new App({ outdir, skipValidation });
-      const stack = new TerraformStack(app, 'env');
-      new AzurermProvider(stack, 'azurerm', { features: [{}] });
-      new ResourceGroup(stack, 'resource-group', prodRg);
-      const monitoring = new Monitoring(stack, 'monitoring', {
-        spec: env.monitoring,
-        name: env.name,
-        resourceGroup: prodRg,
-      });
-      const network = new Network(stack, 'network', {
-        spec: env.network,
-        name: env.name,
-        resourceGroup: prodRg,
-        monitoring,
-      });
-      const patching = new Patching(stack, 'patching', {
-        spec: env.patching,
-        environment: env.name,
-        resourceGroup: prodRg,
-      });
-      const server = new Server(stack, 'server-web', {
-        spec: env.servers[0]!,
-        environment: env.name,
-        resourceGroup: prodRg,
-        subnetId: network.subnets.workloads.id,
-        zones: env.network.zones,
-        adminSshPublicKey: KEY,
-        monitoring,
-        patching,
-      });
-      const backup = new Backup(stack, 'backup', {
-        spec: env.backup,
-        environment: env.name,
-        resourceGroup: prodRg,
-        tier: env.tier,
-        monitoring,
-      });
-      server.virtualMachines.forEach((vm, i) => backup.protectVirtualMachine(server.names.virtualMachines[i]!, vm.id));
-      SendDiagnostics.applyTo(stack, monitoring.workspaceId);
-      TagResources.applyTo(stack, env.tags);
-      RetainStatefulResources.applyTo(stack);
-      PolicyChecks.applyTo(stack, { tier: 'production' });
-      return app;
+      return buildProductionApp(
+        env,
+        outdir,
+        ({ stack, resourceGroup: prodRg, monitoring, network }) => {
+          const patching = new Patching(stack, 'patching', {
+            spec: env.patching,
+            environment: env.name,
+            resourceGroup: prodRg,
+          });
+          const server = new Server(stack, 'server-web', {
+            spec: env.servers[0]!,
+            environment: env.name,
+            resourceGroup: prodRg,
+            subnetId: network.subnets.workloads.id,
+            zones: env.network.zones,
+            adminSshPublicKey: KEY,
+            monitoring,
+            patching,
+          });
+          const backup = new Backup(stack, 'backup', {
+            spec: env.backup,
+            environment: env.name,
+            resourceGroup: prodRg,
+            tier: env.tier,
+            monitoring,
+          });
+          server.virtualMachines.forEach((vm, i) =>
+            backup.protectVirtualMachine(server.names.virtualMachines[i]!, vm.id),
+          );
+        },
+        { skipValidation },
+      );
     }
 
     let outdir: string;

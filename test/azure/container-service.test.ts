@@ -12,13 +12,8 @@ import {
   ContainerService,
   DIAGNOSTIC_SETTING_NAME,
   Monitoring,
-  Network,
-  PolicyChecks,
   renderContainerServiceNames,
   renderServiceWorkbookItems,
-  RetainStatefulResources,
-  SendDiagnostics,
-  TagResources,
   type ContainerServiceProps,
 } from '../../lib/azure';
 import {
@@ -28,6 +23,7 @@ import {
   type EnvironmentInput,
   type ServiceSpec,
 } from '../../lib/core';
+import { productionApp as buildProductionApp } from '../util/azure-production';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 import { readStackJson, type TfStackJson } from '../util/terraform';
 
@@ -628,42 +624,28 @@ describe('ContainerService (Azure)', () => {
         ],
         prodInput(),
       );
-      const prodRg = { name: 'rg-platform-prod-weu', location: 'westeurope' };
-      const app = new App({ outdir, skipValidation });
-      const stack = new TerraformStack(app, 'env');
-      new AzurermProvider(stack, 'azurerm', { features: [{}] });
-      new ResourceGroup(stack, 'resource-group', prodRg);
-      const monitoring = new Monitoring(stack, 'monitoring', {
-        spec: env.monitoring,
-        name: env.name,
-        resourceGroup: prodRg,
-      });
-      const network = new Network(stack, 'network', {
-        spec: env.network,
-        name: env.name,
-        resourceGroup: prodRg,
-        monitoring,
-      });
-      const apps = new ContainerAppsEnvironment(stack, 'container-apps', {
-        name: env.name,
-        resourceGroup: prodRg,
-        subnetId: network.subnets.apps.id,
-        workspaceId: monitoring.workspaceId,
-        zoneRedundant: true,
-      });
-      new ContainerService(stack, 'service-api', {
-        spec: env.services[0]!,
-        environment: env.name,
-        resourceGroup: prodRg,
-        containerAppsEnvironmentId: apps.id,
-        monitoring,
-        keyVaultId: env.azure.keyVaultId!,
-      });
-      SendDiagnostics.applyTo(stack, monitoring.workspaceId);
-      TagResources.applyTo(stack, env.tags);
-      RetainStatefulResources.applyTo(stack);
-      PolicyChecks.applyTo(stack, { tier: 'production' });
-      return app;
+      return buildProductionApp(
+        env,
+        outdir,
+        ({ stack, resourceGroup: prodRg, monitoring, network }) => {
+          const apps = new ContainerAppsEnvironment(stack, 'container-apps', {
+            name: env.name,
+            resourceGroup: prodRg,
+            subnetId: network.subnets.apps.id,
+            workspaceId: monitoring.workspaceId,
+            zoneRedundant: true,
+          });
+          new ContainerService(stack, 'service-api', {
+            spec: env.services[0]!,
+            environment: env.name,
+            resourceGroup: prodRg,
+            containerAppsEnvironmentId: apps.id,
+            monitoring,
+            keyVaultId: env.azure.keyVaultId!,
+          });
+        },
+        { skipValidation },
+      );
     }
 
     let outdir: string;

@@ -9,19 +9,15 @@ import {
   ContainerAppsEnvironment,
   JOB_FAILURE_REASONS,
   Monitoring,
-  Network,
-  PolicyChecks,
   renderJobFailedQuery,
   renderJobWorkbookItems,
   renderScheduledJobNames,
-  RetainStatefulResources,
   ScheduledJob,
-  SendDiagnostics,
-  TagResources,
   type ScheduledJobProps,
 } from '../../lib/azure';
 import { jobFailedAlarmId } from '../../lib/core';
 import { checkName, defineEnvironment, type Environment, type EnvironmentInput, type JobSpec } from '../../lib/core';
+import { productionApp as buildProductionApp } from '../util/azure-production';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 import { readStackJson, type TfStackJson } from '../util/terraform';
 
@@ -439,41 +435,28 @@ describe('ScheduledJob (Azure)', () => {
         [{ ...REPORT, secrets: { DB_PASSWORD: 'db-password' }, image: 'myacr.azurecr.io/report:2.1' }],
         prodInput(),
       );
-      const prodRg = { name: 'rg-platform-prod-weu', location: 'westeurope' };
-      const app = new App({ outdir });
-      const stack = new TerraformStack(app, 'env');
-      new AzurermProvider(stack, 'azurerm', { features: [{}] });
-      const monitoring = new Monitoring(stack, 'monitoring', {
-        spec: env.monitoring,
-        name: env.name,
-        resourceGroup: prodRg,
-      });
-      const network = new Network(stack, 'network', {
-        spec: env.network,
-        name: env.name,
-        resourceGroup: prodRg,
-        monitoring,
-      });
-      const apps = new ContainerAppsEnvironment(stack, 'container-apps', {
-        name: env.name,
-        resourceGroup: prodRg,
-        subnetId: network.subnets.apps.id,
-        workspaceId: monitoring.workspaceId,
-        zoneRedundant: true,
-      });
-      new ScheduledJob(stack, 'job-nightly-report', {
-        spec: env.jobs[0]!,
-        environment: env.name,
-        resourceGroup: prodRg,
-        containerAppsEnvironmentId: apps.id,
-        monitoring,
-        keyVaultId: env.azure.keyVaultId!,
-      });
-      SendDiagnostics.applyTo(stack, monitoring.workspaceId);
-      TagResources.applyTo(stack, env.tags);
-      RetainStatefulResources.applyTo(stack);
-      PolicyChecks.applyTo(stack, { tier: 'production' });
-      return app;
+      return buildProductionApp(
+        env,
+        outdir,
+        ({ stack, resourceGroup: prodRg, monitoring, network }) => {
+          const apps = new ContainerAppsEnvironment(stack, 'container-apps', {
+            name: env.name,
+            resourceGroup: prodRg,
+            subnetId: network.subnets.apps.id,
+            workspaceId: monitoring.workspaceId,
+            zoneRedundant: true,
+          });
+          new ScheduledJob(stack, 'job-nightly-report', {
+            spec: env.jobs[0]!,
+            environment: env.name,
+            resourceGroup: prodRg,
+            containerAppsEnvironmentId: apps.id,
+            monitoring,
+            keyVaultId: env.azure.keyVaultId!,
+          });
+        },
+        { withResourceGroup: false },
+      );
     }
 
     test('a production stack with a job has no finding and nothing acknowledged', () => {

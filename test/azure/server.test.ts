@@ -1,5 +1,4 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { App, TerraformStack } from 'cdktf';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,13 +7,9 @@ import {
   AZURE_RULES,
   checkTerraform,
   Monitoring,
-  Network,
   Patching,
-  PolicyChecks,
   renderServerNames,
   renderServerUserData,
-  RetainStatefulResources,
-  SendDiagnostics,
   Server,
   SERVER_ADMIN_USERNAME,
   TagResources,
@@ -31,6 +26,7 @@ import {
   type EnvironmentInput,
   type ServerSpec,
 } from '../../lib/core';
+import { productionApp as buildProductionApp } from '../util/azure-production';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 import { readStackJson, type TfStackJson } from '../util/terraform';
 
@@ -760,42 +756,28 @@ describe('Server (Azure)', () => {
     /** A production-tier stack composed like the environment stacks: monitoring, network, patching, one server. */
     function productionApp(outdir: string, skipValidation: boolean): App {
       const env = envWith([{ name: 'web', size: 'medium', count: 3 }], prodInput());
-      const prodRg = { name: 'rg-platform-prod-weu', location: 'westeurope' };
-      const app = new App({ outdir, skipValidation });
-      const stack = new TerraformStack(app, 'env');
-      new AzurermProvider(stack, 'azurerm', { features: [{}] });
-      new ResourceGroup(stack, 'resource-group', prodRg);
-      const monitoring = new Monitoring(stack, 'monitoring', {
-        spec: env.monitoring,
-        name: env.name,
-        resourceGroup: prodRg,
-      });
-      const network = new Network(stack, 'network', {
-        spec: env.network,
-        name: env.name,
-        resourceGroup: prodRg,
-        monitoring,
-      });
-      const patching = new Patching(stack, 'patching', {
-        spec: env.patching,
-        environment: env.name,
-        resourceGroup: prodRg,
-      });
-      new Server(stack, 'server-web', {
-        spec: env.servers[0]!,
-        environment: env.name,
-        resourceGroup: prodRg,
-        subnetId: network.subnets.workloads.id,
-        zones: env.network.zones,
-        adminSshPublicKey: KEY,
-        monitoring,
-        patching,
-      });
-      SendDiagnostics.applyTo(stack, monitoring.workspaceId);
-      TagResources.applyTo(stack, env.tags);
-      RetainStatefulResources.applyTo(stack);
-      PolicyChecks.applyTo(stack, { tier: 'production' });
-      return app;
+      return buildProductionApp(
+        env,
+        outdir,
+        ({ stack, resourceGroup, monitoring, network }) => {
+          const patching = new Patching(stack, 'patching', {
+            spec: env.patching,
+            environment: env.name,
+            resourceGroup,
+          });
+          new Server(stack, 'server-web', {
+            spec: env.servers[0]!,
+            environment: env.name,
+            resourceGroup,
+            subnetId: network.subnets.workloads.id,
+            zones: env.network.zones,
+            adminSshPublicKey: KEY,
+            monitoring,
+            patching,
+          });
+        },
+        { skipValidation },
+      );
     }
 
     let outdir: string;
