@@ -56,3 +56,19 @@ export class PortableAssembly implements IAspect {
     dropAcknowledgementTraces(node);
   }
 }
+
+/**
+ * A resolved resource as cdk-nag writes it in a finding id (`AwsSolutions-IAM5[Resource::<label>]`): intrinsic
+ * references become `<Name>`, so a granular acknowledgement names exactly the finding it answers.
+ */
+export function nagResourceLabel(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) return `<${String(object.Ref)}>`;
+  if ('Fn::GetAtt' in object) return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map(nagResourceLabel).join(separator);
+  }
+  return JSON.stringify(value);
+}

@@ -23,7 +23,7 @@ import {
   type JobSpec,
   jobFailedAlarmId,
 } from '../core';
-import { acknowledge } from './acknowledge';
+import { acknowledge, nagResourceLabel } from './acknowledge';
 import type { IMonitoring } from './monitoring';
 import { toRetentionDays } from './retention';
 
@@ -285,24 +285,11 @@ function acknowledgeWildcards(policy: iam.ManagedPolicy): void {
   const reasons = new Map<string, string[]>();
   for (const statement of document.Statement) {
     const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-    for (const label of resources.map(nagLabel).filter((l) => l.includes('*'))) {
+    for (const label of resources.map(nagResourceLabel).filter((l) => l.includes('*'))) {
       reasons.set(label, [...(reasons.get(label) ?? []), WILDCARD_REASONS[statement.Sid] ?? statement.Sid]);
     }
   }
   for (const [label, why] of reasons) acknowledge(policy, `AwsSolutions-IAM5[Resource::${label}]`, why.join('; '));
-}
-
-/** A resolved resource as cdk-nag writes it in a finding id: intrinsic references become `<Name>`. */
-function nagLabel(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const object = value as Record<string, unknown>;
-  if ('Ref' in object) return `<${String(object.Ref)}>`;
-  if ('Fn::GetAtt' in object) return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
-  if ('Fn::Join' in object) {
-    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
-    return parts.map(nagLabel).join(separator);
-  }
-  return JSON.stringify(value);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   zoneIndexOf,
   type ServerSpec,
 } from '../core';
-import { acknowledge } from './acknowledge';
+import { acknowledge, nagResourceLabel } from './acknowledge';
 import { ConfigurationManagement } from './configuration-management';
 import { ImagePin } from './image-pin';
 import type { IMonitoring } from './monitoring';
@@ -85,24 +85,11 @@ function acknowledgeWildcards(policy: iam.ManagedPolicy): void {
   for (const statement of document.Statement) {
     const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
     for (const resource of resources) {
-      const label = nagLabel(resource);
+      const label = nagResourceLabel(resource);
       if (!label.includes('*')) continue;
       acknowledge(policy, `AwsSolutions-IAM5[Resource::${label}]`, WILDCARD_REASONS[statement.Sid] ?? statement.Sid);
     }
   }
-}
-
-/** A resolved resource as cdk-nag writes it in a finding id: intrinsic references become `<Name>`. */
-function nagLabel(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const object = value as Record<string, unknown>;
-  if ('Ref' in object) return `<${String(object.Ref)}>`;
-  if ('Fn::GetAtt' in object) return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
-  if ('Fn::Join' in object) {
-    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
-    return parts.map(nagLabel).join(separator);
-  }
-  return JSON.stringify(value);
 }
 
 /**
