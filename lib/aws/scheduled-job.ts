@@ -199,7 +199,7 @@ export function renderJobStateMachineStatements(
     new iam.PolicyStatement({
       sid: 'RunTask',
       actions: ['ecs:RunTask'],
-      // The state runs the family's latest revision: any revision of this one family, in the one cluster.
+      // The state runs the family's latest revision, so every revision of this one family, in the one cluster.
       resources: [
         stack.formatArn({
           service: 'ecs',

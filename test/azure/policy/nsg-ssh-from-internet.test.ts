@@ -67,7 +67,7 @@ describe('CKV_AZURE_10 no SSH from the internet', () => {
     ]);
   });
 
-  test('Noncompliance: any protocol to any port from 0.0.0.0/0 or Any, one message per rule', () => {
+  test('Noncompliance, every protocol to every port from 0.0.0.0/0 or Any, one message per rule', () => {
     const findings = findingsOf(nsgSshFromInternet, (scope) =>
       nsg(
         scope,
