@@ -1,5 +1,11 @@
-import { Aspects, Validations, type IAspect } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Stack, Validations, type IAspect } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import {
+  CHANGE_ACKNOWLEDGEMENT_KEY,
+  changeAcknowledgementProblems,
+  type ChangeAcknowledgement,
+  type ChangeRisk,
+} from '../core';
 
 /** The shortest reason an acknowledgement may give: it has to say why the finding is safe. */
 export const MIN_ACKNOWLEDGEMENT_REASON = 10;
@@ -71,4 +77,60 @@ export function nagResourceLabel(value: unknown): string {
     return parts.map(nagResourceLabel).join(separator);
   }
   return JSON.stringify(value);
+}
+
+/**
+ * Acknowledges a risky change of one resource for `npm run review`: the data it holds is lost (`data-loss`: it is
+ * replaced or destroyed) or access to it widens (`security`). The acknowledgement travels in the resource's
+ * template metadata, so the pull request shows it and the review reads it from the synthesized output. It counts
+ * only when the review finds that kind of change on that resource, and only in the change that adds it: one
+ * already in the base approves nothing new, so remove it once the change is deployed.
+ *
+ * @param resource the resource (a CfnResource, or a construct whose `node.defaultChild` is one)
+ * @param risk the kind of risk accepted
+ * @param reason why the change is safe or intended, at least 10 characters
+ * @throws Error naming every problem: no single resource, an unknown risk, a short reason
+ */
+export function acknowledgeChange(resource: IConstruct, risk: ChangeRisk, reason: string): void {
+  const cfn = CfnResource.isCfnResource(resource)
+    ? resource
+    : resource.node.defaultChild !== undefined && CfnResource.isCfnResource(resource.node.defaultChild)
+      ? resource.node.defaultChild
+      : undefined;
+  const where = `Change acknowledgement on ${resource.node.path}`;
+  const problems = changeAcknowledgementProblems(where, risk, reason);
+  if (cfn === undefined) {
+    problems.unshift(
+      `${where}: names no single resource; pass a CfnResource or a construct whose node.defaultChild is one (for a resource the change removes, use acknowledgeRemoval on its stack)`,
+    );
+  }
+  if (problems.length > 0 || cfn === undefined) throw new Error(problems.join('\n'));
+  const existing = (cfn.getMetadata(CHANGE_ACKNOWLEDGEMENT_KEY) ?? []) as ChangeAcknowledgement[];
+  cfn.addMetadata(CHANGE_ACKNOWLEDGEMENT_KEY, [...existing, { risk, reason }]);
+}
+
+/**
+ * Acknowledges a risky change of a resource that the change removes from a stack (so there is no resource left
+ * to carry it): by its logical ID, in the stack's template metadata. See {@link acknowledgeChange}.
+ *
+ * @param scope the stack the resource leaves (or any construct in it)
+ * @param logicalId the removed resource's logical ID, as the review names it
+ * @param risk the kind of risk accepted
+ * @param reason why the change is safe or intended, at least 10 characters
+ * @throws Error naming every problem: an empty logical ID, an unknown risk, a short reason
+ */
+export function acknowledgeRemoval(scope: IConstruct, logicalId: string, risk: ChangeRisk, reason: string): void {
+  const stack = Stack.of(scope);
+  const where = `Removal acknowledgement of ${JSON.stringify(logicalId)} in ${stack.stackName}`;
+  const problems = changeAcknowledgementProblems(where, risk, reason);
+  if (!/^[A-Za-z0-9]{1,255}$/.test(logicalId)) {
+    problems.unshift(`${where}: not a logical ID; use the ID the review names (letters and digits only)`);
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  const metadata = stack.templateOptions.metadata ?? {};
+  const existing = (metadata[CHANGE_ACKNOWLEDGEMENT_KEY] ?? []) as ChangeAcknowledgement[];
+  stack.templateOptions.metadata = {
+    ...metadata,
+    [CHANGE_ACKNOWLEDGEMENT_KEY]: [...existing, { resource: logicalId, risk, reason }],
+  };
 }

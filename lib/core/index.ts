@@ -3,6 +3,7 @@
  * `platform-constructs/aws` and `platform-constructs/azure` each load only their own cloud.
  */
 export * from './alarm-registry';
+export * from './change-acknowledgement';
 export * from './cidr';
 export * from './configuration';
 export * from './containers';

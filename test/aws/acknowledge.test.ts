@@ -1,6 +1,7 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { acknowledge, plainRuleId, PortableAssembly } from '../../lib/aws';
+import { acknowledge, acknowledgeChange, acknowledgeRemoval, plainRuleId, PortableAssembly } from '../../lib/aws';
 
 describe('acknowledge', () => {
   test('records the rule and its reason without a stack trace', () => {
@@ -46,5 +47,55 @@ describe('acknowledge', () => {
     expect(Object.keys(entry?.data as object).map((k) => k.replace(/^annotation::/i, ''))).toEqual([
       'AwsSolutions-SNS3',
     ]);
+  });
+});
+
+describe('acknowledgeChange and acknowledgeRemoval', () => {
+  function templateOf(stack: Stack): Record<string, unknown> {
+    return App.of(stack)!.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
+  }
+
+  test('records the risk and reason in the metadata of the resource a construct names by its default child', () => {
+    const stack = new Stack(new App(), 'Test');
+    const topic = new sns.Topic(stack, 'Topic');
+    acknowledgeChange(topic, 'data-loss', 'The topic holds no messages: SNS keeps none');
+    acknowledgeChange(topic.node.defaultChild!, 'security', 'Publishing opens to the partner account on purpose');
+    const resources = templateOf(stack).Resources as Record<string, { Metadata?: Record<string, unknown> }>;
+    expect(resources[stack.resolve((topic.node.defaultChild as CfnResource).logicalId) as string]?.Metadata).toEqual(
+      expect.objectContaining({
+        'platform:review': [
+          { risk: 'data-loss', reason: 'The topic holds no messages: SNS keeps none' },
+          { risk: 'security', reason: 'Publishing opens to the partner account on purpose' },
+        ],
+      }),
+    );
+  });
+
+  test('a removed resource is acknowledged by logical ID in the template metadata', () => {
+    const stack = new Stack(new App(), 'Test');
+    new sns.Topic(stack, 'Topic');
+    acknowledgeRemoval(stack, 'OldLogGroup1234', 'data-loss', 'The old log group was exported to S3 first');
+    expect((templateOf(stack).Metadata as Record<string, unknown>)['platform:review']).toEqual([
+      { resource: 'OldLogGroup1234', risk: 'data-loss', reason: 'The old log group was exported to S3 first' },
+    ]);
+  });
+
+  test('a construct with no single resource, an unknown risk and a short reason are all reported at once', () => {
+    const stack = new Stack(new App(), 'Test');
+    const group = new Construct(stack, 'Group');
+    expect(() => acknowledgeChange(group, 'outage' as 'security', 'ok')).toThrow(
+      [
+        'Change acknowledgement on Test/Group: names no single resource; pass a CfnResource or a construct whose node.defaultChild is one (for a resource the change removes, use acknowledgeRemoval on its stack)',
+        'Change acknowledgement on Test/Group: risk "outage" - use one of data-loss, security',
+        'Change acknowledgement on Test/Group: reason "ok" - at least 10 characters saying why the change is safe or intended',
+      ].join('\n'),
+    );
+  });
+
+  test('a removal names a logical ID', () => {
+    const stack = new Stack(new App(), 'Test');
+    expect(() => acknowledgeRemoval(stack, 'Test/Topic', 'data-loss', 'The topic was migrated already')).toThrow(
+      'Removal acknowledgement of "Test/Topic" in Test: not a logical ID; use the ID the review names (letters and digits only)',
+    );
   });
 });
