@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { IConstruct } from 'constructs';
 import { PLATFORM_PREFIX, type Environment } from '../lib/core';
 import { UsageError } from './cli';
 
@@ -16,16 +17,19 @@ export interface SynthArgs {
   readonly clouds: readonly Cloud[];
   /** Validate CloudFormation templates against the schemas. */
   readonly validation: boolean;
+  /** Write cdk.out/ and cdktf.out/ into this folder instead of the working directory. */
+  readonly out?: string;
 }
 
 /** Usage text of `npm run synth`. */
-export const SYNTH_USAGE = `npm run synth -- [--env NAME[,NAME...]]... [--cloud aws|azure] [--no-validation]`;
+export const SYNTH_USAGE = `npm run synth -- [--env NAME[,NAME...]]... [--cloud aws|azure] [--no-validation] [--out DIR]`;
 
 /** Parses the arguments of `npm run synth`; every problem is reported at once. */
 export function parseSynthArgs(argv: readonly string[]): SynthArgs {
   const environments: string[] = [];
   let clouds: Cloud[] = [...CLOUDS];
   let validation = true;
+  let out: string | undefined;
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -44,12 +48,16 @@ export function parseSynthArgs(argv: readonly string[]): SynthArgs {
       else problems.push(`--cloud: ${JSON.stringify(v ?? '')} - use aws or azure`);
     } else if (flag === '--no-validation') {
       validation = false;
+    } else if (flag === '--out') {
+      const v = value();
+      if (!v) problems.push('--out needs a folder');
+      else out = v;
     } else {
       problems.push(`${JSON.stringify(arg)} is not an option`);
     }
   }
   if (problems.length > 0) throw new UsageError(`${problems.join('; ')}\n  ${SYNTH_USAGE}`);
-  return { environments, clouds, validation };
+  return { environments, clouds, validation, ...(out !== undefined && { out }) };
 }
 
 /** One synthesized stack, for the summary table. */
@@ -84,6 +92,12 @@ export interface SynthOptions {
    * @default 'cdktf.out'
    */
   readonly cdktfOut?: string;
+  /**
+   * Called with each cloud's app after it is built and before it is synthesized: to acknowledge a reviewed
+   * change (acknowledgeChange) or adjust a construct the spec does not reach.
+   * @default - nothing
+   */
+  readonly customize?: (app: IConstruct, cloud: Cloud) => void;
 }
 
 /**
@@ -128,7 +142,9 @@ async function synthAws(options: SynthOptions, outdir: string): Promise<SynthRow
   const { buildAwsApp } = await import('./aws');
   let assembly;
   try {
-    assembly = buildAwsApp({ environments: options.environments, outdir, validation: options.validation }).synth();
+    const app = buildAwsApp({ environments: options.environments, outdir, validation: options.validation });
+    options.customize?.(app, 'aws');
+    assembly = app.synth();
   } catch (error) {
     throw keepValidationReport(error, outdir, options.cdkOut ?? 'cdk.out');
   }
@@ -143,7 +159,9 @@ async function synthAws(options: SynthOptions, outdir: string): Promise<SynthRow
 
 async function synthAzure(options: SynthOptions, outdir: string): Promise<SynthRow[]> {
   const { buildAzureApp } = await import('./azure');
-  buildAzureApp({ environments: options.environments, outdir }).synth();
+  const app = buildAzureApp({ environments: options.environments, outdir });
+  options.customize?.(app, 'azure');
+  app.synth();
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, { name: string; synthesizedStackPath: string }>;
   };

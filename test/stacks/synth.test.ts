@@ -55,11 +55,17 @@ describe('parseSynthArgs', () => {
     });
   });
 
+  test('--out names the folder that receives cdk.out/ and cdktf.out/', () => {
+    expect(parseSynthArgs(['--out', '/tmp/head']).out).toBe('/tmp/head');
+    expect(parseSynthArgs([]).out).toBeUndefined();
+    expect(() => parseSynthArgs(['--out'])).toThrow(/--out needs a folder/);
+  });
+
   test('every wrong argument is reported at once, with the usage', () => {
     const error = errorOf(() => parseSynthArgs(['--cloud', 'gcp', '--verbose', '--env']));
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toBe(
-      '--cloud: "gcp" - use aws or azure; "--verbose" is not an option; --env needs an environment name\n  npm run synth -- [--env NAME[,NAME...]]... [--cloud aws|azure] [--no-validation]',
+      '--cloud: "gcp" - use aws or azure; "--verbose" is not an option; --env needs an environment name\n  npm run synth -- [--env NAME[,NAME...]]... [--cloud aws|azure] [--no-validation] [--out DIR]',
     );
   });
 });
