@@ -2,5 +2,14 @@
  * Reading and judging synthesized output (cdk.out/, cdktf.out/) for reviews: no construct code, so it
  * runs on any checkout's output without the cloud libraries.
  */
+export * from './acknowledgements';
+export * from './between';
+export * from './consequences';
+export * from './model';
 export * from './outputs';
+export * from './render-common';
+export * from './render-json';
+export * from './render-markdown';
+export * from './render-text';
+export * from './review';
 export * from './stateful';
