@@ -29,6 +29,8 @@ export function runCli(main: () => void | Promise<void>): void {
 export function describeError(error: unknown): string {
   if (SpecError.isSpecError(error)) return error.message;
   if (error instanceof UsageError) return `Usage error: ${error.message}`;
+  // stacks/review.ts: a side that does not synthesize or cannot be read; the message says which and why.
+  if (error instanceof Error && error.name === 'ReviewError') return `Review failed: ${error.message}`;
   if (error instanceof Error) {
     // cdktf ends a failed validation with advice to skip validations, which would skip the guardrails too.
     const message = error.message.replace(

@@ -116,6 +116,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthRow[]> {
     for (const cloud of options.clouds) {
       const temp = `${targets[cloud]}.tmp-${process.pid}`;
       fs.rmSync(temp, { recursive: true, force: true });
+      fs.mkdirSync(path.dirname(temp), { recursive: true });
       temps.set(cloud, temp);
       const synthRows = cloud === 'aws' ? await synthAws(options, temp) : await synthAzure(options, temp);
       rows.push(

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// `npm run review`: what the working tree changes in every environment on both clouds, against a base.
+import { runCli } from '../stacks/cli';
+import { parseReviewArgs, runReview, writeReviewOutput } from '../stacks/review';
+
+// No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
+process.env.CHECKPOINT_DISABLE ??= '1';
+
+runCli(async () => {
+  const args = parseReviewArgs(process.argv.slice(2));
+  const result = await runReview(args, { colour: args.out === undefined && process.stdout.isTTY === true });
+  writeReviewOutput(result, args.out, (text) => process.stdout.write(text));
+  process.exitCode = result.exitCode;
+});
