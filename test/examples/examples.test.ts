@@ -8,6 +8,8 @@ import { buildTeamApp as buildAzureTeamApp } from './azure-app';
 import { buildServerApp as buildAwsServerApp } from './aws-server-app';
 import { buildServerApp as buildAzureServerApp } from './azure-server-app';
 import { buildContainerApp } from './aws-container-app';
+import { buildAcknowledgedApp as buildAwsAcknowledgedApp } from './aws-acknowledge-change';
+import { buildAcknowledgedApp as buildAzureAcknowledgedApp } from './azure-acknowledge-change';
 import { AZURE_RULES } from '../../lib/azure';
 
 const root = path.resolve(__dirname, '../..');
@@ -113,5 +115,45 @@ describe('README Guardrails section', () => {
   test('names every rule of the Azure pack', () => {
     const missing = AZURE_RULES.map((r) => r.id).filter((id) => !new RegExp(`\\b${id}\\b`).test(section));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('README Reviewing examples', () => {
+  test.each(['test/examples/aws-acknowledge-change.ts', 'test/examples/azure-acknowledge-change.ts'])(
+    '%s is shown in the README exactly as it compiles',
+    (file) => {
+      expect(readmeBlock(file)).toBe(fs.readFileSync(path.join(root, file), 'utf8'));
+    },
+  );
+
+  test('AWS: the acknowledgements reach the template, on the resource and on the stack', () => {
+    const template = Template.fromStack(buildAwsAcknowledgedApp().node.findChild('payments-logs') as Stack).toJSON();
+    const group = Object.values(template.Resources as Record<string, { Type: string; Metadata?: object }>).find(
+      (r) => r.Type === 'AWS::Logs::LogGroup',
+    );
+    expect((group?.Metadata as Record<string, unknown>)['platform:review']).toEqual([
+      { risk: 'data-loss', reason: 'The events of /payments/audit were exported to the archive bucket first' },
+    ]);
+    expect((template.Metadata as Record<string, unknown>)['platform:review']).toEqual([
+      { resource: 'ReportsB9F0E3B1', risk: 'data-loss', reason: 'Reports are written to the data lake since March' },
+    ]);
+  });
+
+  test('Azure: the acknowledgements reach cdk.tf.json, on the resource and on the stack', () => {
+    const stack = buildAzureAcknowledgedApp().node.findChild('payments-reports') as TerraformStack;
+    const tf = JSON.parse(JSON.stringify(stack.toTerraform())) as {
+      '//': Record<string, unknown>;
+      resource: Record<string, Record<string, { '//': Record<string, unknown> }>>;
+    };
+    expect(tf.resource.azurerm_storage_account?.reports?.['//']['platform:review']).toEqual([
+      { risk: 'data-loss', reason: 'azcopy moved every blob to the new account before this applies' },
+    ]);
+    expect(tf['//']['platform:review']).toEqual([
+      {
+        resource: 'azurerm_storage_account.archive',
+        risk: 'data-loss',
+        reason: 'The archive is kept in the data lake now',
+      },
+    ]);
   });
 });
