@@ -31,6 +31,8 @@ const TARGETS = {
   maxPeakMiB: 256,
   /** One environment of 100 container services, both clouds, validation off (issue 6). */
   maxHundredServicesMs: 3000,
+  /** `npm run review`: base and head, both clouds, three environments, on this 2-core machine (issue 12). */
+  maxReviewMs: 10000,
 } as const;
 
 /** One program to time: a TypeScript entry point and its arguments (the output folder is appended). */
@@ -90,6 +92,13 @@ const SCENARIOS: readonly Scenario[] = [
     clouds: ['aws', 'azure'],
     validation: false,
     ours: { script: 'bench/services.ts', args: ['--no-validation'] },
+  },
+  {
+    // Peak memory is the review process's own; the two synthesis processes it starts are not counted.
+    id: 'review: base (HEAD worktree) and head, both clouds',
+    clouds: [],
+    validation: false,
+    ours: { script: 'bench/review.ts', args: [] },
   },
 ];
 
@@ -304,6 +313,15 @@ function evaluateTargets(results: readonly ScenarioResult[]): TargetResult[] {
     });
   }
   const both = results.find((r) => r.scenario.id === 'both, validation off');
+  const review = results.find((r) => r.scenario.id.startsWith('review:'));
+  if (review) {
+    targets.push({
+      target: 'ours median wall ms, review of base and head, both clouds, 3 environments',
+      limit: TARGETS.maxReviewMs,
+      actual: round(review.ours.medianMs, 0),
+      pass: review.ours.medianMs <= TARGETS.maxReviewMs,
+    });
+  }
   const scale = results.find((r) => r.scenario.id === '100 services, both, validation off');
   if (scale) {
     targets.push({
