@@ -337,14 +337,25 @@ async function synthesizeBase(
   children: Set<ChildProcess>,
 ): Promise<ReviewInputSide> {
   const what = `base ${side.label} (${side.commit.slice(0, 7)})`;
-  if (!fs.existsSync(path.join(worktree, 'bin', 'platform.ts'))) {
-    throw new ReviewError(
-      `${what} has no bin/platform.ts, so it cannot be synthesized here: synthesize it yourself and pass --base-dir, or review against a later base`,
-    );
-  }
+  const has = (file: string): boolean => fs.existsSync(path.join(worktree, file));
   // The base reuses the working tree's dependencies: installing its own would take a minute.
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
-  await runSynth(worktree, ['--no-validation', ...cloudArgs(clouds)], what, children);
+  if (has('bin/platform.ts') && has('bin/register.js')) {
+    await runSynth(worktree, ['--no-validation', ...cloudArgs(clouds)], what, children);
+  } else if (hasSynthScript(worktree)) {
+    // An older checkout: its own `npm run synth` knows how to run it.
+    await runProcess(
+      'npm',
+      ['run', '--silent', 'synth', '--', '--no-validation', ...cloudArgs(clouds)],
+      worktree,
+      what,
+      children,
+    );
+  } else {
+    throw new ReviewError(
+      `${what} has neither bin/platform.ts nor an npm synth script, so it cannot be synthesized here: synthesize it yourself and pass --base-dir, or review against a later base`,
+    );
+  }
   return readSide(worktree, clouds, 'base', side);
 }
 
@@ -361,8 +372,33 @@ function runSynth(cwd: string, extra: readonly string[], what: string, children:
     ...(extra.includes('--no-validation') ? [] : ['--no-validation']),
     ...extra,
   ];
+  return runProcess(process.execPath, args, cwd, what, children);
+}
+
+function hasSynthScript(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      scripts?: { synth?: unknown };
+    };
+    return typeof pkg.scripts?.synth === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs one synthesis process; fails with what it printed, without the stack frames of a crash (the message
+ * and the file it names are what a reader needs).
+ */
+function runProcess(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  what: string,
+  children: Set<ChildProcess>,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(command, args, {
       cwd,
       env: { ...process.env, CHECKPOINT_DISABLE: '1', PLATFORM_DEBUG: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -375,8 +411,16 @@ function runSynth(cwd: string, extra: readonly string[], what: string, children:
       children.delete(child);
       if (code === 0) resolve();
       else {
-        const reason = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${String(code)}`);
-        reject(new ReviewError(`${what} does not synthesize:\n${indent(reason)}`));
+        const printed = stderr
+          .split('\n')
+          .filter((line) => !/^\s+at /.test(line))
+          .join('\n')
+          .trim();
+        const reason = printed || (signal ? `killed by ${signal}` : `exit code ${String(code)}`);
+        const hint = /Cannot find module '[^./]/.test(printed)
+          ? "\n(The base is synthesized with the working tree's node_modules, and it needs a package the working tree no longer has: check it out elsewhere, run npm ci and npm run synth there, and pass its folder with --base-dir.)"
+          : '';
+        reject(new ReviewError(`${what} does not synthesize:\n${indent(reason)}${hint}`));
       }
     });
   });

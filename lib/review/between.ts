@@ -1,3 +1,4 @@
+import { PLATFORM_PREFIX } from '../core/prefix';
 import { diffAwsEnvironment } from './aws-diff';
 import { diffAzureEnvironment } from './azure-diff';
 import type { EnvironmentReview, Review } from './model';
@@ -96,8 +97,11 @@ function stringMapper(tokens: EnvironmentTokens): (text: string) => string {
   // cdktf ends a name made from a construct path with a hash of that path; with the environment's name in the path
   // the hash differs between environments too, so it goes with the name.
   const hashedName = new RegExp(`(${escape(PLACEHOLDER.name)}[A-Za-z0-9_-]*)_[0-9A-F]{8}(?![A-Za-z0-9])`, 'g');
+  // aws-cdk-lib glues the stack's name into generated physical names and ends them with a hash of the path:
+  // `platformstagingworkloads2ServicesapiTaskCountTargetCpu809074F0`.
+  const glued = new RegExp(`${PLATFORM_PREFIX}${escape(tokens.name)}([A-Za-z0-9]*?)[0-9A-F]{8}(?![A-Za-z0-9])`, 'g');
   return (text) => {
-    let out = text;
+    let out = text.replace(glued, `${PLATFORM_PREFIX}${PLACEHOLDER.name}$1`);
     for (const [pattern, placeholder] of replacements) out = out.replace(pattern, placeholder);
     out = out.replace(hashedName, '$1');
     if (network) {

@@ -109,6 +109,7 @@ describe('runReview against git refs', () => {
   let clone: string;
   let temp: string;
   let broken: string;
+  let beforeReview: string;
   const git = (...args: string[]): string => {
     const run = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
       cwd: clone,
@@ -131,6 +132,11 @@ describe('runReview against git refs', () => {
     const run = spawnSync('git', ['clone', '--quiet', '--shared', root, clone], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(run.stderr);
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
+    // A commit from before `npm run review` existed: its synthesis is all the review needs from a base.
+    git('rm', '-q', 'bin/review.ts', 'stacks/review.ts');
+    git('commit', '-qm', 'before the review command existed');
+    beforeReview = git('rev-parse', 'HEAD');
+    git('revert', '--no-edit', 'HEAD');
     edit("cidr: '10.10.0.0/16'", "cidr: '10.10.0.0/33'");
     git('commit', '-qam', 'a network the spec refuses');
     broken = git('rev-parse', 'HEAD');
@@ -204,6 +210,18 @@ describe('runReview against git refs', () => {
     expect(error?.name).toBe('ReviewError');
     expect(error?.message).toMatch(new RegExp(`^base ${broken} \\(${broken.slice(0, 7)}\\) does not synthesize:\\n`));
     expect(error?.message).toContain('dev.network.cidr: "10.10.0.0/33"');
+    expect(leftovers()).toEqual({ worktrees: [`worktree ${fs.realpathSync(clone)}`], temp: [] });
+  });
+
+  test('a base from before the review command existed is reviewed like any other', async () => {
+    const result = await runReview(
+      { base: beforeReview, environments: ['dev'], clouds: ['azure'], format: 'json' },
+      { root: clone, tempDir: temp },
+    );
+    expect([result.exitCode, result.review.base.commit]).toEqual([0, beforeReview]);
+    expect(result.review.environments[0]!.changes.map((c) => `${c.action} ${c.type}`)).toEqual([
+      'update azurerm_monitor_metric_alert',
+    ]);
     expect(leftovers()).toEqual({ worktrees: [`worktree ${fs.realpathSync(clone)}`], temp: [] });
   });
 
