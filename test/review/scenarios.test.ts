@@ -225,6 +225,27 @@ describe('tightening an alarm threshold', () => {
   test('no risk: exit 0', () => {
     expect(exitCodeOf(review)).toBe(0);
   });
+
+  test('removed: listed with what deleting its stacks would lose, but deploying deletes nothing, so no gate', () => {
+    const removal = reviewChanges(withQa, base);
+    const qa = removal.environments.filter((e) => e.environment === 'qa');
+    expect(qa.map((e) => [e.cloud, e.status])).toEqual([
+      ['aws', 'removed'],
+      ['azure', 'removed'],
+    ]);
+    for (const env of qa) {
+      expect([...new Set(env.changes.map((c) => c.action))].sort()).toEqual(['destroy']);
+      expect(env.changes.filter((c) => c.dataLoss)).toEqual([]);
+      const vault = env.changes.find(
+        (c) => c.type === (env.cloud === 'aws' ? 'AWS::Backup::BackupVault' : 'azurerm_recovery_services_vault'),
+      )!;
+      expect(vault.consequence).toMatch(
+        /^When the stack is deleted: deletes the (backup vault|Recovery Services vault) .* of qa and every recovery point in it\.$/,
+      );
+      expect(vault.notes.some((n) => n.includes('is no longer in the app'))).toBe(true);
+    }
+    expect(exitCodeOf(removal)).toBe(0);
+  });
 });
 
 describe('an acknowledged replacement', () => {
@@ -309,8 +330,9 @@ describe('the example comment in the README', () => {
   });
 });
 
-describe('adding an environment', () => {
+describe('adding an environment, and removing it again', () => {
   let review: Review;
+  let withQa: ReviewInputSide;
   beforeAll(async () => {
     const qa: EnvironmentInput = {
       ...dev,
@@ -318,7 +340,8 @@ describe('adding an environment', () => {
       aws: { account: '444444444444', region: 'eu-west-1' },
       network: { cidr: '10.40.0.0/16' },
     };
-    review = reviewChanges(base, await synthSide('add-qa', [dev, qa]));
+    withQa = await synthSide('add-qa', [dev, qa]);
+    review = reviewChanges(base, withQa);
   });
 
   test('the new environment only creates, on both clouds, and the others do not change', () => {
@@ -338,5 +361,26 @@ describe('adding an environment', () => {
 
   test('no risk: exit 0', () => {
     expect(exitCodeOf(review)).toBe(0);
+  });
+
+  test('removed: listed with what deleting its stacks would lose, but deploying deletes nothing, so no gate', () => {
+    const removal = reviewChanges(withQa, base);
+    const qa = removal.environments.filter((e) => e.environment === 'qa');
+    expect(qa.map((e) => [e.cloud, e.status])).toEqual([
+      ['aws', 'removed'],
+      ['azure', 'removed'],
+    ]);
+    for (const env of qa) {
+      expect([...new Set(env.changes.map((c) => c.action))].sort()).toEqual(['destroy']);
+      expect(env.changes.filter((c) => c.dataLoss)).toEqual([]);
+      const vault = env.changes.find(
+        (c) => c.type === (env.cloud === 'aws' ? 'AWS::Backup::BackupVault' : 'azurerm_recovery_services_vault'),
+      )!;
+      expect(vault.consequence).toMatch(
+        /^When the stack is deleted: deletes the (backup vault|Recovery Services vault) .* of qa and every recovery point in it\.$/,
+      );
+      expect(vault.notes.some((n) => n.includes('is no longer in the app'))).toBe(true);
+    }
+    expect(exitCodeOf(removal)).toBe(0);
   });
 });
