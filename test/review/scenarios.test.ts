@@ -225,27 +225,6 @@ describe('tightening an alarm threshold', () => {
   test('no risk: exit 0', () => {
     expect(exitCodeOf(review)).toBe(0);
   });
-
-  test('removed: listed with what deleting its stacks would lose, but deploying deletes nothing, so no gate', () => {
-    const removal = reviewChanges(withQa, base);
-    const qa = removal.environments.filter((e) => e.environment === 'qa');
-    expect(qa.map((e) => [e.cloud, e.status])).toEqual([
-      ['aws', 'removed'],
-      ['azure', 'removed'],
-    ]);
-    for (const env of qa) {
-      expect([...new Set(env.changes.map((c) => c.action))].sort()).toEqual(['destroy']);
-      expect(env.changes.filter((c) => c.dataLoss)).toEqual([]);
-      const vault = env.changes.find(
-        (c) => c.type === (env.cloud === 'aws' ? 'AWS::Backup::BackupVault' : 'azurerm_recovery_services_vault'),
-      )!;
-      expect(vault.consequence).toMatch(
-        /^When the stack is deleted: deletes the (backup vault|Recovery Services vault) .* of qa and every recovery point in it\.$/,
-      );
-      expect(vault.notes.some((n) => n.includes('is no longer in the app'))).toBe(true);
-    }
-    expect(exitCodeOf(removal)).toBe(0);
-  });
 });
 
 describe('an acknowledged replacement', () => {
