@@ -1,4 +1,4 @@
-import { IssueCollector } from './errors';
+import { IssueCollector, pathKey } from './errors';
 import { alarmName } from './monitoring';
 import type { AlarmOverride, MonitoringSpec, Severity } from './spec/monitoring';
 
@@ -92,7 +92,10 @@ export class AlarmRegistry {
     if (merged.firstResponse.trim().length < 10) {
       issues.add(`${id}.firstResponse`, merged.firstResponse, 'a sentence saying what to do first');
     }
-    if (evaluationPeriods < 1) issues.add(`${id}.evaluationPeriods`, evaluationPeriods, 'at least 1');
+    if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
+      issues.add(`${id}.evaluationPeriods`, evaluationPeriods, 'a whole number, at least 1');
+    }
+    if (!Number.isFinite(merged.threshold)) issues.add(`${id}.threshold`, merged.threshold, 'a finite number');
     issues.throwIfAny('Invalid alarm');
     return { ...merged, description, evaluationPeriods } as Tuned<T>;
   }
@@ -133,7 +136,7 @@ export class AlarmRegistry {
       .filter((id) => !this.registered.has(id))
       .map(
         (id) =>
-          `monitoring.alarms.${id}: no alarm has this id, so the override would be ignored; the alarms are ${known.join(', ')}`,
+          `monitoring.alarms.${pathKey(id)}: no alarm has this id, so the override would be ignored; the alarms are ${known.join(', ')}`,
       );
   }
 }

@@ -48,6 +48,12 @@ export interface ImageReference {
   readonly digest?: string;
 }
 
+/**
+ * The longest image reference ECS takes: 255 characters, or for a reference by digest, 255 before the `@`.
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+ */
+export const MAX_IMAGE_NAME_LENGTH = 255;
+
 const IMAGE_PATTERN =
   /^(?:(?<registry>(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::\d+)?)\/)?(?<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
@@ -58,9 +64,14 @@ const IMAGE_PATTERN =
  * @returns the parts, or a message saying what is allowed
  */
 export function parseImageReference(reference: string): ImageReference | string {
-  const match = IMAGE_PATTERN.exec(reference);
   const allowed =
     'an image reference such as public.ecr.aws/nginx/nginx:1.27 or myacr.azurecr.io/app@sha256:<64 hex>, with a tag or digest';
+  // Checked before the pattern, so that a huge value costs nothing to refuse.
+  const named = reference.split('@')[0]!;
+  if (named.length > MAX_IMAGE_NAME_LENGTH) {
+    return `${allowed}, of at most ${MAX_IMAGE_NAME_LENGTH} characters before any @digest (the ECS limit for a container image; Docker's reference grammar allows no longer name); this one has ${named.length.toLocaleString('en-US')}`;
+  }
+  const match = reference.length > MAX_IMAGE_NAME_LENGTH + 72 ? null : IMAGE_PATTERN.exec(reference);
   if (!match?.groups) return allowed;
   let { registry, repository } = match.groups as { registry?: string; repository: string };
   // "library/nginx" has no registry: a first part counts as one only with a dot, a port or localhost.

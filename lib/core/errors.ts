@@ -11,22 +11,98 @@ export interface SpecIssue {
 }
 
 const MAX_VALUE_LENGTH = 80;
+/** How much of a long value or key is shown before the count of its characters. */
+const SHOWN_LENGTH = 60;
+const MAX_KEY_LENGTH = 40;
+const MAX_PATH_LENGTH = 240;
+/** Marks non-finite numbers while a value is rendered as JSON (which would write them as null). */
+const NON_FINITE = '\uE000';
 
-/** Renders a received value for an error message: JSON, shortened, `(missing)` for undefined. */
+/**
+ * Characters JSON leaves as they are but a reader cannot see or trust: DEL, C1 controls, line and paragraph
+ * separators, bidirectional controls and the byte order mark. {@link formatValue} escapes them.
+ */
+const INVISIBLE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/** `\u0000`-style escape of one UTF-16 code unit. */
+export function escapeCharacter(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** `102,400 characters`. */
+function characters(count: number): string {
+  return `${count.toLocaleString('en-US')} characters`;
+}
+
+/**
+ * Cuts rendered text to `shown` characters, never inside an escape sequence or a surrogate pair, and says how long
+ * the whole was: `"aaaa…(102,402 characters)`.
+ */
+function shorten(text: string, total: number, shown = SHOWN_LENGTH): string {
+  let head = text.slice(0, shown);
+  const last = head.charCodeAt(head.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) head = head.slice(0, -1);
+  // A cut escape (`\u00`, `\`) would read as other characters.
+  head = head.replace(/\\(?:u[0-9a-fA-F]{0,3})?$/, '');
+  if (/(?:^|[^\\])(?:\\\\)*\\$/.test(head)) head = head.slice(0, -1);
+  return `${head}…(${characters(total)})`;
+}
+
+/**
+ * Renders a received value for an error message: JSON (NaN and Infinity by name, invisible characters escaped),
+ * shortened to about 80 characters with the length of the whole, `(missing)` for undefined.
+ */
 export function formatValue(value: unknown): string {
   if (value === undefined) return '(missing)';
+  if (typeof value === 'function') return '(a function)';
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text =
+      JSON.stringify(value, (_key, v: unknown) => {
+        if (typeof v === 'number' && !Number.isFinite(v)) return `${NON_FINITE}${String(v)}${NON_FINITE}`;
+        if (typeof v === 'bigint') return `${NON_FINITE}${String(v)}n${NON_FINITE}`;
+        if (typeof v === 'function') return '(a function)';
+        return v;
+      }) ?? String(value);
+    text = text.replace(new RegExp(`"${NON_FINITE}([^"${NON_FINITE}]*)${NON_FINITE}"`, 'g'), '$1');
   } catch {
-    text = String(value);
+    // Too deep, or containing itself: only its kind can be shown.
+    text = Array.isArray(value) ? '[…]' : value !== null && typeof value === 'object' ? '{…}' : String(value);
   }
-  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH - 3)}...` : text;
+  text = text.replace(INVISIBLE, escapeCharacter);
+  if (text.length <= MAX_VALUE_LENGTH) return text;
+  return shorten(text, typeof value === 'string' ? value.length : text.length);
+}
+
+/**
+ * Renders one key of a record (a tag, a variable, an alarm id) for a path: control and invisible characters
+ * escaped, and a long key cut to its first 40 characters with its length, so that a 100 KB key is not echoed whole.
+ */
+export function pathKey(key: string): string {
+  let escaped = '';
+  for (const character of key) {
+    // Control characters, and halves of surrogate pairs (which cannot be printed), are shown escaped.
+    const code = character.charCodeAt(0);
+    const unpaired = character.length === 1 && code >= 0xd800 && code <= 0xdfff;
+    escaped += code < 0x20 || unpaired ? escapeCharacter(character) : character;
+  }
+  escaped = escaped.replace(INVISIBLE, escapeCharacter);
+  const text = escaped.length <= MAX_KEY_LENGTH ? escaped : shorten(escaped, key.length, MAX_KEY_LENGTH);
+  // An empty key, or one that would read as an index, is quoted so that the path stays readable.
+  return text === '' || text.startsWith('[') ? `[${JSON.stringify(text)}]` : text;
+}
+
+/** A path for a message: one that is still too long (many long keys) keeps its start and its end. */
+function formatPath(path: string): string {
+  if (path === '') return '(root)';
+  if (path.length <= MAX_PATH_LENGTH) return path;
+  const half = MAX_PATH_LENGTH / 2;
+  return `${path.slice(0, half)}…${path.slice(-half)}`;
 }
 
 /** Renders one issue as `path: value - what is allowed`. */
 export function formatIssue(issue: SpecIssue): string {
-  return `${issue.path || '(root)'}: ${formatValue(issue.value)} - ${issue.message}`;
+  return `${formatPath(issue.path)}: ${formatValue(issue.value)} - ${issue.message}`;
 }
 
 /**

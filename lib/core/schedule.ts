@@ -8,6 +8,12 @@
  */
 export type Schedule = { readonly cron: string } | { readonly rateMinutes: number };
 
+/**
+ * The longest schedule expression EventBridge Scheduler takes (`cron(...)` or `rate(...)`, 1-256 characters).
+ * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
+ */
+export const MAX_SCHEDULE_EXPRESSION_LENGTH = 256;
+
 const FIELDS = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
@@ -43,6 +49,13 @@ export interface ParsedCron {
  * @returns the parsed expression, or the problems found (each naming the field and what is allowed)
  */
 export function parseCron(expression: string): { cron?: ParsedCron; problems: string[] } {
+  if (expression.length > MAX_SCHEDULE_EXPRESSION_LENGTH) {
+    return {
+      problems: [
+        `at most ${MAX_SCHEDULE_EXPRESSION_LENGTH} characters (EventBridge Scheduler's limit for a schedule expression); this one has ${expression.length.toLocaleString('en-US')}`,
+      ],
+    };
+  }
   const parts = expression.trim().split(/\s+/);
   if (parts.length !== 5) {
     return {
@@ -173,5 +186,14 @@ export function scheduleProblems(schedule: Schedule): string[] {
       return [RATE_RULE];
     }
   }
-  return parseCron(schedule.cron).problems;
+  const { cron, problems } = parseCron(schedule.cron);
+  if (!cron) return problems;
+  // Day-of-week numbers become names for EventBridge, so the rendered expression can be longer than the input.
+  const rendered = renderAwsSchedule(schedule);
+  if (rendered.length > MAX_SCHEDULE_EXPRESSION_LENGTH) {
+    return [
+      `renders to ${rendered.length} characters for EventBridge Scheduler, which takes at most ${MAX_SCHEDULE_EXPRESSION_LENGTH}; use ranges (1-5) instead of lists`,
+    ];
+  }
+  return [];
 }

@@ -39,6 +39,8 @@ type ServiceInput = NonNullable<EnvironmentInput['services']>[number];
 type Properties = Record<string, unknown>;
 
 const CERTIFICATE = 'arn:aws:acm:eu-west-1:111111111111:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+/** An ACM certificate must be in the account (and region) of its load balancer: production's own. */
+const PROD_CERTIFICATE = CERTIFICATE.replace('111111111111', '333333333333');
 const WEB: ServiceInput = {
   name: 'web',
   image: 'public.ecr.aws/nginx/nginx:1.27',
@@ -49,6 +51,8 @@ const WEB: ServiceInput = {
   awsCertificateArn: CERTIFICATE,
   autoscaling: { cpuPercent: 60, concurrentRequests: 50 },
 };
+/** The web service as production runs it, with production's certificate. */
+const PROD_WEB: ServiceInput = { ...WEB, awsCertificateArn: PROD_CERTIFICATE };
 const API: ServiceInput = {
   name: 'api',
   image: 'public.ecr.aws/docker/library/httpd:2.4',
@@ -221,7 +225,7 @@ describe('ContainerService (AWS)', () => {
     });
 
     test('production keeps every task running during a deployment (minimum healthy 100%)', () => {
-      const prod = build([WEB], { base: prodInput() });
+      const prod = build([PROD_WEB], { base: prodInput() });
       expect(propertiesOf(prod, serviceOf(prod, 'web').service.serviceArn).DeploymentConfiguration).toEqual(
         expect.objectContaining({ MinimumHealthyPercent: 100, MaximumPercent: 200 }),
       );
@@ -1014,7 +1018,7 @@ describe('ContainerService guardrails (AWS)', () => {
   const plain: ServiceInput = { ...WEB, name: 'plain', awsCertificateArn: undefined };
 
   test('production: a public HTTPS service, an internal one with secrets and a public HTTP one pass AwsSolutions, NIST 800-53 R5 and Platform', () => {
-    const prod = build([WEB, API, plain], { base: prodInput() });
+    const prod = build([PROD_WEB, API, plain], { base: prodInput() });
     expect(findings(prod, 'production')).toEqual([]);
   });
 
@@ -1023,7 +1027,7 @@ describe('ContainerService guardrails (AWS)', () => {
   });
 
   test('production satisfies deletion protection on the load balancers instead of acknowledging it', () => {
-    const prod = build([WEB], { base: prodInput() });
+    const prod = build([PROD_WEB], { base: prodInput() });
     const web = serviceOf(prod, 'web');
     expect(acknowledgementsOn(web.loadBalancer)['NIST.800.53.R5-ELBDeletionProtectionEnabled']).toBeUndefined();
     expect(propertiesOf(prod, web.loadBalancer.loadBalancerArn).LoadBalancerAttributes).toContainEqual({

@@ -22,7 +22,8 @@ import { readStackJson, resourcesOf, synthScope, type TfJson, type TfResource } 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq1Hbr4i1J9wY0l3hZ6pYc3c2hQ5JbW8B9m3v3kq5p0 break-glass';
 const devRg = { name: 'rg-platform-dev-weu', location: 'westeurope' };
 const prodRg = { name: 'rg-platform-prod-weu', location: 'westeurope' };
-const EXTERNAL_VM = '/subscriptions/0/resourceGroups/rg-legacy/providers/Microsoft.Compute/virtualMachines/Legacy-DB';
+const EXTERNAL_VM =
+  '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-legacy/providers/Microsoft.Compute/virtualMachines/Legacy-DB';
 
 interface VaultJson {
   readonly name: string;

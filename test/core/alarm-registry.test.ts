@@ -57,6 +57,20 @@ describe('AlarmRegistry', () => {
   });
 });
 
+describe('AlarmRegistry: values that cannot make sense', () => {
+  test('a threshold that is not a finite number is refused', () => {
+    expect(() => registry().tune('things/count', { ...basics, threshold: NaN })).toThrow(
+      'things/count.threshold: NaN - a finite number',
+    );
+  });
+
+  test('evaluation periods that are not a whole number of at least 1 are refused', () => {
+    expect(() => registry().tune('things/count', { ...basics, evaluationPeriods: 0.5 })).toThrow(
+      'things/count.evaluationPeriods: 0.5 - a whole number, at least 1',
+    );
+  });
+});
+
 describe('AlarmRegistry: alarms kept per resource', () => {
   test('one id may have several members, each named after its resource', () => {
     const r = registry();

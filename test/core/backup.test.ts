@@ -24,6 +24,10 @@ function problems(input: EnvironmentInput): string[] {
   return (error as SpecError).issues.map((i) => `${i.path}: ${JSON.stringify(i.value)} - ${i.message}`);
 }
 
+const AWS_RESOURCE_RULE =
+  'the ARN of a resource AWS Backup protects (EC2 instance, EBS volume, EFS file system, FSx file system, RDS, Aurora, Neptune or DocumentDB database or cluster, DynamoDB table, Redshift cluster, S3 bucket), such as arn:aws:dynamodb:eu-west-1:111111111111:table/orders';
+const AZURE_VM_RULE =
+  'a VM resource ID: /subscriptions/<subscription GUID>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>';
 const COLD_STORAGE_MESSAGE = 'AWS keeps a point at least 90 days in cold storage, and copies keep the same lifecycle';
 
 describe('backup section: defaults', () => {
@@ -104,7 +108,8 @@ describe('backup section: explicit values win over the tier defaults', () => {
 
   test('every field given is used as given', () => {
     const arn = 'arn:aws:dynamodb:eu-west-1:111111111111:table/orders';
-    const vm = '/subscriptions/0000/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-app';
+    const vm =
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-app';
     const env = defineEnvironment(
       withBackup({
         daily: { retentionDays: 14 },
@@ -279,14 +284,14 @@ describe('backup section: rules', () => {
 
   test('refuses a resource that is not an ARN', () => {
     expect(problems(withBackup({ resources: { aws: ['table/orders'] } }))).toEqual([
-      'dev.backup.resources.aws[0]: "table/orders" - a resource ARN',
+      `dev.backup.resources.aws[0]: "table/orders" - ${AWS_RESOURCE_RULE}`,
     ]);
   });
 
   test('refuses an Azure resource that is not a VM resource ID', () => {
     const disk = '/subscriptions/0000/resourceGroups/rg-app/providers/Microsoft.Compute/disks/disk-app';
     expect(problems(withBackup({ resources: { azure: [disk] } }))).toEqual([
-      `dev.backup.resources.azure[0]: "${disk}" - a VM resource ID`,
+      `dev.backup.resources.azure[0]: "${disk}" - ${AZURE_VM_RULE}`,
     ]);
   });
 

@@ -47,6 +47,22 @@ describe('container sizes', () => {
 });
 
 describe('parseImageReference', () => {
+  test('a reference of 255 characters is accepted, and a digest does not count towards them', () => {
+    const reference = `myacr.azurecr.io/${'a'.repeat(236)}:1`;
+    expect(reference).toHaveLength(255);
+    expect(parseImageReference(reference)).toMatchObject({ registry: 'myacr.azurecr.io', tag: '1' });
+    expect(parseImageReference(`${reference}@${DIGEST}`)).toMatchObject({ digest: DIGEST });
+  });
+
+  test('a reference of more than 255 characters before the digest is refused with the ECS limit, at once', () => {
+    const reference = `myacr.azurecr.io/${'a'.repeat(100000)}:1`;
+    const started = Date.now();
+    expect(parseImageReference(reference)).toBe(
+      `${IMAGE_ALLOWED}, of at most 255 characters before any @digest (the ECS limit for a container image; Docker's reference grammar allows no longer name); this one has 100,019`,
+    );
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+
   test('a registry is detected from a dot in the first part', () => {
     expect(parseImageReference('public.ecr.aws/nginx/nginx:1.27')).toEqual({
       registry: 'public.ecr.aws',

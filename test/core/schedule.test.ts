@@ -216,4 +216,20 @@ describe('scheduleProblems', () => {
   test('a fractional rate is refused', () => {
     expect(scheduleProblems({ rateMinutes: 7.5 })).toEqual([RATE_RULE]);
   });
+
+  test('an expression over 256 characters is refused with the EventBridge Scheduler limit, before it is parsed', () => {
+    const cron = `0 3 * * *${' '.repeat(300)}`;
+    expect(parseCron(cron).problems).toEqual([
+      "at most 256 characters (EventBridge Scheduler's limit for a schedule expression); this one has 309",
+    ]);
+  });
+
+  test('an expression whose EventBridge form is over 256 characters is refused', () => {
+    const list = (n: number): string => Array.from({ length: n }, (_, i) => i).join(',');
+    const cron = `${list(60)} ${list(24)} * * 0,1,2,3,4,5,6`;
+    expect(renderAwsSchedule({ cron })).toHaveLength(271);
+    expect(scheduleProblems({ cron })).toEqual([
+      'renders to 271 characters for EventBridge Scheduler, which takes at most 256; use ranges (1-5) instead of lists',
+    ]);
+  });
 });

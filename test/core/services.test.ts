@@ -208,9 +208,21 @@ describe('services section: rules', () => {
     ]);
   });
 
-  test('a cpu that is not a Fargate size is refused', () => {
+  test('a cpu that is not a Fargate size is refused at cpu, whatever the memory', () => {
     expect(problems(withWorkloads({ services: [service({ cpu: 0.3, memoryGiB: 1 })] }))).toEqual([
-      `dev.services[0].memoryGiB: {"cpu":0.3,"memoryGiB":1} - 0.3 vCPU is not a Fargate size (0.25, 0.5, 1, 2, 4); ${PAIRS}`,
+      `dev.services[0].cpu: 0.3 - 0.3 vCPU is not a Fargate size (0.25, 0.5, 1, 2, 4); ${PAIRS}`,
+    ]);
+  });
+
+  test.each([-1, 0])('a cpu of %d is refused at cpu, not at memoryGiB', (cpu) => {
+    expect(problems(withWorkloads({ services: [service({ cpu, memoryGiB: 1 })] }))).toEqual([
+      `dev.services[0].cpu: ${cpu} - a number of vCPUs: 0.25, 0.5, 1, 2 or 4`,
+    ]);
+  });
+
+  test('a memory of 0 GiB is refused at memoryGiB', () => {
+    expect(problems(withWorkloads({ services: [service({ memoryGiB: 0 })] }))).toEqual([
+      'dev.services[0].memoryGiB: 0 - memory in GiB, twice the cpu: 0.5, 1, 2, 4 or 8',
     ]);
   });
 
@@ -293,14 +305,14 @@ describe('services section: rules', () => {
     expect(
       problems(withWorkloads({ services: [service({ secrets: { DB_PASSWORD: 'db_password' } })], keyVault: true })),
     ).toEqual([
-      'dev.services[0].secrets.DB_PASSWORD: "db_password" - a secret name of letters, digits and hyphens (valid in Secrets Manager and Key Vault)',
+      'dev.services[0].secrets.DB_PASSWORD: "db_password" - a secret name of 1-127 letters, digits and hyphens (valid in Secrets Manager and Key Vault)',
     ]);
   });
 
   test('a certificate that is not an ACM ARN is refused', () => {
     const arn = 'arn:aws:iam::111111111111:server-certificate/api';
     expect(problems(withWorkloads({ services: [service({ awsCertificateArn: arn })] }))).toEqual([
-      `dev.services[0].awsCertificateArn: "${arn}" - an ACM certificate ARN`,
+      `dev.services[0].awsCertificateArn: "${arn}" - an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<certificate id, a UUID>`,
     ]);
   });
 
@@ -361,7 +373,7 @@ describe('services section: rules', () => {
   test.each([
     [12, 'a workload stack from 0 to 11'],
     [-1, 'at least 0'],
-    [1.5, 'expected an int'],
+    [1.5, 'expected a whole number'],
   ])('stack %d is refused', (stack, message) => {
     expect(problems(withWorkloads({ services: [service({ stack })] }))).toEqual([
       `dev.services[0].stack: ${stack} - ${message}`,
@@ -402,7 +414,7 @@ describe('workload stacks', () => {
 
   test('an invalid jobs value does not hide the services stack overflow', () => {
     expect(problems(withWorkloads({ services: pinned(MAX_WORKLOADS_PER_STACK + 1, 3), jobs: 'nightly' }))).toEqual([
-      'dev.jobs: "nightly" - expected an array',
+      'dev.jobs: "nightly" - expected a list',
       overflow('services[18]'),
     ]);
   });

@@ -96,8 +96,80 @@ export function azureRetentionOf(spec: Pick<BackupSpec, 'weekly' | 'monthly' | '
 
 const tierSchema = z.strictObject({
   retentionDays: z.number().int().min(1, { error: 'at least 1 day' }).max(36500, { error: 'at most 36500 days' }),
-  coldStorageAfterDays: z.number().int().min(1).optional(),
+  coldStorageAfterDays: z
+    .number()
+    .int()
+    .min(1, { error: 'at least 1 day' })
+    .max(36500, { error: 'at most 36500 days' })
+    .optional(),
 });
+
+/**
+ * AWS Backup Vault Lock's ChangeableForDays: 3 to 36500 days. The spec gives hours (72 at least); AWS counts whole
+ * days, rounding up.
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html
+ */
+export const LOCK_CHANGEABLE_HOURS = { min: 72, max: 36500 * 24 } as const;
+
+/**
+ * The resource types AWS Backup protects that the spec may name by ARN, each as its ARN's service and resource
+ * part. A backup plan selects resources of its own account and region only (S3 bucket ARNs name neither).
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/whatisbackup.html#supported-resources
+ */
+export const AWS_BACKUP_RESOURCE_TYPES: Readonly<Record<string, { readonly what: string; readonly resource: RegExp }>> =
+  {
+    'ec2-instance': { what: 'EC2 instance', resource: /^ec2:instance\/i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/ },
+    'ebs-volume': { what: 'EBS volume', resource: /^ec2:volume\/vol-[0-9a-f]{8}(?:[0-9a-f]{9})?$/ },
+    efs: { what: 'EFS file system', resource: /^elasticfilesystem:file-system\/fs-[0-9a-f]{8,40}$/ },
+    fsx: { what: 'FSx file system', resource: /^fsx:file-system\/fs-[0-9a-f]{8,17}$/ },
+    rds: {
+      what: 'RDS, Aurora, Neptune or DocumentDB database or cluster',
+      resource: /^rds:(?:db|cluster):[A-Za-z](?:[A-Za-z0-9]|-(?!-)){0,62}(?<!-)$/,
+    },
+    dynamodb: { what: 'DynamoDB table', resource: /^dynamodb:table\/[A-Za-z0-9_.-]{3,255}$/ },
+    redshift: { what: 'Redshift cluster', resource: /^redshift:cluster:[a-z](?:[a-z0-9]|-(?!-)){0,62}(?<!-)$/ },
+    s3: { what: 'S3 bucket', resource: /^s3:[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ },
+  };
+
+const AWS_RESOURCE_ARN =
+  /^arn:(?<partition>aws(?:-[a-z]+)*):(?<service>[a-z0-9-]+):(?<region>[a-z]{2}(?:-[a-z]+)+-\d)?:(?<account>\d{12})?:(?<resource>[^\s]+)$/;
+
+/** The parts of a backup resource ARN, or what is wrong with it. */
+export function parseBackupResourceArn(
+  arn: string,
+): { partition: string; region?: string; account?: string; type: string } | string {
+  const types = Object.values(AWS_BACKUP_RESOURCE_TYPES)
+    .map((t) => t.what)
+    .join(', ');
+  const allowed = `the ARN of a resource AWS Backup protects (${types}), such as arn:aws:dynamodb:eu-west-1:111111111111:table/orders`;
+  const parts = arn.length > 2048 ? undefined : AWS_RESOURCE_ARN.exec(arn)?.groups;
+  if (!parts) return allowed;
+  const { partition, service, region, account, resource } = parts as Record<string, string | undefined>;
+  const type = Object.entries(AWS_BACKUP_RESOURCE_TYPES).find(([, t]) => t.resource.test(`${service}:${resource}`));
+  if (!type) return allowed;
+  const global = service === 's3';
+  if (global !== (region === undefined) || global !== (account === undefined)) {
+    return global
+      ? `${allowed}: an S3 bucket ARN has no region or account (arn:aws:s3:::<bucket>)`
+      : `${allowed}: with its region and account`;
+  }
+  return {
+    partition: partition!,
+    ...(region !== undefined && { region }),
+    ...(account !== undefined && { account }),
+    type: type[0],
+  };
+}
+
+const AWS_RESOURCE_RULE = 'the ARN of a resource AWS Backup protects';
+const AZURE_VM_RULE =
+  'a VM resource ID: /subscriptions/<subscription GUID>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>';
+/**
+ * An Azure VM resource ID: a subscription GUID, a resource group name (1-90 of letters, digits, _ - . ( ), not
+ * ending with a period) and a VM name (1-64 of letters, digits, _ - ., not starting with _ nor ending with . or -).
+ */
+const AZURE_VM_ID =
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w.()]{0,89}[-\w()]\/providers\/Microsoft\.Compute\/virtualMachines\/[A-Za-z0-9](?:[\w.-]{0,62}[\w])?$/i;
 
 const awsRegions = Object.keys(AWS_REGIONS);
 
@@ -107,8 +179,16 @@ export const backupSection = defineSection({
     .strictObject({
       daily: tierSchema.optional(),
       weekly: tierSchema.optional(),
-      monthly: z.union([tierSchema, z.literal(false)]).optional(),
-      yearly: z.union([tierSchema, z.literal(false)]).optional(),
+      monthly: z
+        .union([tierSchema, z.literal(false)], {
+          error: '{ retentionDays, coldStorageAfterDays? }, or false for no monthly recovery points',
+        })
+        .optional(),
+      yearly: z
+        .union([tierSchema, z.literal(false)], {
+          error: '{ retentionDays, coldStorageAfterDays? }, or false for no yearly recovery points',
+        })
+        .optional(),
       window: z
         .strictObject({
           startHour: z.number().int().min(0).max(23, { error: 'an hour from 0 to 23 (UTC)' }).optional(),
@@ -123,17 +203,21 @@ export const backupSection = defineSection({
       instantRestoreDays: z.number().int().optional(),
       resources: z
         .strictObject({
-          aws: z.array(z.string().regex(/^arn:aws[\w-]*:[\w-]+:/, { error: 'a resource ARN' })).optional(),
+          aws: z
+            .array(
+              z.string({ error: AWS_RESOURCE_RULE }).superRefine((arn, ctx) => {
+                const parsed = parseBackupResourceArn(arn);
+                if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', input: arn, message: parsed });
+              }),
+            )
+            .optional(),
           azure: z
             .array(
-              z
-                .string()
-                .regex(
-                  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i,
-                  {
-                    error: 'a VM resource ID',
-                  },
-                ),
+              z.string({ error: AZURE_VM_RULE }).superRefine((id, ctx) => {
+                if (id.length > 1024 || !AZURE_VM_ID.test(id)) {
+                  ctx.addIssue({ code: 'custom', input: id, message: AZURE_VM_RULE });
+                }
+              }),
             )
             .optional(),
         })
@@ -144,8 +228,11 @@ export const backupSection = defineSection({
       lock: z.enum(['compliance', 'governance'], { error: 'compliance or governance' }).optional(),
       lockChangeableForHours: z
         .number()
-        .int()
-        .min(72, { error: 'at least 72 hours (AWS Backup Vault Lock minimum)' })
+        .int({ error: 'a whole number of hours' })
+        .min(LOCK_CHANGEABLE_HOURS.min, { error: 'at least 72 hours (AWS Backup Vault Lock minimum)' })
+        .max(LOCK_CHANGEABLE_HOURS.max, {
+          error: `at most ${LOCK_CHANGEABLE_HOURS.max} hours (36500 days, the longest AWS Backup Vault Lock grace time, ChangeableForDays)`,
+        })
         .optional(),
       restoreTesting: z.boolean().optional(),
     })
@@ -266,6 +353,26 @@ export const backupSection = defineSection({
         'compliance in a production-tier environment (recovery points nobody can delete early)',
       );
     }
+    backup.resources.aws.forEach((arn, i) => {
+      const parsed = parseBackupResourceArn(arn);
+      if (typeof parsed === 'string') return;
+      const at = `backup.resources.aws[${i}]`;
+      if (parsed.partition !== 'aws') {
+        report(at, arn, 'an ARN of the aws partition (the environment runs in a commercial AWS region)');
+      } else if (parsed.region !== undefined && env.aws.region !== undefined && parsed.region !== env.aws.region) {
+        report(
+          at,
+          arn,
+          `a resource in the environment's region (${env.aws.region}), not ${parsed.region}: a backup plan selects resources of its own region only`,
+        );
+      } else if (parsed.account !== undefined && env.aws.account !== undefined && parsed.account !== env.aws.account) {
+        report(
+          at,
+          arn,
+          `a resource of the environment's account (${env.aws.account}), not ${parsed.account}: a backup plan selects resources of its own account only`,
+        );
+      }
+    });
     if (backup.secondRegion !== undefined && backup.secondRegion === env.aws.region) {
       report('backup.secondRegion', backup.secondRegion, `a region other than the environment's (${env.aws.region})`);
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AWS_REGIONS, AZURE_LOCATIONS, defaultAwsZones } from '../regions';
 import { TIERS, type Tier } from '../tiers';
+import { relativePathProblem } from './text';
 
 /** Environment names go into resource names, so they are short and DNS-safe. */
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-)){0,10}[a-z0-9]$/;
@@ -13,6 +14,16 @@ export const RESERVED_TAG_KEYS: readonly string[] = ['environment', 'managed-by'
  * `managed-by`, and aws-cdk-lib adds `Name` to some resources.
  */
 export const MAX_SPEC_TAGS = 45;
+
+/** The longest tag key both clouds take: AWS allows 128 characters, Azure 512. */
+export const MAX_TAG_KEY_LENGTH = 128;
+/** The longest tag value both clouds take: 256 characters on AWS and on Azure. */
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+/** Characters as the clouds count them (Unicode code points, not UTF-16 units). */
+function characterCount(text: string): number {
+  return Array.from(text).length;
+}
 
 /** Characters allowed in tag keys on both clouds (AWS allows `/`, Azure does not). */
 const TAG_KEY_PATTERN = /^[A-Za-z0-9 _.:=+\-@]{1,128}$/;
@@ -31,8 +42,12 @@ const azureBackendSchema = z.strictObject({
     error: '3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit',
   }),
   key: z
-    .string()
-    .regex(/^[\w./-]{1,1024}\.tfstate$/, { error: 'a blob name ending in .tfstate' })
+    .string({ error: 'a blob name ending in .tfstate' })
+    .superRefine((key, ctx) => {
+      const rule = 'a blob name ending in .tfstate';
+      const path = /^[\w./-]{1,1024}\.tfstate$/.test(key) ? relativePathProblem(key) : '';
+      if (path !== undefined) ctx.addIssue({ code: 'custom', input: key, message: path ? `${rule}: ${path}` : rule });
+    })
     .optional(),
 });
 
@@ -112,8 +127,18 @@ export const baseShape = {
       else if (earlier !== undefined)
         report(key, `the same key as "${earlier}" in another case; Azure tag names ignore case`);
       else if (/^aws:/i.test(key)) report(key, 'the aws: prefix is reserved by AWS');
-      else if (!TAG_KEY_PATTERN.test(key)) {
+      else if (characterCount(key) > MAX_TAG_KEY_LENGTH) {
+        report(
+          key,
+          `a key of at most ${MAX_TAG_KEY_LENGTH} characters (AWS allows ${MAX_TAG_KEY_LENGTH}, Azure 512), not ${characterCount(key).toLocaleString('en-US')}`,
+        );
+      } else if (!TAG_KEY_PATTERN.test(key)) {
         report(key, 'the key must be 1-128 letters, digits, spaces and _ . : = + - @ (no /, which Azure rejects)');
+      } else if (characterCount(value) > MAX_TAG_VALUE_LENGTH) {
+        report(
+          key,
+          `a value of at most ${MAX_TAG_VALUE_LENGTH} characters (the limit of both clouds), not ${characterCount(value).toLocaleString('en-US')}`,
+        );
       } else if (!TAG_VALUE_PATTERN.test(value)) {
         report(key, 'a tag value of at most 256 letters, digits, spaces and _ . : / = + - @');
       }

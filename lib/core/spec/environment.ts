@@ -3,6 +3,7 @@ import { cidrsOverlap } from '../cidr';
 import { IssueCollector, joinPath, SpecError, type SpecIssue } from '../errors';
 import { defaultAwsZones } from '../regions';
 import { baseShape, resolveBase, type BaseEnvironment } from './base';
+import { isAtOrBelow, rawInputIssues } from './raw-input';
 import { SECTIONS } from './registry';
 import type { SectionCheckContext, SpecSection } from './section';
 import { zodIssuesToSpecIssues } from './zod-issues';
@@ -37,19 +38,26 @@ export type ResolveResult =
  */
 export function resolveEnvironment(input: unknown, prefix?: string): ResolveResult {
   const label = prefix ?? labelOf(input, 'environment');
+  // What the schema cannot see (keys a parser drops, control characters, ...) is found on the raw input first; a
+  // schema or rule problem at or below such a path is not reported again, so each value gets one clear message.
+  const hostile = rawInputIssues(input, label);
   const issues = new IssueCollector();
   const parsed = environmentSchema.safeParse(input, { error: genericMessage });
   if (!parsed.success) issues.addAll(zodIssuesToSpecIssues(parsed.error.issues, input, environmentSchema, label));
+  const result = (): { issues: readonly SpecIssue[] } => ({
+    issues: [...hostile, ...issues.issues.filter((i) => !hostile.some((h) => isAtOrBelow(i.path, h.path)))],
+  });
 
   // Cross-field rules run even when another part of the spec is invalid, so that one run reports every
   // problem: each section whose own fields are valid is resolved and checked, with whatever base fields parsed.
   const raw = (input ?? {}) as {
     tier?: unknown;
-    aws?: { region?: unknown; availabilityZones?: unknown };
+    aws?: { account?: unknown; region?: unknown; availabilityZones?: unknown };
     azure?: { adminSshPublicKey?: unknown; keyVaultId?: unknown };
   };
   const tier = baseShape.tier.safeParse(raw.tier);
-  if (!tier.success) return { issues: issues.issues };
+  if (!tier.success) return result();
+  const account = baseShape.aws.shape.account.safeParse(raw.aws?.account);
   const region = baseShape.aws.shape.region.safeParse(raw.aws?.region);
   const zones = baseShape.aws.shape.availabilityZones.safeParse(raw.aws?.availabilityZones);
   const resolved: Record<string, unknown> = {};
@@ -57,6 +65,7 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
     name: label,
     tier: tier.data,
     aws: {
+      ...(account.success && { account: account.data }),
       ...(region.success && { region: region.data }),
       zoneCandidates: (zones.success ? zones.data : undefined) ?? (region.success ? defaultAwsZones(region.data) : []),
     },
@@ -68,11 +77,14 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
   };
   const sections = Object.entries(SECTIONS) as Array<[string, SpecSection<z.ZodType, unknown, unknown>]>;
   for (const [key, section] of sections) {
-    // When the whole spec parsed, its sections did too; otherwise each section is parsed on its own.
+    // When the whole spec parsed, its sections did too; otherwise each section is parsed on its own. An entry of a
+    // list with a problem found on the raw input is left out, so that no rule judges (or renders) it again.
     const raw = (input as Record<string, unknown> | undefined)?.[key];
-    const own = parsed.success
-      ? { success: true as const, data: (parsed.data as Record<string, unknown>)[key] }
-      : (validElements(section.schema, raw) ?? section.schema.safeParse(raw));
+    const clean = (i: number): boolean => !hostile.some((h) => isAtOrBelow(h.path, joinPath(label, key, i)));
+    const own =
+      parsed.success && !hostile.some((h) => isAtOrBelow(h.path, joinPath(label, key)))
+        ? { success: true as const, data: (parsed.data as Record<string, unknown>)[key] }
+        : (validElements(section.schema, raw, clean) ?? section.schema.safeParse(raw));
     if (own.success) {
       resolved[key] = section.resolve(own.data, {
         name: label,
@@ -88,7 +100,7 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
       issues.add(joinPath(label, path), value, message),
     );
   }
-  if (!parsed.success || issues.issues.length > 0) return { issues: issues.issues };
+  if (!parsed.success || issues.issues.length > 0 || hostile.length > 0) return result();
 
   const environment: Environment = {
     ...resolveBase(parsed.data, (resolved as ResolvedSections).network.zones),
@@ -160,16 +172,22 @@ export function defineEnvironments(inputs: readonly EnvironmentInput[]): readonl
 }
 
 /**
- * For a list section (servers) whose list did not parse as a whole: the entries that parse on their own, at
- * their own indexes (the invalid ones are holes, which `map` and `forEach` skip), so that the section's
- * cross-field rules still judge the valid entries and report their problems with the others'.
+ * For a list section (servers) whose list did not parse as a whole, or holds an entry with a problem found on the
+ * raw input: the entries that parse on their own and are `clean`, at their own indexes (the others are holes, which
+ * `map` and `forEach` skip), so that the section's cross-field rules still judge the valid entries and report
+ * their problems with the others'.
  */
-function validElements(schema: z.ZodType, raw: unknown): { success: true; data: unknown[] } | undefined {
+function validElements(
+  schema: z.ZodType,
+  raw: unknown,
+  clean: (index: number) => boolean,
+): { success: true; data: unknown[] } | undefined {
   const list = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
   if (!(list instanceof z.ZodArray) || !Array.isArray(raw)) return undefined;
   const element = list.element as z.ZodType;
   const data: unknown[] = new Array<unknown>(raw.length);
   raw.forEach((item, i) => {
+    if (!clean(i)) return;
     const result = element.safeParse(item);
     if (result.success) data[i] = result.data;
   });
@@ -181,21 +199,39 @@ function labelOf(input: unknown, fallback: string): string {
   return typeof name === 'string' && baseShape.name.safeParse(name).success ? name : fallback;
 }
 
-/** Messages for rules that carry no message of their own: say what is allowed, in the library's words. */
-function genericMessage(issue: z.core.$ZodRawIssue): string | undefined {
+/**
+ * Messages for rules that carry no message of their own: say what is allowed, in the library's words, for every
+ * kind of zod issue, so that zod's own wording ("Invalid input", "Invalid option") never reaches a reader.
+ */
+function genericMessage(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? `required: ${article(issue.expected)}` : `expected ${article(issue.expected)}`;
+      if (issue.input === undefined) return `required: ${typeName(issue.expected)}`;
+      if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
+        return `a finite number (${String(issue.input)} is not one)`;
+      }
+      return `expected ${typeName(issue.expected)}`;
     case 'too_small':
-      return `at least ${String(issue.minimum)}${unitOf(issue.origin)}`;
+      return `${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}${unitOf(issue.origin)}`;
     case 'too_big':
-      return `at most ${String(issue.maximum)}${unitOf(issue.origin)}`;
+      return `${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}${unitOf(issue.origin)}`;
+    case 'invalid_value':
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return `a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `a multiple of ${String(issue.divisor)}`;
+    case 'unrecognized_keys':
+      return `unknown fields: ${issue.keys.join(', ')}`;
     default:
-      return undefined;
+      return 'a value of another form (see the documentation of this field)';
   }
 }
 
-function article(type: string): string {
+function typeName(type: string): string {
+  if (type === 'int') return 'a whole number';
+  if (type === 'array') return 'a list';
+  if (type === 'boolean') return 'true or false';
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineSection } from './section';
+import { textSchema } from './text';
 
 /**
  * Retention periods both clouds accept: CloudWatch Logs takes only fixed values, Log Analytics takes
@@ -73,11 +74,104 @@ export interface MonitoringSpec {
 }
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// URL' });
+const anyEmail = z.email();
+
+/** The longest webhook URL the spec takes (URLs much longer than this are truncated or refused by proxies). */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+/** RFC 5321: an address of at most 254 characters, with at most 64 before the @. */
+export const MAX_EMAIL_LENGTH = 254;
+const MAX_EMAIL_LOCAL_PART_LENGTH = 64;
+
+const EMAIL_RULE = 'an email address such as ops@example.com';
+const email = textSchema(EMAIL_RULE, (address) => {
+  if (address.length > MAX_EMAIL_LENGTH) {
+    return `${EMAIL_RULE}, of at most ${MAX_EMAIL_LENGTH} characters (RFC 5321), not ${address.length.toLocaleString('en-US')}`;
+  }
+  if (address.lastIndexOf('@') > MAX_EMAIL_LOCAL_PART_LENGTH) {
+    return `${EMAIL_RULE}, with at most ${MAX_EMAIL_LOCAL_PART_LENGTH} characters before the @ (RFC 5321)`;
+  }
+  return anyEmail.safeParse(address).success ? undefined : EMAIL_RULE;
+});
+
+const WEBHOOK_RULE = 'an https:// URL';
+const webhookUrl = textSchema(WEBHOOK_RULE, (url) => {
+  if (url.length > MAX_WEBHOOK_URL_LENGTH) {
+    return `${WEBHOOK_RULE} of at most ${MAX_WEBHOOK_URL_LENGTH} characters, not ${url.length.toLocaleString('en-US')}`;
+  }
+  // The URL parser would quietly encode or rewrite these (a backslash becomes a slash), so the URL called would not
+  // be the one written.
+  const raw = /[\s"<>\\^`{|}]/.exec(url);
+  if (raw)
+    return `${WEBHOOK_RULE} with ${JSON.stringify(raw[0])} percent-encoded: a URL carries no spaces, quotes, < > \\ ^ \` { | } as they are`;
+  return httpsUrl.safeParse(url).success ? undefined : WEBHOOK_RULE;
+});
 const severity = z.enum(SEVERITIES, { error: `one of ${SEVERITIES.join(', ')}` });
 const channels = z.array(z.enum(CHANNELS, { error: `one of ${CHANNELS.join(', ')}` }));
 const kebab = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** Alarm ids: kebab-case words separated by slashes (`server/web/cpu`). */
 export const ALARM_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*(\/[a-z0-9]+(-[a-z0-9]+)*)*$/;
+/**
+ * The longest alarm id: alarm names carry it (`platform-<env>-<id>.<member>`), and CloudWatch takes names of at
+ * most 255 characters.
+ */
+export const MAX_ALARM_ID_LENGTH = 128;
+/** The longest reason for switching an alarm off (it is shown in the dashboard and workbook header). */
+export const MAX_ALARM_REASON_LENGTH = 500;
+
+const ALARM_ID_RULE = 'an alarm id such as logs/errors';
+const alarmId = textSchema(ALARM_ID_RULE, (id) => {
+  if (id.length > MAX_ALARM_ID_LENGTH) return `${ALARM_ID_RULE}, of at most ${MAX_ALARM_ID_LENGTH} characters`;
+  return ALARM_ID_PATTERN.test(id) ? undefined : ALARM_ID_RULE;
+});
+
+/**
+ * What the threshold of a default alarm measures, by the shape of its id, and the thresholds that make sense for
+ * it: a percentage cannot pass 100, a count of events must be a whole number of at least 1 (at 0 or below the
+ * alarm always fires), and no default alarm takes a negative threshold.
+ */
+export const ALARM_THRESHOLD_RULES: ReadonlyArray<{
+  readonly ids: RegExp;
+  readonly allows: (threshold: number) => boolean;
+  readonly message: string;
+}> = [
+  {
+    ids: /^(?:server|service)\/[^/]+\/(?:cpu|memory|disk|5xx-rate)$/,
+    allows: (t) => t > 0 && t <= 100,
+    message: 'a percentage above 0 and at most 100 (this alarm compares a utilization or a rate in percent)',
+  },
+  {
+    ids: /^server\/[^/]+\/availability$/,
+    allows: (t) => t > 0 && t <= 1,
+    message: 'a fraction above 0 and at most 1 (VM availability is 1 when the VM is available)',
+  },
+  {
+    ids: /^service\/[^/]+\/latency-p99$/,
+    allows: (t) => t > 0,
+    message: 'a response time in seconds, above 0',
+  },
+  {
+    ids: /^service\/[^/]+\/running-below-desired$/,
+    allows: (t) => Number.isInteger(t) && t >= 0,
+    message: 'a whole number of instances, 0 or more',
+  },
+  {
+    ids: /^(?:logs\/.+|job\/[^/]+\/failed|network\/nat\/.+|backup\/.+|service\/[^/]+\/(?:unhealthy|5xx-count)|server\/[^/]+\/(?:recovery|status-checks))$/,
+    allows: (t) => Number.isInteger(t) && t >= 1,
+    message: 'a whole number of at least 1 (this alarm counts events: at 0 or below it would always fire)',
+  },
+  {
+    ids: /./,
+    allows: (t) => t >= 0,
+    message:
+      'not negative (every alarm compares a count, a percentage or a duration, which a negative threshold makes always or never fire)',
+  },
+];
+
+/** What is wrong with an override's threshold for the alarm it tunes, or undefined. */
+export function alarmThresholdProblem(id: string, threshold: number): string | undefined {
+  const rule = ALARM_THRESHOLD_RULES.find((r) => r.ids.test(id));
+  return rule && !rule.allows(threshold) ? rule.message : undefined;
+}
 
 const logMatch = z.union(
   [
@@ -90,9 +184,11 @@ const logMatch = z.union(
     }),
     z
       .strictObject({
-        jsonField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, {
-          error: 'a JSON field path such as status or http.status',
-        }),
+        jsonField: textSchema('a JSON field path such as status or http.status', (field) =>
+          field.length <= 100 && /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(field)
+            ? undefined
+            : 'a JSON field path of at most 100 characters, such as status or http.status',
+        ),
         min: z.number().int(),
         max: z.number().int(),
       })
@@ -116,11 +212,17 @@ const alarmOverride = z.union(
   [
     z.strictObject({
       enabled: z.literal(false),
-      reason: z.string().trim().min(10, { error: 'a reason of at least 10 characters saying why nobody needs it' }),
+      reason: z
+        .string()
+        .trim()
+        .min(10, { error: 'a reason of at least 10 characters saying why nobody needs it' })
+        .max(MAX_ALARM_REASON_LENGTH, {
+          error: `a reason of at most ${MAX_ALARM_REASON_LENGTH} characters (it is shown in the dashboard header)`,
+        }),
     }),
     z.strictObject({
       enabled: z.literal(true).optional(),
-      threshold: z.number().optional(),
+      threshold: z.number({ error: 'a finite number' }).optional(),
       evaluationPeriods: z
         .number()
         .int()
@@ -154,8 +256,8 @@ function defaultPatterns(errors: number, serverErrors: number): LogPattern[] {
 export const monitoringSection = defineSection({
   schema: z
     .strictObject({
-      emails: z.array(z.email({ error: 'an email address such as ops@example.com' })).optional(),
-      webhookUrls: z.array(httpsUrl).optional(),
+      emails: z.array(email).optional(),
+      webhookUrls: z.array(webhookUrl).optional(),
       routing: z.strictObject({ critical: channels.optional(), warning: channels.optional() }).optional(),
       logRetentionDays: z
         .union(
@@ -164,8 +266,18 @@ export const monitoringSection = defineSection({
         )
         .optional(),
       logPatterns: z.array(logPattern).optional(),
+      // Checked here rather than with the section's rules, so that a bad threshold is reported with the section's
+      // other problems.
       alarms: z
-        .record(z.string().regex(ALARM_ID_PATTERN, { error: 'an alarm id such as logs/errors' }), alarmOverride)
+        .record(alarmId, alarmOverride)
+        .superRefine((alarms, ctx) => {
+          for (const [id, override] of Object.entries(alarms)) {
+            if (override.enabled === false || override.threshold === undefined) continue;
+            const problem = alarmThresholdProblem(id, override.threshold);
+            if (problem)
+              ctx.addIssue({ code: 'custom', path: [id, 'threshold'], input: override.threshold, message: problem });
+          }
+        })
         .optional(),
     })
     .optional(),

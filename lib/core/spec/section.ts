@@ -25,8 +25,8 @@ export interface SectionCheckContext {
   readonly name: string;
   /** The environment's tier. */
   readonly tier: Tier;
-  /** The AWS region (when valid) and the availability zones that would be used. */
-  readonly aws: { readonly region?: string; readonly zoneCandidates: readonly string[] };
+  /** The AWS account and region (each when valid) and the availability zones that would be used. */
+  readonly aws: { readonly account?: string; readonly region?: string; readonly zoneCandidates: readonly string[] };
   /** Whether the Azure admin SSH key is given (servers need one). */
   readonly azure: { readonly hasAdminSshKey: boolean; readonly hasKeyVault: boolean };
   /** Every section that parsed, resolved, by key; import a section's resolved type to read it. */

@@ -25,6 +25,14 @@ import {
 } from '../servers';
 import type { NetworkSpec } from './network';
 import { defineSection } from './section';
+import {
+  absoluteFilePathProblem,
+  gitRefProblem,
+  relativePathProblem,
+  shellCommandProblem,
+  textSchema,
+  unitNameProblem,
+} from './text';
 
 /** The subnet tiers servers run in: private subnets reach the internet through NAT, never from it. */
 export const SERVER_SUBNETS = ['private'] as const;
@@ -58,17 +66,19 @@ const osName = z.enum(Object.keys(OPERATING_SYSTEMS) as [OperatingSystem, ...Ope
   error: `one of ${Object.keys(OPERATING_SYSTEMS).join(', ')}`,
 });
 
+const PLAYBOOK_RULE = 'a playbook path relative to the repository root, ending in .yml or .yaml, such as site.yml';
+
 const ansibleSchema = z.strictObject({
   repository: z.string().refine((url) => parseGitHubUrl(url) !== undefined, {
     error:
       'an https://github.com/<owner>/<repository> URL without credentials (AWS-ApplyAnsiblePlaybooks reads GitHub; ansible-pull on Azure reads the same URL)',
   }),
-  ref: z
-    .string()
-    .regex(/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,100}(?<!\/)$/, { error: 'a branch or tag name such as main or v1.2.0' })
-    .optional(),
-  playbook: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+\.ya?ml$/, {
-    error: 'a playbook path relative to the repository root, ending in .yml or .yaml, such as site.yml',
+  // The ref and the playbook reach ansible-pull's command line and AWS-ApplyAnsiblePlaybooks' parameters.
+  ref: textSchema('a branch or tag name such as main or v1.2.0', gitRefProblem).optional(),
+  playbook: textSchema(PLAYBOOK_RULE, (playbook) => {
+    if (!/^[A-Za-z0-9._/-]+\.ya?ml$/.test(playbook)) return PLAYBOOK_RULE;
+    const problem = relativePathProblem(playbook);
+    return problem && `${PLAYBOOK_RULE}: ${problem}`;
   }),
   everyMinutes: z
     .number()
@@ -76,7 +86,54 @@ const ansibleSchema = z.strictObject({
     .min(30, { error: 'at least 30 minutes (the shortest State Manager schedule)' })
     .max(1440, { error: 'at most 1440 minutes (once a day)' })
     .optional(),
-  complianceSeverity: z.enum(['critical', 'high', 'medium', 'low', 'unspecified']).optional(),
+  complianceSeverity: z
+    .enum(['critical', 'high', 'medium', 'low', 'unspecified'], {
+      error: 'one of critical, high, medium, low, unspecified',
+    })
+    .optional(),
+});
+
+const FILE_PATH_RULE = 'an absolute path without .. segments';
+const UNIT_RULE = 'a systemd unit such as nginx or app.timer';
+
+/**
+ * The configuration schema with the rules for what reaches a command line or the file system: packages apt-get
+ * cannot read as a removal, file paths absolute and normalized (so that two spellings of one path cannot both be
+ * written, nor slip past the Ansible files), unit names and commands that cannot read as options.
+ */
+const serverConfigurationSchema = configurationSchema.extend({
+  packages: z
+    .array(
+      configurationSchema.shape.packages.unwrap().element.superRefine((name, ctx) => {
+        if (name.endsWith('-')) {
+          ctx.addIssue({
+            code: 'custom',
+            input: name,
+            message: 'a package name not ending in "-" (apt-get reads a trailing - as "remove this package")',
+          });
+        }
+      }),
+    )
+    .optional(),
+  files: z
+    .array(
+      configurationSchema.shape.files.unwrap().element.extend({
+        path: textSchema(FILE_PATH_RULE, (path) => {
+          const problem = absoluteFilePathProblem(path);
+          return problem && `${FILE_PATH_RULE}: ${problem}`;
+        }),
+      }),
+    )
+    .optional(),
+  commands: z
+    .array(
+      configurationSchema.shape.commands.unwrap().element.superRefine((command, ctx) => {
+        const problem = command === '' ? undefined : shellCommandProblem(command);
+        if (problem) ctx.addIssue({ code: 'custom', input: command, message: problem });
+      }),
+    )
+    .optional(),
+  services: z.array(textSchema(UNIT_RULE, unitNameProblem)).optional(),
 });
 
 const serverSchema = z.strictObject({
@@ -101,11 +158,11 @@ const serverSchema = z.strictObject({
     .optional(),
   diskGiB: z
     .number()
-    .int()
+    .int({ error: 'a whole number of GiB' })
     .max(2048, { error: 'at most 2048 GiB (the largest OS disk both clouds boot from)' })
     .optional(),
   subnet: z.enum(SERVER_SUBNETS, { error: `one of ${SERVER_SUBNETS.join(', ')}` }).optional(),
-  configuration: configurationSchema.optional(),
+  configuration: serverConfigurationSchema.optional(),
   ansible: ansibleSchema.optional(),
   image: z
     .strictObject({

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
   containerSizeProblem,
+  FARGATE_MEMORY_GIB,
   MAX_WORKLOADS_PER_STACK,
   parseImageReference,
   WORKLOAD_STACKS,
   workloadStackOf,
 } from '../containers';
+import { pathKey } from '../errors';
 import { scheduleProblems, type Schedule } from '../schedule';
 import { defineSection, type ReportIssue, type SectionCheckContext } from './section';
 
@@ -84,35 +86,83 @@ const kebab = z.string().regex(/^[a-z](?:[a-z0-9]|-(?!-)){0,18}[a-z0-9]$/, {
   error: 'a kebab-case name of 2-20 lowercase letters, digits and single hyphens, such as api or nightly-report',
 });
 
-const imageReference = z.string().superRefine((reference, ctx) => {
+const IMAGE_RULE = 'an image reference with a tag or digest, or { directory, azureReference }';
+
+const imageReference = z.string({ error: IMAGE_RULE }).superRefine((reference, ctx) => {
   const parsed = parseImageReference(reference);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', input: reference, message: parsed });
 });
+
+const DIRECTORY_RULE = 'a directory relative to the project root, without ..';
 
 const imageSchema = z.union(
   [
     imageReference,
     z.strictObject({
-      directory: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+$/, {
-        error: 'a directory relative to the project root, without ..',
+      directory: z.string({ error: DIRECTORY_RULE }).superRefine((directory, ctx) => {
+        const problem = !/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+$/.test(directory)
+          ? DIRECTORY_RULE
+          : // The directory reaches `docker build` as an argument, where a leading - reads as an option.
+            directory.split('/').some((part) => part.startsWith('-'))
+            ? `${DIRECTORY_RULE}, and no part of it starting with "-" (docker build would read it as an option)`
+            : directory.length > 1024
+              ? `${DIRECTORY_RULE}, of at most 1024 characters`
+              : undefined;
+        if (problem) ctx.addIssue({ code: 'custom', input: directory, message: problem });
       }),
       azureReference: imageReference,
     }),
   ],
-  { error: 'an image reference with a tag or digest, or { directory, azureReference }' },
+  { error: IMAGE_RULE },
 );
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'an environment variable name such as LOG_LEVEL' });
 const secretName = z.string().regex(/^[A-Za-z0-9-]{1,127}$/, {
-  error: 'a secret name of letters, digits and hyphens (valid in Secrets Manager and Key Vault)',
+  error: 'a secret name of 1-127 letters, digits and hyphens (valid in Secrets Manager and Key Vault)',
 });
+
+/** The most a task definition may hold: ECS refuses one larger than 64 KiB. */
+export const MAX_TASK_DEFINITION_BYTES = 64 * 1024;
+/**
+ * What a workload's variables and secret references may take of the task definition: the rest (image, ports, log
+ * configuration, health check, roles, with room to grow) stays for the library's own fields.
+ */
+export const MAX_WORKLOAD_ENVIRONMENT_BYTES = MAX_TASK_DEFINITION_BYTES - 8 * 1024;
+
+/**
+ * The bytes a workload's variables and secrets take in its ECS container definition: each variable as
+ * `{"name","value"}` JSON, each secret as `{"name","valueFrom"}` with its Secrets Manager ARN.
+ */
+export function workloadEnvironmentBytes(
+  workload: Pick<WorkloadSpec, 'environment' | 'secrets'>,
+  aws: { readonly account?: string; readonly region?: string } = {},
+): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(workload.environment)) {
+    bytes += Buffer.byteLength(JSON.stringify({ name, value }), 'utf8') + 1;
+  }
+  const arn = (name: string): string =>
+    `arn:aws:secretsmanager:${aws.region ?? 'xx-xxxxxxxxx-1'}:${aws.account ?? '000000000000'}:secret:${name}`;
+  for (const [name, secret] of Object.entries(workload.secrets)) {
+    bytes += Buffer.byteLength(JSON.stringify({ name, valueFrom: arn(secret) }), 'utf8') + 1;
+  }
+  return bytes;
+}
+
+/** An ACM certificate ARN: partition, region, account and the certificate's UUID. */
+const CERTIFICATE_ARN =
+  /^arn:(?<partition>aws(?:-[a-z]+)*):acm:(?<region>[a-z]{2}(?:-[a-z]+)+-\d):(?<account>\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The fields services and jobs share. */
 const workloadShape = {
   name: kebab,
   image: imageSchema,
-  cpu: z.number(),
-  memoryGiB: z.number(),
+  cpu: z
+    .number({ error: 'a number of vCPUs: 0.25, 0.5, 1, 2 or 4' })
+    .positive({ error: 'a number of vCPUs: 0.25, 0.5, 1, 2 or 4' }),
+  memoryGiB: z
+    .number({ error: 'memory in GiB, twice the cpu: 0.5, 1, 2, 4 or 8' })
+    .positive({ error: 'memory in GiB, twice the cpu: 0.5, 1, 2, 4 or 8' }),
   environment: z.record(envName, z.string()).optional(),
   secrets: z.record(envName, secretName).optional(),
   stack: z
@@ -129,6 +179,7 @@ const serviceSchema = z.strictObject({
   healthCheckPath: z
     .string()
     .regex(/^\/[\w\-./~%]*$/, { error: 'an absolute URL path such as /healthz' })
+    .max(1024, { error: 'at most 1024 characters (the longest health check path a target group takes)' })
     .optional(),
   public: z.boolean().optional(),
   desiredCount: z.number().int().min(1).max(100).optional(),
@@ -143,7 +194,9 @@ const serviceSchema = z.strictObject({
     .optional(),
   awsCertificateArn: z
     .string()
-    .regex(/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, { error: 'an ACM certificate ARN' })
+    .regex(CERTIFICATE_ARN, {
+      error: 'an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<certificate id, a UUID>',
+    })
     .optional(),
 });
 
@@ -176,11 +229,13 @@ function resolveWorkload(kind: 'service' | 'job', input: z.output<z.ZodObject<ty
 
 function checkWorkload(workload: WorkloadSpec, at: string, env: SectionCheckContext, report: ReportIssue): void {
   const size = containerSizeProblem(workload.cpu, workload.memoryGiB);
-  if (size) report(`${at}.memoryGiB`, { cpu: workload.cpu, memoryGiB: workload.memoryGiB }, size);
+  // A cpu that is no Fargate size is wrong whatever the memory; otherwise the pair is, reported at memoryGiB.
+  if (size && FARGATE_MEMORY_GIB[String(workload.cpu)] === undefined) report(`${at}.cpu`, workload.cpu, size);
+  else if (size) report(`${at}.memoryGiB`, { cpu: workload.cpu, memoryGiB: workload.memoryGiB }, size);
   const clash = Object.keys(workload.secrets).filter((k) => k in workload.environment);
   for (const key of clash) {
     report(
-      `${at}.secrets.${key}`,
+      `${at}.secrets.${pathKey(key)}`,
       key,
       'a variable that is not also in environment (a secret never sits in plain text)',
     );
@@ -190,6 +245,37 @@ function checkWorkload(workload: WorkloadSpec, at: string, env: SectionCheckCont
       `${at}.secrets`,
       Object.keys(workload.secrets),
       'secrets need azure.keyVaultId (the Key Vault holding them on Azure; AWS reads Secrets Manager by the same names)',
+    );
+  }
+  const bytes = workloadEnvironmentBytes(workload, env.aws);
+  if (bytes > MAX_WORKLOAD_ENVIRONMENT_BYTES) {
+    report(
+      `${at}.environment`,
+      `(${bytes.toLocaleString('en-US')} bytes)`,
+      `variables and secrets of at most ${MAX_WORKLOAD_ENVIRONMENT_BYTES.toLocaleString('en-US')} bytes in all: ECS refuses a task definition over 64 KiB, and the library's own fields need the rest; put large values in a file of the image or in a secret`,
+    );
+  }
+}
+
+/** The region and account of an ACM certificate must be the environment's: a load balancer uses no other. */
+function checkCertificate(service: ServiceSpec, at: string, env: SectionCheckContext, report: ReportIssue): void {
+  const arn = service.awsCertificateArn;
+  const parts = arn === undefined ? undefined : CERTIFICATE_ARN.exec(arn)?.groups;
+  if (arn === undefined || parts === undefined) return;
+  const where = `${at}.awsCertificateArn`;
+  if (parts.partition !== 'aws') {
+    report(where, arn, 'an ARN of the aws partition (the environment runs in a commercial AWS region)');
+  } else if (env.aws.region !== undefined && parts.region !== env.aws.region) {
+    report(
+      where,
+      arn,
+      `a certificate in the environment's region (${env.aws.region}), not ${parts.region}: ACM certificates are regional, and a load balancer takes only one from its own region; request or import it in ${env.aws.region}`,
+    );
+  } else if (env.aws.account !== undefined && parts.account !== env.aws.account) {
+    report(
+      where,
+      arn,
+      `a certificate of the environment's account (${env.aws.account}), not ${parts.account}: ACM certificates cannot be shared between accounts, and a load balancer takes only its own account's; request or import it there`,
     );
   }
 }
@@ -221,6 +307,7 @@ export const servicesSection = defineSection({
     services.forEach((s, i) => {
       const at = `services[${i}]`;
       checkWorkload(s, at, env, report);
+      checkCertificate(s, at, env, report);
       if (s.minCount > s.maxCount) report(`${at}.minCount`, s.minCount, `at most maxCount (${s.maxCount})`);
       else if (s.desiredCount < s.minCount || s.desiredCount > s.maxCount) {
         report(`${at}.desiredCount`, s.desiredCount, `from minCount (${s.minCount}) to maxCount (${s.maxCount})`);

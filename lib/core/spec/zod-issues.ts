@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { joinPath, type SpecIssue } from '../errors';
+import { joinPath, pathKey, type SpecIssue } from '../errors';
 
 type PathKey = PropertyKey;
 
@@ -29,13 +29,34 @@ export function zodIssuesToSpecIssues(
       issue.code === 'invalid_key' && issue.issues.length > 0
         ? issue.issues.map((i) => i.message).join('; ')
         : issue.message;
-    out.push({ path: render(prefix, issue.path), value: valueAt(input, issue.path), message });
+    out.push({ path: render(prefix, issue.path), value: valueAt(input, issue.path), message: ownWords(message) });
   }
   return out;
 }
 
+/** zod's own wording, which says what went wrong in zod's terms rather than what the field allows. */
+export const ZOD_DEFAULT_PHRASES: readonly RegExp[] = [
+  /^Invalid input/,
+  /^Invalid option/,
+  /^Invalid (key|element|string|number|format)/,
+  /^Too (big|small)/,
+  /^Unrecognized key/,
+  /expected \w+, received/,
+];
+
+/**
+ * A last guard: a rule without a message of its own that still got zod's wording says so in the library's words
+ * (every schema is meant to carry its own message; a test walks a corpus of bad input to keep it so).
+ */
+function ownWords(message: string): string {
+  return ZOD_DEFAULT_PHRASES.some((p) => p.test(message))
+    ? 'a value of another form (see the documentation of this field)'
+    : message;
+}
+
+/** The path of an issue: record keys escaped and shortened (a 100 KB key is not echoed whole). */
 function render(prefix: string, path: readonly PathKey[]): string {
-  return joinPath(prefix, ...path.map((p) => (typeof p === 'number' ? p : String(p))));
+  return joinPath(prefix, ...path.map((p) => (typeof p === 'number' ? p : pathKey(String(p)))));
 }
 
 /** The value at a path of the raw input, or undefined when any step is missing. */
