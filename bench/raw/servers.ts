@@ -34,7 +34,7 @@ write_files:
 ${file('/var/www/html/healthz', 'ok\n')}
 ${file('/etc/nginx/conf.d/platform.conf', 'server_tokens off;\n')}
 runcmd:
-  - ["systemctl", "enable", "--now", "nginx"]
+  - ["systemctl", "enable", "--now", "--", "nginx"]
 `;
 
 /** The ops servers on AWS (Amazon Linux 2023): State Manager runs the playbook, so only Ansible's log setting. */
@@ -51,7 +51,7 @@ After=network-online.target
 
 [Service]
 Type=oneshot
-ExecStart=/usr/bin/ansible-pull --url https://github.com/example-org/platform-playbooks --checkout main --directory /var/lib/platform/ansible --only-if-changed ops.yml
+ExecStart=/usr/bin/ansible-pull --url=https://github.com/example-org/platform-playbooks --checkout=main --directory=/var/lib/platform/ansible --only-if-changed -- ops.yml
 SyslogIdentifier=platform-ansible
 `;
 
@@ -80,8 +80,8 @@ ${file('/etc/ansible/ansible.cfg', ANSIBLE_CFG)}
 ${file('/etc/systemd/system/platform-ansible.service', ANSIBLE_PULL_SERVICE)}
 ${file('/etc/systemd/system/platform-ansible.timer', ANSIBLE_PULL_TIMER)}
 runcmd:
-  - ["sh", "-c", "systemctl daemon-reload"]
-  - ["systemctl", "enable", "--now", "platform-ansible.timer"]
+  - ["sh", "-c", "--", "systemctl daemon-reload"]
+  - ["systemctl", "enable", "--now", "--", "platform-ansible.timer"]
 `;
 
 /** An alarm both clouds have: when it fires (over 5-minute periods) and what it says. */

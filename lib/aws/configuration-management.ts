@@ -1,16 +1,21 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
   ANSIBLE_LOG_PATH,
+  ansibleIssues,
   CONFIGURATION_PATHS,
   configurationHash,
+  formatIssue,
+  IssueCollector,
+  joinPath,
   OPERATING_SYSTEM_IMAGES,
   parseGitHubUrl,
   PLATFORM_PREFIX,
   renderApplier,
   SERVER_TAG,
   serverMetricNamespace,
+  shellQuote,
   type AnsibleSpec,
   type OperatingSystem,
 } from '../core';
@@ -58,6 +63,7 @@ export class ConfigurationManagement extends Construct {
 
   constructor(scope: Construct, id: string, props: ConfigurationManagementProps) {
     super(scope, id);
+    validateConfigurationManagementProps(props);
     const base = `${PLATFORM_PREFIX}-${props.environment}-${props.server}`;
     const targets = [{ key: `tag:${SERVER_TAG}`, values: [`${props.environment}-${props.server}`] }];
     const agentConfig = renderAgentConfiguration(
@@ -119,18 +125,41 @@ export function renderRate(minutes: number): string {
   return `rate(${minutes} minutes)`;
 }
 
+/** A playbook path AWS-ApplyAnsiblePlaybooks accepts (its `PlaybookFile` pattern) and cannot read as an option. */
+const DOCUMENT_PLAYBOOK = /^[A-Za-z0-9._][A-Za-z0-9._/-]*\.ya?ml$/;
+
 /**
  * The parameters of AWS-ApplyAnsiblePlaybooks for a GitHub repository: the document downloads the repository,
  * installs Ansible when missing, and runs the playbook; ansible.cfg (from the configuration) sends Ansible's
- * log to ANSIBLE_LOG_PATH, which the CloudWatch agent ships.
- * @throws Error when the repository is not on github.com (the document reads GitHub only)
+ * log to ANSIBLE_LOG_PATH, which the CloudWatch agent ships. The document builds its own command lines from the
+ * values, unquoted and with no `--`: the ref goes into `getOptions` as `branch:<ref>` (split at `:`, trimmed,
+ * then sent to GitHub) and the playbook into a bash script, then last on `ansible-playbook`'s command line. No
+ * quoting reaches those, so values that could be read as anything else are refused ({@link ansibleIssues}, and a
+ * playbook that begins with `-` or does not end in .yml or .yaml).
+ * @throws Error naming each value refused: a repository not on github.com (the document reads GitHub only), a ref
+ * or playbook it cannot carry as data, a schedule that is not a whole number of minutes
  */
 export function renderAnsibleParameters(ansible: AnsibleSpec): Record<string, string[]> {
   const github = parseGitHubUrl(ansible.repository);
+  const issues = new IssueCollector();
+  // Every github.com URL also passes the repository rule of ansibleIssues: the GitHub rule is the one to report.
   if (!github) {
-    throw new Error(
-      `ansible.repository: ${JSON.stringify(ansible.repository)} - an https://github.com/<owner>/<repository> URL (AWS-ApplyAnsiblePlaybooks reads GitHub)`,
+    issues.add(
+      'repository',
+      ansible.repository,
+      'an https://github.com/<owner>/<repository> URL (AWS-ApplyAnsiblePlaybooks reads GitHub)',
     );
+  }
+  issues.addAll(ansibleIssues(ansible).filter((i) => i.path !== 'repository'));
+  if (!issues.issues.some((i) => i.path === 'playbook') && !DOCUMENT_PLAYBOOK.test(ansible.playbook)) {
+    issues.add(
+      'playbook',
+      ansible.playbook,
+      'a path ending in .yml or .yaml and not starting with - (AWS-ApplyAnsiblePlaybooks puts it after the options of ansible-playbook, with no -- before it)',
+    );
+  }
+  if (!github || issues.issues.length > 0) {
+    throw new Error(issues.issues.map((i) => formatIssue({ ...i, path: joinPath('ansible', i.path) })).join('; '));
   }
   return {
     SourceType: ['GitHub'],
@@ -187,7 +216,7 @@ export function renderAgentConfiguration(os: OperatingSystem, logGroupName: stri
 /**
  * The Command document: install the CloudWatch agent (AWS-ConfigureAWSPackage), configure it from Parameter
  * Store (AmazonCloudWatch-ManageAgent), then write the applier and the cloud-config and apply it. Both texts
- * are embedded base64, so no quoting can break them.
+ * are embedded base64, quoted for the shell ({@link shellQuote}), so nothing in them can break the command lines.
  */
 export function renderConfigurationDocument(cloudConfig: string, agentParameterName: string): Record<string, unknown> {
   const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -235,13 +264,29 @@ export function renderConfigurationDocument(cloudConfig: string, agentParameterN
           runCommand: [
             'set -eu',
             `mkdir -p /var/lib/platform ${p.logDirectory}`,
-            `echo '${b64(renderApplier())}' | base64 -d > ${p.applier}.new`,
+            `echo ${shellQuote(b64(renderApplier()))} | base64 -d > ${p.applier}.new`,
             `chmod 0755 ${p.applier}.new && mv ${p.applier}.new ${p.applier}`,
-            `echo '${b64(cloudConfig)}' | base64 -d > ${p.incoming}`,
+            `echo ${shellQuote(b64(cloudConfig))} | base64 -d > ${p.incoming}`,
             `${p.applier} ${p.incoming}`,
           ],
         },
       },
     ],
   };
+}
+
+/**
+ * The environment and server names become the names of the document, the associations and the agent's parameter,
+ * which AmazonCloudWatch-ManageAgent splices, unquoted by us, into its own script: they may hold only what those
+ * names allow, letters, digits and `_.-`.
+ */
+function validateConfigurationManagementProps(props: ConfigurationManagementProps): void {
+  const issues = new IssueCollector();
+  for (const key of ['environment', 'server'] as const) {
+    const value = props[key];
+    if (!Token.isUnresolved(value) && !/^[A-Za-z0-9_.-]+$/.test(value)) {
+      issues.add(key, value, 'letters, digits and _ . - (it names an SSM document, associations and a parameter)');
+    }
+  }
+  issues.throwIfAny('Invalid ConfigurationManagement props');
 }

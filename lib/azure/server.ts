@@ -7,9 +7,11 @@ import * as vmExtension from '@cdktf/provider-azurerm/lib/virtual-machine-extens
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  ansibleIssues,
   BACKUP_TAG,
   backupPlanName,
   configurationFor,
+  configurationIssues,
   IssueCollector,
   makeName,
   MAX_SERVER_COUNT,
@@ -407,13 +409,24 @@ function validateServerProps(props: ServerProps): void {
         `a whole number of GiB, at least ${min} (the ${spec.os.azure} image's disk)`,
       );
     }
-    try {
-      renderServerUserData(spec);
-    } catch (error) {
-      issues.add('spec.configuration', '(azure)', (error as Error).message.replace(/^configuration: /, ''));
+    // The values that reach user data and its command lines, checked here with their paths (renderServerUserData
+    // would refuse them too, in one message), then the size, which only a rendering tells.
+    const before = issues.issues.length;
+    issues.addAll(configurationIssues(spec.configuration), 'spec.configuration');
+    if (spec.ansible) issues.addAll(ansibleIssues(spec.ansible), 'spec.ansible');
+    if (issues.issues.length === before) {
+      try {
+        renderServerUserData(spec);
+      } catch (error) {
+        issues.add('spec.configuration', '(azure)', (error as Error).message.replace(/^configuration: /, ''));
+      }
     }
   }
-  if (!Token.isUnresolved(props.adminSshPublicKey) && !/^(ssh-ed25519|ssh-rsa) \S+/.test(props.adminSshPublicKey)) {
+  // One key line: Azure writes it into authorized_keys, where a newline would add another key.
+  if (
+    !Token.isUnresolved(props.adminSshPublicKey) &&
+    !/^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n\0]*)?$/.test(props.adminSshPublicKey)
+  ) {
     issues.add('adminSshPublicKey', props.adminSshPublicKey, 'an OpenSSH public key line (ssh-ed25519 or ssh-rsa)');
   }
   if (!Token.isUnresolved(props.subnetId) && props.subnetId.trim() === '') {

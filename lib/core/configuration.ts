@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IssueCollector, type SpecIssue } from './errors';
+import { formatIssue, IssueCollector, joinPath, type SpecIssue } from './errors';
+import { endOfOptions, textProblem, yamlQuote } from './shell';
 
 /**
  * The operating systems servers run, with what the configuration needs to know of each. (Groundwork for
@@ -127,41 +128,105 @@ export function duplicateFilePaths(files: readonly Pick<ConfigurationFile, 'path
   return [...issues.issues];
 }
 
-/** A YAML scalar: JSON's double-quoted strings are valid YAML, and need no YAML library. */
-function yaml(value: string): string {
-  return JSON.stringify(value);
+/**
+ * A package name cloud-init can pass to apt-get or dnf: it puts the names after the install command with no `--`
+ * before them, so a leading `-` would be an option, and apt-get reads a trailing `-` as "remove this package".
+ */
+const RENDERED_PACKAGE = /^[A-Za-z0-9](?:[A-Za-z0-9+.:_-]*[A-Za-z0-9+.:_])?$/;
+const RENDERED_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))[^\0\n]+$/;
+const RENDERED_MODE = /^0?[0-7]{3}$/;
+const RENDERED_OWNER = /^[A-Za-z_][A-Za-z0-9_.-]*:[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** The characters of a systemd unit name (systemd.unit(5)); no `/`, since `systemctl enable` links a unit file given by path. */
+const RENDERED_UNIT = /^[A-Za-z0-9:_.@\\-]{1,255}$/;
+
+/**
+ * The values of a configuration that cloud-init could read as something other than what they say, each as a
+ * problem (paths relative to the configuration), checked again when rendering so that a configuration built
+ * without the spec (a construct used on its own) is held to the same limits:
+ * - packages reach apt-get or dnf as arguments after options cloud-init writes, with no `--` between;
+ * - file paths, modes and owners reach cloud-init's write_files (absolute paths, permission bits without setuid,
+ *   setgid or sticky, `user:group`);
+ * - services reach `systemctl enable --now --`, where a name cannot be an option but a path would be a unit file;
+ * - commands are shell by design (`sh -c --`), so only what no shell can carry (a NUL) is refused.
+ */
+export function configurationIssues(configuration: Configuration): SpecIssue[] {
+  const issues = new IssueCollector();
+  configuration.packages.forEach((p, i) => {
+    if (!RENDERED_PACKAGE.test(p)) {
+      issues.add(
+        `packages[${i}]`,
+        p,
+        'a package name of letters, digits and + . : _ -, starting with a letter or digit (apt-get and dnf would read a leading - as an option) and not ending in - (apt-get would remove the package)',
+      );
+    }
+  });
+  configuration.files.forEach((f, i) => {
+    const problem = textProblem(f.path);
+    if (problem !== undefined) {
+      issues.add(`files[${i}].path`, f.path, `an absolute path; this one ${problem}`);
+    } else if (!RENDERED_PATH.test(f.path)) {
+      issues.add(`files[${i}].path`, f.path, 'an absolute path without .. segments or newlines');
+    }
+    if (!RENDERED_MODE.test(f.mode)) {
+      issues.add(`files[${i}].mode`, f.mode, 'an octal mode such as 0644 or 755 (no setuid, setgid or sticky bit)');
+    }
+    if (!RENDERED_OWNER.test(f.owner)) issues.add(`files[${i}].owner`, f.owner, 'user:group, such as root:root');
+  });
+  configuration.commands.forEach((c, i) => {
+    const problem = textProblem(c);
+    if (problem !== undefined) issues.add(`commands[${i}]`, c, `shell that sh can run; this one ${problem}`);
+  });
+  configuration.services.forEach((s, i) => {
+    if (!RENDERED_UNIT.test(s)) {
+      issues.add(
+        `services[${i}]`,
+        s,
+        'a systemd unit name of letters, digits and : _ . @ \\ - (not a path, which systemctl enable would link as a unit file)',
+      );
+    }
+  });
+  return [...issues.issues];
 }
 
 /**
  * Renders a configuration as cloud-init user data (`#cloud-config`), the same for every cloud and operating
  * system cloud-init supports: files are base64 (no YAML escaping of their content) and written after the
  * packages are installed, so their owners exist; commands then run in order and services are enabled and
- * started. Pure and deterministic: the same configuration always gives the same bytes.
- * @throws Error when the result exceeds MAX_USER_DATA_BYTES
+ * started. Every value is one YAML double-quoted scalar ({@link yamlQuote}), so none can add a key; commands and
+ * services are `runcmd` lists, which cloud-init quotes word by word for the shell, with `--` before the value
+ * (`sh -c -- <command>`, `systemctl enable --now -- <unit>`), so none is read as an option. Pure and
+ * deterministic: the same configuration always gives the same bytes.
+ * @throws Error naming each value {@link configurationIssues} refuses, an unknown operating system, or a result
+ * larger than MAX_USER_DATA_BYTES
  */
 export function renderCloudInit(configuration: Configuration, os: OperatingSystem): string {
+  const problems = configurationIssues(configuration).map((i) => ({ ...i, path: joinPath('configuration', i.path) }));
+  if (!Object.hasOwn(OPERATING_SYSTEMS, os)) {
+    problems.unshift({ path: 'os', value: os, message: `one of ${Object.keys(OPERATING_SYSTEMS).join(', ')}` });
+  }
+  if (problems.length > 0) throw new Error(problems.map(formatIssue).join('; '));
   const lines = ['#cloud-config', `# Rendered by platform-constructs for ${os}; edit the spec, not this file.`];
   if (configuration.packages.length > 0) {
-    lines.push('package_update: true', 'packages:', ...configuration.packages.map((p) => `  - ${yaml(p)}`));
+    lines.push('package_update: true', 'packages:', ...configuration.packages.map((p) => `  - ${yamlQuote(p)}`));
   }
   if (configuration.files.length > 0) {
     lines.push('write_files:');
     for (const f of configuration.files) {
       lines.push(
-        `  - path: ${yaml(f.path)}`,
+        `  - path: ${yamlQuote(f.path)}`,
         `    encoding: "b64"`,
-        `    content: ${yaml(Buffer.from(f.content, 'utf8').toString('base64'))}`,
-        `    permissions: ${yaml(f.mode)}`,
-        `    owner: ${yaml(f.owner)}`,
+        `    content: ${yamlQuote(Buffer.from(f.content, 'utf8').toString('base64'))}`,
+        `    permissions: ${yamlQuote(f.mode)}`,
+        `    owner: ${yamlQuote(f.owner)}`,
         '    defer: true',
       );
     }
   }
   const runcmd = [
-    ...configuration.commands.map((c) => `  - [${['sh', '-c', c].map(yaml).join(', ')}]`),
-    ...configuration.services.map((s) => `  - [${['systemctl', 'enable', '--now', s].map(yaml).join(', ')}]`),
+    ...configuration.commands.map((c) => endOfOptions(['sh', '-c'], [c])),
+    ...configuration.services.map((s) => endOfOptions(['systemctl', 'enable', '--now'], [s])),
   ];
-  if (runcmd.length > 0) lines.push('runcmd:', ...runcmd);
+  if (runcmd.length > 0) lines.push('runcmd:', ...runcmd.map((argv) => `  - [${argv.map(yamlQuote).join(', ')}]`));
   const text = `${lines.join('\n')}\n`;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_USER_DATA_BYTES) {

@@ -14,6 +14,7 @@ export * from './prefix';
 export * from './regions';
 export * from './schedule';
 export * from './servers';
+export * from './shell';
 export * from './spec';
 export * from './stateful';
 export * from './tiers';

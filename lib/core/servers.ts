@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Configuration, OperatingSystem } from './configuration';
 import type { AlarmBasics } from './alarm-registry';
+import { formatIssue, IssueCollector, joinPath, type SpecIssue } from './errors';
+import { endOfOptions, systemdQuote, yamlQuote } from './shell';
 
 /** The sizes a server can have, smallest first. */
 export const SERVER_SIZE_NAMES = ['small', 'medium', 'large', 'xlarge'] as const;
@@ -241,10 +243,10 @@ export function renderAzureBootstrap(): string {
     '',
   ].join('\n');
   const file = (path: string, content: string, mode: string): string[] => [
-    `  - path: ${JSON.stringify(path)}`,
+    `  - path: ${yamlQuote(path)}`,
     `    encoding: "b64"`,
-    `    content: ${JSON.stringify(Buffer.from(content, 'utf8').toString('base64'))}`,
-    `    permissions: ${JSON.stringify(mode)}`,
+    `    content: ${yamlQuote(Buffer.from(content, 'utf8').toString('base64'))}`,
+    `    permissions: ${yamlQuote(mode)}`,
     '    owner: "root:root"',
   ];
   return [
@@ -293,13 +295,96 @@ export function parseGitHubUrl(url: string): { owner: string; repository: string
   return match ? { owner: match[1]!, repository: match[2]! } : undefined;
 }
 
+/** Where ansible-pull keeps its checkout of the repository on Azure. */
+const ANSIBLE_PULL_DIRECTORY = '/var/lib/platform/ansible';
+
+/** An https URL ansible-pull can put into its own command line: no credentials, query, fragment, space or quote. */
+const PULL_URL = /^https:\/\/[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~-]+)*\/?$/;
+/** The characters of a ref or a playbook path that no command line, request or script reads as anything but data. */
+const PLAIN_PATH = /^[A-Za-z0-9._/-]+$/;
+
+/**
+ * Whether a branch or tag name follows git's rules (git-check-ref-format(1), with `--branch`'s ban on a leading
+ * `-`) and holds only letters, digits and `._/-`: what ansible-pull, the git module and AWS-ApplyAnsiblePlaybooks
+ * can all carry, since none of them quotes it.
+ */
+export function isSafeGitRef(ref: string): boolean {
+  return (
+    PLAIN_PATH.test(ref) &&
+    !/^[-/.]/.test(ref) &&
+    !/[/.]$/.test(ref) &&
+    !/\.\.|\/\/|\/\./.test(ref) &&
+    !/\.lock(\/|$)/.test(ref)
+  );
+}
+
+/**
+ * The values of an Ansible spec that no quoting on our side makes safe, each as a problem (paths relative to
+ * `ansible`). ansible-pull builds two command lines of its own from them, unquoted: `ansible ... -a "name=<url>
+ * version=<ref> ..."` (split like a shell would, the module arguments split again at spaces and templated by
+ * Jinja2) and `ansible-playbook ... <directory>/<playbook>`; AWS-ApplyAnsiblePlaybooks splices the ref and the
+ * playbook into a request and a bash script. So the repository, ref and playbook are held to characters none of
+ * them reads as anything but data, and the schedule to a whole number of minutes (it is written into a systemd
+ * timer and a State Manager rate). A playbook may still begin with `-`: ansible-pull receives it after `--`, and
+ * joins it to its directory; AWS refuses it separately.
+ */
+export function ansibleIssues(ansible: AnsibleSpec): SpecIssue[] {
+  const issues = new IssueCollector();
+  if (!PULL_URL.test(ansible.repository)) {
+    issues.add(
+      'repository',
+      ansible.repository,
+      'an https:// URL of a git repository without credentials, query, fragment or characters other than letters, digits and . _ ~ - / (ansible-pull puts it unquoted into a command line of its own)',
+    );
+  }
+  if (!isSafeGitRef(ansible.ref)) {
+    issues.add(
+      'ref',
+      ansible.ref,
+      "a branch or tag name of letters, digits and . _ / - by git's rules: not starting with - . or /, without .. // or /., not ending in / . or .lock (ansible-pull and AWS-ApplyAnsiblePlaybooks pass it on unquoted)",
+    );
+  }
+  if (
+    !PLAIN_PATH.test(ansible.playbook) ||
+    ansible.playbook.startsWith('/') ||
+    /(^|\/)\.\.(\/|$)/.test(ansible.playbook)
+  ) {
+    issues.add(
+      'playbook',
+      ansible.playbook,
+      'a path relative to the repository root, of letters, digits and . _ / - without .. segments (ansible-pull puts it unquoted into the ansible-playbook command it runs)',
+    );
+  }
+  if (!Number.isInteger(ansible.everyMinutes) || ansible.everyMinutes < 1) {
+    issues.add('everyMinutes', ansible.everyMinutes, 'a whole number of minutes, at least 1');
+  }
+  return [...issues.issues];
+}
+
 /**
  * Adds a scheduled `ansible-pull` to a configuration (used on Azure, where no service schedules playbooks):
- * a systemd service and timer, the packages they need and Ansible's log file. Pure: the same inputs give the
- * same configuration, so a change of repository, ref, playbook or schedule reaches running servers through the
- * configuration, like any other change.
+ * a systemd service and timer, the packages they need and Ansible's log file. The service's command line gives
+ * each value as one argument: `--url=<repository>` and `--checkout=<ref>` (one word each, so a value cannot
+ * become an option of its own), `--` before the playbook, and every word quoted for systemd ({@link systemdQuote}).
+ * Pure: the same inputs give the same configuration, so a change of repository, ref, playbook or schedule reaches
+ * running servers through the configuration, like any other change.
+ * @throws Error naming each value {@link ansibleIssues} refuses
  */
 export function withAnsiblePull(configuration: Configuration, ansible: AnsibleSpec): Configuration {
+  const problems = ansibleIssues(ansible);
+  if (problems.length > 0) {
+    throw new Error(problems.map((i) => formatIssue({ ...i, path: joinPath('ansible', i.path) })).join('; '));
+  }
+  const pull = endOfOptions(
+    [
+      '/usr/bin/ansible-pull',
+      `--url=${ansible.repository}`,
+      `--checkout=${ansible.ref}`,
+      `--directory=${ANSIBLE_PULL_DIRECTORY}`,
+      '--only-if-changed',
+    ],
+    [ansible.playbook],
+  );
   const service = [
     '[Unit]',
     'Description=Apply the Ansible playbook (platform-constructs)',
@@ -308,7 +393,7 @@ export function withAnsiblePull(configuration: Configuration, ansible: AnsibleSp
     '',
     '[Service]',
     'Type=oneshot',
-    `ExecStart=/usr/bin/ansible-pull --url ${ansible.repository} --checkout ${ansible.ref} --directory /var/lib/platform/ansible --only-if-changed ${ansible.playbook}`,
+    `ExecStart=${pull.map(systemdQuote).join(' ')}`,
     'SyslogIdentifier=platform-ansible',
     '',
   ].join('\n');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
@@ -99,6 +100,47 @@ describe('renderAnsibleParameters', () => {
   });
 });
 
+describe('renderAnsibleParameters: hostile values, rendered without the spec', () => {
+  test.each(['--help', '-b', 'main:evil', ' main', 'x; reboot', '$(id)', 'a\nb', '{{ssm:secret}}'])(
+    'ref %j is refused: the document splits branch:<ref> at ":" and trims it, and no ref may read as an option',
+    (ref) => {
+      expect(() => renderAnsibleParameters({ ...ANSIBLE, ref })).toThrow(/^ansible\.ref: .* - a branch or tag name/);
+    },
+  );
+
+  test.each(['-e.yml', '-i.yml', '--help.yml'])(
+    "playbook %j is refused: the document puts it last on ansible-playbook's command line, with no -- before it",
+    (playbook) => {
+      expect(() => renderAnsibleParameters({ ...ANSIBLE, playbook })).toThrow(
+        /^ansible\.playbook: "-.*" - a path ending in \.yml or \.yaml and not starting with - \(AWS-ApplyAnsiblePlaybooks puts it after the options of ansible-playbook, with no -- before it\)$/,
+      );
+    },
+  );
+
+  test.each(['site.yml"; reboot; "', '$(id).yml', '`id`.yml', '/etc/x.yml', '../x.yml', 'a b.yml'])(
+    'playbook %j is refused: the document splices it into a bash script',
+    (playbook) => {
+      expect(() => renderAnsibleParameters({ ...ANSIBLE, playbook })).toThrow(
+        /^ansible\.playbook: .* - a path relative to the repository root/,
+      );
+    },
+  );
+
+  test('a playbook that is not .yml or .yaml is refused, as the document would refuse it', () => {
+    expect(() => renderAnsibleParameters({ ...ANSIBLE, playbook: 'site.txt' })).toThrow(
+      /^ansible\.playbook: "site\.txt" - a path ending in \.yml or \.yaml/,
+    );
+  });
+
+  test('every problem is named in one error', () => {
+    expect(() =>
+      renderAnsibleParameters({ ...ANSIBLE, repository: 'https://gitlab.com/a/b', ref: '--help', playbook: '-e.yml' }),
+    ).toThrow(
+      /^ansible\.repository: "[^"]+" - an https:\/\/github\.com\/.*; ansible\.ref: "--help" - .*; ansible\.playbook: "-e\.yml" - /,
+    );
+  });
+});
+
 describe('renderAgentConfiguration', () => {
   test("CPU, memory and root-disk use per instance, in the definition's namespace with the InstanceId dimension", () => {
     const config = JSON.parse(renderAgentConfiguration('ubuntu-24.04', LOG_GROUP, 'Platform/dev/server/web'));
@@ -184,6 +226,16 @@ describe('renderConfigurationDocument', () => {
     expect(document.mainSteps[2]!.inputs.runCommand!.at(-1)).toBe(
       '/usr/local/sbin/platform-configure /var/lib/platform/cloud-config.yaml',
     );
+  });
+
+  test('the shell step is a well-formed script whose embedded texts are single-quoted words', () => {
+    const tricky = "#cloud-config\nruncmd:\n  - echo 'it''s' \"$HOME\" `id`\n";
+    const runCommand = (renderConfigurationDocument(tricky, 'p') as { mainSteps: Step[] }).mainSteps[2]!.inputs
+      .runCommand!;
+    expect(() => execFileSync('bash', ['-n', '-c', runCommand.join('\n')])).not.toThrow();
+    expect(runCommand.filter((l) => l.startsWith('echo '))).toHaveLength(2);
+    for (const line of runCommand.filter((l) => l.startsWith('echo ')))
+      expect(line).toMatch(/^echo '[A-Za-z0-9+/=]+' \| /);
   });
 
   test('quotes in the configuration cannot break the command lines', () => {
@@ -291,6 +343,18 @@ describe('ConfigurationManagement (AWS)', () => {
       );
     },
   );
+
+  test.each([
+    ['server', 'web; reboot'],
+    ['environment', "dev'"],
+    ['server', 'web\nx'],
+  ] as const)('the %s name %j, which could break the agent parameter in a script, is refused', (key, value) => {
+    expect(() => synth({ [key]: value })).toThrow(
+      new RegExp(
+        `${key}: .* - letters, digits and _ \\. - \\(it names an SSM document, associations and a parameter\\)`,
+      ),
+    );
+  });
 
   test('a playbook outside github.com is refused', () => {
     expect(() => synth({ ansible: { ...ANSIBLE, repository: 'https://bitbucket.org/example-org/playbooks' } })).toThrow(

@@ -349,7 +349,7 @@ describe('Server (Azure)', () => {
       });
       const userData = decode(all(synth({ spec }), 'azurerm_linux_virtual_machine')[0]!.user_data);
       expect(userData).toContain('"/etc/systemd/system/platform-ansible.timer"');
-      expect(userData).toContain('["systemctl", "enable", "--now", "platform-ansible.timer"]');
+      expect(userData).toContain('["systemctl", "enable", "--now", "--", "platform-ansible.timer"]');
       expect(userData).toContain('  - "ansible-core"');
     });
 
@@ -742,6 +742,41 @@ describe('Server (Azure)', () => {
 
     test('an empty subnet is refused', () => {
       expect(build({ subnetId: '' })).toThrow(/subnetId: "" - the ID of the subnet/);
+    });
+
+    test('a service named like an option reaches user_data after --, so systemctl reads it as a unit name', () => {
+      const spec: ServerSpec = {
+        ...serverSpec(),
+        configuration: { packages: [], files: [], commands: [], services: ['--force'] },
+      };
+      const userData = decode(all(synth({ spec }), 'azurerm_linux_virtual_machine')[0]!.user_data);
+      expect(userData).toContain('\n  - ["systemctl", "enable", "--now", "--", "--force"]\n');
+    });
+
+    test('configuration and Ansible values user_data cannot carry as data are refused at their paths', () => {
+      const base = serverSpec({
+        ansible: { repository: 'https://github.com/acme/ops', playbook: 'site.yml' },
+      });
+      const message = errorOf(
+        build(
+          {},
+          {
+            configuration: { ...base.configuration, packages: ['--allow-unauthenticated'], services: ['x; reboot'] },
+            ansible: { ...base.ansible!, ref: '--help', playbook: '$(id).yml' },
+          },
+        ),
+      ).message;
+      expect(message).toMatch(/^Invalid Server props \(web\) \(4 problems\):/);
+      expect(message).toContain('spec.configuration.packages[0]: "--allow-unauthenticated" - a package name');
+      expect(message).toContain('spec.configuration.services[0]: "x; reboot" - a systemd unit name');
+      expect(message).toContain('spec.ansible.ref: "--help" - a branch or tag name');
+      expect(message).toContain('spec.ansible.playbook: "$(id).yml" - a path relative to the repository root');
+    });
+
+    test('a key with a second line is refused: Azure writes it into authorized_keys, where it would add a key', () => {
+      expect(build({ adminSshPublicKey: `${KEY}\nssh-rsa AAAAB3Nza attacker` })).toThrow(
+        /adminSshPublicKey: "ssh-ed25519 .* - an OpenSSH public key line/,
+      );
     });
 
     test('every problem is reported at once', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   alarmName,
+  ansibleIssues,
   AZURE_USER_DATA_URL,
   backupPlanName,
   CONFIGURATION_PATHS,
@@ -27,6 +28,7 @@ import {
   serversSection,
   SpecError,
   withAnsibleLog,
+  isSafeGitRef,
   withAnsiblePull,
   zoneIndexOf,
   type AnsibleSpec,
@@ -426,17 +428,67 @@ describe('servers section: rules', () => {
     ).toEqual([`dev.servers[0].ansible.repository: ${JSON.stringify(repository)} - ${REPOSITORY_MESSAGE}`]);
   });
 
-  test.each(['../x.yml', 'plays/../../x.yml', '/abs.yml', 'site.txt', 'site'])('playbook %j is refused', (playbook) => {
+  test.each([
+    ['../x.yml', `${PLAYBOOK_MESSAGE}: no .. segments (the path must say where it goes, and stay there)`],
+    ['plays/../../x.yml', `${PLAYBOOK_MESSAGE}: no .. segments (the path must say where it goes, and stay there)`],
+    ['/abs.yml', `${PLAYBOOK_MESSAGE}: a path relative to the root, not starting with /`],
+    ['site.txt', PLAYBOOK_MESSAGE],
+    ['site', PLAYBOOK_MESSAGE],
+    [
+      '-e.yml',
+      `${PLAYBOOK_MESSAGE}: a path that does not start with "-" (on a command line it would read as an option)`,
+    ],
+    [
+      '-i.yml',
+      `${PLAYBOOK_MESSAGE}: a path that does not start with "-" (on a command line it would read as an option)`,
+    ],
+    ['plays//site.yml', `${PLAYBOOK_MESSAGE}: a normalized path: no // (an empty segment)`],
+    ['./site.yml', `${PLAYBOOK_MESSAGE}: a normalized path: no . segments`],
+  ])('playbook %j is refused', (playbook, message) => {
     expect(
       problems(
         withServers([
           { name: 'web', size: 'small', ansible: { repository: 'https://github.com/acme/playbooks', playbook } },
         ]),
       ),
-    ).toEqual([`dev.servers[0].ansible.playbook: ${JSON.stringify(playbook)} - ${PLAYBOOK_MESSAGE}`]);
+    ).toEqual([`dev.servers[0].ansible.playbook: ${JSON.stringify(playbook)} - ${message}`]);
   });
 
-  test.each(['a..b', '/main', 'main/', 'feature branch'])('ref %j is refused', (ref) => {
+  test.each([
+    ['a..b', 'no ".." (git reads it as a range of commits)'],
+    ['/main', 'not starting or ending with "/"'],
+    ['main/', 'not starting or ending with "/"'],
+    [
+      'feature branch',
+      'letters, digits and . _ / - only; " " is refused (git forbids spaces, ~ ^ : ? * [ \\ and @{, and the ref reaches a command line unquoted)',
+    ],
+    ['--help', 'not starting with "-" (git and ansible-pull would read it as an option)'],
+    ['-b', 'not starting with "-" (git and ansible-pull would read it as an option)'],
+    ['main.lock', 'no part ending in ".lock" (the name of git\'s lock files)'],
+    ['release/v1.lock/x', 'no part ending in ".lock" (the name of git\'s lock files)'],
+    ['feature//x', 'no "//"'],
+    ['v1.', 'not ending with "."'],
+    ['.hidden', 'no part starting with "."'],
+    ['release/.x', 'no part starting with "."'],
+    [
+      '@',
+      'letters, digits and . _ / - only; "@" is refused (git forbids spaces, ~ ^ : ? * [ \\ and @{, and the ref reaches a command line unquoted)',
+    ],
+    [
+      'main@{1}',
+      'letters, digits and . _ / - only; "@" is refused (git forbids spaces, ~ ^ : ? * [ \\ and @{, and the ref reaches a command line unquoted)',
+    ],
+    [
+      'a~1',
+      'letters, digits and . _ / - only; "~" is refused (git forbids spaces, ~ ^ : ? * [ \\ and @{, and the ref reaches a command line unquoted)',
+    ],
+    [
+      '$(reboot)',
+      'letters, digits and . _ / - only; "$" is refused (git forbids spaces, ~ ^ : ? * [ \\ and @{, and the ref reaches a command line unquoted)',
+    ],
+    ['', 'not empty, such as main or v1.2.0'],
+    ['x'.repeat(101), 'at most 100 characters'],
+  ])('ref %j is refused: git check-ref-format rules', (ref, rule) => {
     expect(
       problems(
         withServers([
@@ -447,7 +499,20 @@ describe('servers section: rules', () => {
           },
         ]),
       ),
-    ).toEqual([`dev.servers[0].ansible.ref: ${JSON.stringify(ref)} - a branch or tag name such as main or v1.2.0`]);
+    ).toEqual([`dev.servers[0].ansible.ref: ${JSON.stringify(ref)} - a branch or tag name git accepts: ${rule}`]);
+  });
+
+  test.each(['main', 'v1.2.0', 'release/2024-11', 'feature/x_y', 'a.b/c-d'])('ref %j is accepted', (ref) => {
+    const env = defineEnvironment(
+      withServers([
+        {
+          name: 'web',
+          size: 'small',
+          ansible: { repository: 'https://github.com/acme/playbooks', ref, playbook: 'site.yml' },
+        },
+      ]),
+    );
+    expect(env.servers[0]?.ansible?.ref).toBe(ref);
   });
 
   test.each([
@@ -750,7 +815,7 @@ describe('Ansible', () => {
     expect(result.files[0]).toBe(userFile);
     expect(result.files[1]?.content).toBe('[defaults]\nlog_path = /var/log/platform/ansible.log\n');
     expect(result.files[2]?.content).toContain(
-      'ExecStart=/usr/bin/ansible-pull --url https://github.com/acme/playbooks --checkout v1.2.0 --directory /var/lib/platform/ansible --only-if-changed plays/site.yml\n',
+      'ExecStart=/usr/bin/ansible-pull --url=https://github.com/acme/playbooks --checkout=v1.2.0 --directory=/var/lib/platform/ansible --only-if-changed -- plays/site.yml\n',
     );
     expect(result.files[3]?.content).toContain('\nOnUnitActiveSec=45min\n');
     expect(result.files[3]?.content).toContain('\nWantedBy=timers.target\n');
@@ -766,7 +831,7 @@ describe('Ansible', () => {
     expect(renderCloudInit(withAnsiblePull(input, ANSIBLE), 'ubuntu-24.04')).toBe(
       renderCloudInit(first, 'ubuntu-24.04'),
     );
-    expect(withAnsiblePull(input, { ...ANSIBLE, ref: 'v1.3.0' }).files[2]?.content).toContain('--checkout v1.3.0 ');
+    expect(withAnsiblePull(input, { ...ANSIBLE, ref: 'v1.3.0' }).files[2]?.content).toContain(' --checkout=v1.3.0 ');
   });
 
   test('withAnsibleLog adds only the Ansible log configuration', () => {
@@ -809,6 +874,127 @@ describe('Ansible', () => {
     '',
   ])('parseGitHubUrl refuses %j', (url) => {
     expect(parseGitHubUrl(url)).toBeUndefined();
+  });
+});
+
+/** Ansible values given to the renderers without the spec, as a construct used on its own receives them. */
+describe('Ansible: hostile values, rendered without the spec', () => {
+  /** The ExecStart line of the scheduled ansible-pull. */
+  const execStart = (ansible: AnsibleSpec): string =>
+    withAnsiblePull(EMPTY, ansible)
+      .files.find((f) => f.path.endsWith('.service'))!
+      .content.split('\n')
+      .find((l) => l.startsWith('ExecStart='))!;
+
+  test.each(['-e.yml', '-i.yml', '--help.yml'])(
+    'a playbook named like an option (%j) follows --, so ansible-pull reads it as the playbook',
+    (playbook) => {
+      expect(execStart({ ...ANSIBLE, playbook })).toBe(
+        `ExecStart=/usr/bin/ansible-pull --url=https://github.com/acme/playbooks --checkout=v1.2.0 --directory=/var/lib/platform/ansible --only-if-changed -- ${playbook}`,
+      );
+    },
+  );
+
+  test('the repository and the ref are one word each (--url=, --checkout=), never an option of their own', () => {
+    expect(execStart(ANSIBLE).slice('ExecStart='.length).split(' ')).toEqual([
+      '/usr/bin/ansible-pull',
+      '--url=https://github.com/acme/playbooks',
+      '--checkout=v1.2.0',
+      '--directory=/var/lib/platform/ansible',
+      '--only-if-changed',
+      '--',
+      'plays/site.yml',
+    ]);
+  });
+
+  test.each([
+    '--help',
+    '-b',
+    'x; reboot',
+    '$(id)',
+    '`id`',
+    "it's",
+    '"q"',
+    'a\nb',
+    '%n',
+    '{{ lookup("pipe", "id") }}',
+    'main force=yes',
+    'main:evil',
+    'a..b',
+    '.hidden',
+    'feature/.x',
+    'x.lock',
+    'a//b',
+    'main/',
+    'v1.',
+    '',
+  ])('ref %j is refused: ansible-pull and AWS-ApplyAnsiblePlaybooks pass it on unquoted', (ref) => {
+    expect(isSafeGitRef(ref)).toBe(false);
+    expect(() => withAnsiblePull(EMPTY, { ...ANSIBLE, ref })).toThrow(
+      /^ansible\.ref: .* - a branch or tag name of letters, digits and \. _ \/ - by git's rules/,
+    );
+  });
+
+  test.each(['main', 'v1.2.0', 'release/2024.1', 'feature/x_y-z'])('ref %j is accepted', (ref) => {
+    expect(isSafeGitRef(ref)).toBe(true);
+  });
+
+  test.each([
+    '/etc/passwd.yml',
+    '../x.yml',
+    'plays/../../x.yml',
+    'a b.yml',
+    '$(id).yml',
+    '`id`.yml',
+    "it's.yml",
+    'a\n.yml',
+    '%n.yml',
+    '',
+  ])('playbook %j is refused: ansible-pull puts it unquoted into the ansible-playbook command line', (playbook) => {
+    expect(() => withAnsiblePull(EMPTY, { ...ANSIBLE, playbook })).toThrow(
+      /^ansible\.playbook: .* - a path relative to the repository root, of letters, digits and \. _ \/ - without \.\. segments/,
+    );
+  });
+
+  test.each([
+    'https://github.com/acme/ops --upload-pack=touch',
+    'https://user:token@github.com/acme/ops',
+    'https://github.com/acme/ops?ref=x',
+    'https://github.com/acme/ops#x',
+    'https://github.com/acme/{{ lookup("pipe", "id") }}',
+    'https://github.com/acme/%2e%2e',
+    'ext::sh -c id',
+    '-uhttps://github.com/acme/ops',
+    'http://github.com/acme/ops',
+    'file:///etc',
+  ])('repository %j is refused: ansible-pull puts it unquoted into a command line of its own', (repository) => {
+    expect(() => withAnsiblePull(EMPTY, { ...ANSIBLE, repository })).toThrow(
+      /^ansible\.repository: .* - an https:\/\/ URL/,
+    );
+  });
+
+  test.each([0, -30, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'a schedule of %d minutes is refused: it is written into the timer unit',
+    (everyMinutes) => {
+      expect(() => withAnsiblePull(EMPTY, { ...ANSIBLE, everyMinutes })).toThrow(
+        /^ansible\.everyMinutes: .* - a whole number of minutes, at least 1$/,
+      );
+    },
+  );
+
+  test('every problem is named in one error; ansibleIssues gives them with paths relative to ansible', () => {
+    const hostile = { ...ANSIBLE, repository: 'ext::sh', ref: '--help', playbook: '/x.yml', everyMinutes: 0 };
+    expect(ansibleIssues(hostile).map((i) => i.path)).toEqual(['repository', 'ref', 'playbook', 'everyMinutes']);
+    expect(
+      errorOf(() => withAnsiblePull(EMPTY, hostile))
+        .message.split('; ')
+        .map((m) => m.split(':')[0]),
+    ).toEqual(['ansible.repository', 'ansible.ref', 'ansible.playbook', 'ansible.everyMinutes']);
+    expect(ansibleIssues(ANSIBLE)).toEqual([]);
+  });
+
+  test('configurationFor refuses on Azure what withAnsiblePull refuses', () => {
+    expect(() => configurationFor(EMPTY, { ...ANSIBLE, ref: '--help' }, 'azure')).toThrow(/^ansible\.ref: "--help"/);
   });
 });
 
@@ -885,8 +1071,8 @@ describe('names, alarms and sizes', () => {
       expect(lines.slice(2, 6)).toEqual(['package_update: true', 'packages:', '  - "ansible-core"', '  - "git"']);
       expect(lines.slice(-4)).toEqual([
         'runcmd:',
-        '  - ["sh", "-c", "systemctl daemon-reload"]',
-        '  - ["systemctl", "enable", "--now", "platform-ansible.timer"]',
+        '  - ["sh", "-c", "--", "systemctl daemon-reload"]',
+        '  - ["systemctl", "enable", "--now", "--", "platform-ansible.timer"]',
         '',
       ]);
     },
