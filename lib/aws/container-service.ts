@@ -20,7 +20,7 @@ import {
   type ServiceSpec,
   type Tier,
 } from '../core';
-import { acknowledge } from './acknowledge';
+import { acknowledge, acknowledgeWildcardGrant } from './acknowledge';
 import { addServiceAlarms } from './container-service-alarms';
 import type { IMonitoring } from './monitoring';
 import { toRetentionDays } from './retention';
@@ -266,11 +266,12 @@ export class ContainerService extends Construct {
       }),
     });
     if (repositoryArns.length > 0) {
-      acknowledge(
-        executionPolicy,
-        'AwsSolutions-IAM5[Resource::*]',
-        'ecr:GetAuthorizationToken has no resource-level permissions; pulling is limited to the image repository',
-      );
+      acknowledgeWildcardGrant(executionPolicy, {
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+        reason:
+          'ecr:GetAuthorizationToken has no resource-level permissions; pulling is limited to the image repository',
+      });
     }
     this.taskRole = new iam.Role(this, 'TaskRole', {
       description: `The application in the tasks of ${base} runs with it`,

@@ -23,7 +23,7 @@ import {
   type JobSpec,
   jobFailedAlarmId,
 } from '../core';
-import { acknowledge, nagResourceLabel } from './acknowledge';
+import { acknowledge, acknowledgeWildcardGrant, type WildcardGrant } from './acknowledge';
 import type { IMonitoring } from './monitoring';
 import { toRetentionDays } from './retention';
 
@@ -263,33 +263,73 @@ export function renderJobStateMachineStatements(
   ];
 }
 
-/** Why each wildcard resource of the job's policies is needed, by the statement it is in. */
-const WILDCARD_REASONS: Readonly<Record<string, string>> = {
-  RunTask:
-    'The state runs the latest revision of the one task definition family the job owns, in the one cluster (ecs:cluster condition)',
-  TagTask:
-    'Tasks get generated IDs when they start; the ecs:CreateAction condition allows tagging only as RunTask creates them',
-  FollowTask:
-    'ecs:DescribeTasks and ecs:StopTask name tasks by generated IDs; the ecs:cluster condition holds them to the one cluster',
-  LogDelivery: 'CloudWatch Logs delivery actions have no resource-level permissions',
-  Tracing: 'X-Ray actions have no resource-level permissions',
-  RegistryLogin: 'ecr:GetAuthorizationToken has no resource-level permissions; pulling is limited to one repository',
-};
+/** Why no narrower resource will do for `ecr:GetAuthorizationToken`, the one wildcard of the execution policy. */
+const REGISTRY_LOGIN_REASON =
+  'ecr:GetAuthorizationToken has no resource-level permissions; pulling is limited to one repository';
 
 /**
- * Acknowledges each wildcard resource of a policy granularly (cdk-nag's `IAM5[Resource::...]`), with the reason
- * of its statement, so a new wildcard is still reported.
+ * The wildcard grants of the job's execution policy ({@link renderJobExecutionStatements}): registry login, when the
+ * image is in ECR. Each action on each wildcard resource is accepted by name; one added to the statements and not
+ * here fails synthesis (Platform-WildcardGrant).
  */
-function acknowledgeWildcards(policy: iam.ManagedPolicy): void {
-  const document = Stack.of(policy).resolve(policy.document) as { Statement: { Sid: string; Resource: unknown }[] };
-  const reasons = new Map<string, string[]>();
-  for (const statement of document.Statement) {
-    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-    for (const label of resources.map(nagResourceLabel).filter((l) => l.includes('*'))) {
-      reasons.set(label, [...(reasons.get(label) ?? []), WILDCARD_REASONS[statement.Sid] ?? statement.Sid]);
-    }
-  }
-  for (const [label, why] of reasons) acknowledge(policy, `AwsSolutions-IAM5[Resource::${label}]`, why.join('; '));
+export function renderJobExecutionWildcardGrants(repositoryArn?: string): WildcardGrant[] {
+  if (repositoryArn === undefined) return [];
+  return [{ actions: ['ecr:GetAuthorizationToken'], resources: ['*'], reason: REGISTRY_LOGIN_REASON }];
+}
+
+/**
+ * The wildcard grants of the job's state machine policy ({@link renderJobStateMachineStatements}), each action on
+ * each wildcard resource accepted by name with why nothing narrower will do; one added to the statements and not
+ * here fails synthesis (Platform-WildcardGrant).
+ */
+export function renderJobStateMachineWildcardGrants(stack: Stack, taskDefinitionFamily: string): WildcardGrant[] {
+  return [
+    {
+      actions: ['ecs:RunTask'],
+      resources: [
+        stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${taskDefinitionFamily}:*` }),
+      ],
+      reason:
+        'The state runs the latest revision of the one task definition family the job owns, in the one cluster (ecs:cluster condition)',
+    },
+    {
+      actions: ['ecs:TagResource'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' })],
+      reason:
+        'Tasks get generated IDs when they start; the ecs:CreateAction condition allows tagging only as RunTask creates them',
+    },
+    {
+      actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+      resources: ['*'],
+      reason:
+        'ecs:DescribeTasks and ecs:StopTask name tasks by generated IDs; the ecs:cluster condition holds them to the one cluster',
+    },
+    {
+      actions: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
+      resources: ['*'],
+      reason:
+        'CloudWatch Logs delivery actions, with which Step Functions delivers the execution log, have no resource-level permissions (the Step Functions documentation grants them on *)',
+    },
+    {
+      actions: [
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+      ],
+      resources: ['*'],
+      reason: 'X-Ray actions have no resource-level permissions',
+    },
+  ];
 }
 
 /**
@@ -426,7 +466,9 @@ export class ScheduledJob extends Construct {
       roles: [this.executionRole],
       statements: renderJobExecutionStatements(stack, spec, this.logGroup.logGroupArn, repositoryArn),
     });
-    acknowledgeWildcards(executionPolicy);
+    for (const grant of renderJobExecutionWildcardGrants(repositoryArn)) {
+      acknowledgeWildcardGrant(executionPolicy, grant);
+    }
     if (Object.keys(spec.environment).length > 0) {
       acknowledge(
         this.taskDefinition,
@@ -471,7 +513,9 @@ export class ScheduledJob extends Construct {
         passRoleArns: [this.executionRole.roleArn, taskRole.roleArn],
       }),
     });
-    acknowledgeWildcards(stateMachinePolicy);
+    for (const grant of renderJobStateMachineWildcardGrants(stack, names.base)) {
+      acknowledgeWildcardGrant(stateMachinePolicy, grant);
+    }
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: names.base,
       comment: `Runs ${spec.name} (${names.base}) on Fargate with a ${spec.timeoutMinutes}-minute timeout and ${plural(spec.retries, 'retry', 'retries')}`,

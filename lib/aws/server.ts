@@ -19,7 +19,7 @@ import {
   zoneIndexOf,
   type ServerSpec,
 } from '../core';
-import { acknowledge, nagResourceLabel } from './acknowledge';
+import { acknowledge, acknowledgeWildcardGrant, type WildcardGrant } from './acknowledge';
 import { ConfigurationManagement } from './configuration-management';
 import { ImagePin } from './image-pin';
 import type { IMonitoring } from './monitoring';
@@ -58,38 +58,101 @@ export interface ServerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Why each wildcard of the instance policy is needed, by the statement it is in. */
-const WILDCARD_REASONS: Readonly<Record<string, string>> = {
-  SessionAndStateManager:
-    'Session Manager, State Manager and the CloudWatch agent call APIs that have no resource-level permissions (ssmmessages, ec2messages, ssm:UpdateInstanceInformation, ec2:DescribeTags)',
-  AgentMetrics:
-    "cloudwatch:PutMetricData has no resource-level permissions; the condition limits it to the definition's own namespace",
-  ReadDocuments:
-    "Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks) and the library's own platform-* configuration documents; reading documents discloses nothing secret",
-  FindLogGroups: 'logs:DescribeLogGroups lists by prefix and has no narrower resource; it reveals names only',
-  ReadAgentConfiguration:
-    "The CloudWatch agent reads its configuration from the library's own AmazonCloudWatch-platform-* parameters",
-  SystemsManagerBuckets:
-    'Read-only access to the AWS-owned buckets Systems Manager downloads plugins, patch snapshots and the CloudWatch agent package from',
-};
-
 /**
- * Acknowledges each wildcard resource of the instance policy granularly (cdk-nag's `IAM5[Resource::...]`),
- * with the reason of its statement, so a new wildcard is still reported.
+ * The wildcard grants of the instance policy ({@link renderInstanceStatements}), each action on each wildcard resource
+ * accepted by name with why nothing narrower will do. An action or a wildcard resource added to the statements and not
+ * here fails synthesis (Platform-WildcardGrant), so it is reviewed with its own reason.
  */
-function acknowledgeWildcards(policy: iam.ManagedPolicy): void {
-  const stack = Stack.of(policy);
-  const document = stack.resolve(policy.document) as {
-    Statement: { Sid: string; Resource: unknown }[];
-  };
-  for (const statement of document.Statement) {
-    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-    for (const resource of resources) {
-      const label = nagResourceLabel(resource);
-      if (!label.includes('*')) continue;
-      acknowledge(policy, `AwsSolutions-IAM5[Resource::${label}]`, WILDCARD_REASONS[statement.Sid] ?? statement.Sid);
-    }
-  }
+export function renderInstanceWildcardGrants(stack: Stack): WildcardGrant[] {
+  const bucket = (name: string): string => `arn:${stack.partition}:s3:::${name}-${stack.region}/*`;
+  return [
+    {
+      actions: [
+        'ssm:UpdateInstanceInformation',
+        'ssm:ListAssociations',
+        'ssm:ListInstanceAssociations',
+        'ssm:DescribeAssociation',
+        'ssm:UpdateAssociationStatus',
+        'ssm:UpdateInstanceAssociationStatus',
+        'ssm:PutComplianceItems',
+        'ssm:PutConfigurePackageResult',
+        'ssm:PutInventory',
+        'ssm:GetManifest',
+        'ssm:GetDeployablePatchSnapshotForInstance',
+      ],
+      resources: ['*'],
+      reason:
+        "The SSM agent's own calls (registration, State Manager associations, inventory, compliance, patch snapshots), on * as AWS's AmazonSSMManagedInstanceCore grants them: some have no resource-level permissions, the others name the calling instance, whose ID exists only once it runs",
+    },
+    {
+      actions: [
+        'ssmmessages:CreateControlChannel',
+        'ssmmessages:CreateDataChannel',
+        'ssmmessages:OpenControlChannel',
+        'ssmmessages:OpenDataChannel',
+        'ec2messages:AcknowledgeMessage',
+        'ec2messages:DeleteMessage',
+        'ec2messages:FailMessage',
+        'ec2messages:GetEndpoint',
+        'ec2messages:GetMessages',
+        'ec2messages:SendReply',
+      ],
+      resources: ['*'],
+      reason:
+        'The Session Manager and Run Command message channels (ssmmessages, ec2messages) have no resource-level permissions',
+    },
+    {
+      actions: ['ec2:DescribeTags', 'ec2:DescribeVolumes'],
+      resources: ['*'],
+      reason:
+        "EC2 Describe actions have no resource-level permissions; the CloudWatch agent reads the instance's tags and volumes for its metric dimensions, as AWS's CloudWatchAgentServerPolicy grants them",
+    },
+    {
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      reason:
+        "cloudwatch:PutMetricData has no resource-level permissions; the condition limits it to the definition's own namespace",
+    },
+    {
+      actions: ['ssm:GetDocument', 'ssm:DescribeDocument'],
+      resources: [
+        stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: '*' }),
+        stack.formatArn({ service: 'ssm', resource: 'document', resourceName: `${PLATFORM_PREFIX}-*` }),
+      ],
+      reason:
+        "Associations run AWS-owned documents (AWS-ConfigureAWSPackage, AmazonCloudWatch-ManageAgent, AWS-RunPatchBaseline, AWS-ApplyAnsiblePlaybooks) and the library's own platform-* configuration documents; reading documents discloses nothing secret",
+    },
+    {
+      actions: ['ssm:GetParameter'],
+      resources: [
+        stack.formatArn({
+          service: 'ssm',
+          resource: 'parameter',
+          resourceName: `AmazonCloudWatch-${PLATFORM_PREFIX}-*`,
+        }),
+      ],
+      reason:
+        "The CloudWatch agent reads its configuration from the library's own AmazonCloudWatch-platform-* parameters",
+    },
+    {
+      actions: ['logs:DescribeLogGroups'],
+      resources: [
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      reason: 'logs:DescribeLogGroups lists by prefix and has no narrower resource; it reveals names only',
+    },
+    {
+      actions: ['s3:GetObject'],
+      resources: [bucket('aws-ssm'), bucket('patch-baseline-snapshot'), bucket('amazon-ssm-packages')],
+      reason:
+        'Read-only access to the AWS-owned buckets Systems Manager downloads plugins, patch snapshots and the CloudWatch agent package from',
+    },
+  ];
 }
 
 /**
@@ -151,7 +214,7 @@ export class Server extends Construct {
         serverMetricNamespace(props.environment, spec.name),
       ),
     });
-    acknowledgeWildcards(policy);
+    for (const grant of renderInstanceWildcardGrants(Stack.of(this))) acknowledgeWildcardGrant(policy, grant);
 
     const machineImage = spec.image.awsImageId
       ? ec2.MachineImage.genericLinux({ [Stack.of(this).region]: spec.image.awsImageId })

@@ -6,6 +6,7 @@ import {
   Backup,
   ContainerAppsEnvironment,
   ContainerService,
+  declaredPublicPorts,
   Monitoring,
   Network,
   Patching,
@@ -212,6 +213,7 @@ export class EnvironmentStack extends TerraformStack {
     SendDiagnostics.applyTo(this, this.monitoring.workspaceId);
     TagResources.applyTo(this, env.tags);
     if (env.protection.retainData) RetainStatefulResources.applyTo(this);
-    PolicyChecks.applyTo(this, { tier: env.tier });
+    // Public services listen on the Container Apps environment's HTTPS ingress: the only port the spec declares public.
+    PolicyChecks.applyTo(this, { tier: env.tier, publicPorts: declaredPublicPorts(env.services) });
   }
 }

@@ -1,7 +1,18 @@
 import { App, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { acknowledge, acknowledgeChange, acknowledgeRemoval, plainRuleId, PortableAssembly } from '../../lib/aws';
+import {
+  acknowledge,
+  acknowledgeChange,
+  acknowledgementsOn,
+  acknowledgeRemoval,
+  acknowledgeWildcardGrant,
+  nagResourceLabel,
+  plainRuleId,
+  PortableAssembly,
+  WILDCARD_GRANT_IAM5_REASON,
+} from '../../lib/aws';
 
 describe('acknowledge', () => {
   test('records the rule and its reason without a stack trace', () => {
@@ -97,5 +108,111 @@ describe('acknowledgeChange and acknowledgeRemoval', () => {
     expect(() => acknowledgeRemoval(stack, 'Test/Topic', 'data-loss', 'The topic was migrated already')).toThrow(
       'Removal acknowledgement of "Test/Topic" in Test: not a logical ID; use the ID the review names (letters and digits only)',
     );
+  });
+});
+
+describe('acknowledgeWildcardGrant', () => {
+  function withPolicy(): { stack: Stack; policy: iam.ManagedPolicy } {
+    const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const policy = new iam.ManagedPolicy(stack, 'Policy', {
+      statements: [
+        new iam.PolicyStatement({ actions: ['ec2:DescribeTags', 'ec2:DescribeVolumes'], resources: ['*'] }),
+        new iam.PolicyStatement({
+          actions: ['ssm:GetDocument'],
+          resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: '*' })],
+        }),
+      ],
+    });
+    return { stack, policy };
+  }
+
+  test("records exactly the accepted pairs, resources by their label, in the policy resource's template metadata", () => {
+    const { stack, policy } = withPolicy();
+    acknowledgeWildcardGrant(policy, {
+      actions: ['ec2:DescribeTags', 'ec2:DescribeVolumes'],
+      resources: ['*'],
+      reason: 'EC2 Describe actions have no resource-level permissions',
+    });
+    acknowledgeWildcardGrant(policy, {
+      actions: ['ssm:GetDocument'],
+      resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: '*' })],
+      reason: 'Associations run AWS-owned documents; reading them discloses nothing secret',
+    });
+    const cfn = policy.node.defaultChild as CfnResource;
+    const template = App.of(stack)!.synth().getStackByName('Test').template as {
+      Resources: Record<string, { Metadata?: Record<string, unknown> }>;
+    };
+    expect(template.Resources[stack.resolve(cfn.logicalId) as string]?.Metadata?.['platform:wildcard-grants']).toEqual([
+      {
+        actions: ['ec2:DescribeTags', 'ec2:DescribeVolumes'],
+        resources: ['*'],
+        reason: 'EC2 Describe actions have no resource-level permissions',
+      },
+      {
+        actions: ['ssm:GetDocument'],
+        resources: ['arn:<AWS::Partition>:ssm:eu-west-1::document/*'],
+        reason: 'Associations run AWS-owned documents; reading them discloses nothing secret',
+      },
+    ]);
+  });
+
+  test("acknowledges cdk-nag's per-resource IAM5 findings once each, pointing at the pairs", () => {
+    const { policy } = withPolicy();
+    for (const actions of [['ec2:DescribeTags'], ['ec2:DescribeVolumes']]) {
+      acknowledgeWildcardGrant(policy, {
+        actions,
+        resources: ['*'],
+        reason: 'EC2 Describe actions have no resource-level permissions',
+      });
+    }
+    acknowledgeWildcardGrant(policy, {
+      actions: ['s3:Get*'],
+      resources: ['arn:aws:s3:::reports/summary.csv'],
+      reason: 'Every read of the one summary object is fine to allow',
+    });
+    expect(acknowledgementsOn(policy)).toEqual({
+      'AwsSolutions-IAM5[Resource::*]': WILDCARD_GRANT_IAM5_REASON,
+      'AwsSolutions-IAM5[Action::s3:Get*]': WILDCARD_GRANT_IAM5_REASON,
+    });
+    expect(
+      policy.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data),
+    ).toHaveLength(2);
+  });
+
+  test('no single resource, no action, a pair without a wildcard and a short reason are all reported at once', () => {
+    const { stack } = withPolicy();
+    const group = new Construct(stack, 'Group');
+    expect(() =>
+      acknowledgeWildcardGrant(group, {
+        actions: ['sqs:SendMessage'],
+        resources: ['arn:aws:sqs:eu-west-1:1:q'],
+        reason: 'ok',
+      }),
+    ).toThrow(
+      [
+        'Wildcard grant on Test/Group: names no single resource; pass the policy or role (a construct whose node.defaultChild is its CfnResource)',
+        'Wildcard grant on Test/Group: reason "ok" - at least 10 characters saying why no narrower resource will do',
+        'Wildcard grant on Test/Group: sqs:SendMessage on arn:aws:sqs:eu-west-1:1:q holds no wildcard, so there is nothing to accept; grant it without acknowledgeWildcardGrant',
+      ].join('\n'),
+    );
+    const { policy } = withPolicy();
+    expect(() =>
+      acknowledgeWildcardGrant(policy, { actions: [], resources: [], reason: 'No reason is needed here' }),
+    ).toThrow(
+      [
+        'Wildcard grant on Test/Policy: no action; name each action accepted',
+        'Wildcard grant on Test/Policy: no resource; name each resource accepted',
+      ].join('\n'),
+    );
+  });
+
+  test('nagResourceLabel names a resource as cdk-nag does in its finding ids', () => {
+    expect(nagResourceLabel('*')).toBe('*');
+    expect(nagResourceLabel({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::b/*']] })).toBe(
+      'arn:<AWS::Partition>:s3:::b/*',
+    );
+    expect(nagResourceLabel({ 'Fn::GetAtt': ['LogGroup', 'Arn'] })).toBe('<LogGroup.Arn>');
+    expect(nagResourceLabel({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::b/*' })).toBe('arn:<AWS::Partition>:s3:::b/*');
+    expect(nagResourceLabel({ 'Fn::ImportValue': 'shared-bucket-arn' })).toBe('shared-bucket-arn');
   });
 });

@@ -11,6 +11,8 @@ import { buildContainerApp } from './aws-container-app';
 import { buildAcknowledgedApp as buildAwsAcknowledgedApp } from './aws-acknowledge-change';
 import { buildAcknowledgedApp as buildAzureAcknowledgedApp } from './azure-acknowledge-change';
 import { AZURE_RULES } from '../../lib/azure';
+import { PolicyChecks } from '../../lib/aws';
+import { buildWildcardGrantApp } from './aws-wildcard-grant';
 
 const root = path.resolve(__dirname, '../..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -155,5 +157,24 @@ describe('README Reviewing examples', () => {
         reason: 'The archive is kept in the data lake now',
       },
     ]);
+  });
+});
+
+describe('README wildcard grant example', () => {
+  test('test/examples/aws-wildcard-grant.ts is shown in the README exactly as it compiles', () => {
+    expect(readmeBlock('test/examples/aws-wildcard-grant.ts')).toBe(
+      fs.readFileSync(path.join(root, 'test/examples/aws-wildcard-grant.ts'), 'utf8'),
+    );
+  });
+
+  test('the accepted pairs reach the template, and AwsSolutions plus Platform pass', () => {
+    const app = buildWildcardGrantApp();
+    const stack = app.node.findChild('payments-agent') as Stack;
+    PolicyChecks.applyTo(stack, { tier: 'development' });
+    expect(() => app.synth()).not.toThrow();
+    const policy = Object.values(
+      Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy') as Record<string, { Metadata?: object }>,
+    )[0];
+    expect(Object.keys(policy?.Metadata ?? {})).toContain('platform:wildcard-grants');
   });
 });

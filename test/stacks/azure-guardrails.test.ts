@@ -1,18 +1,20 @@
-import { Testing } from 'cdktf';
+import * as nsgRule from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { AZURE_RULES, checkTerraform } from '../../lib/azure';
 import { buildAzureApp, EnvironmentStack } from '../../stacks/azure';
 import { loadEnvironments } from '../../stacks/environments';
-import { onlyResource, readStackJson } from '../util/terraform';
+import { temporaryFolders } from '../util/temp';
+import { fullSynth, onlyResource, readStackJson } from '../util/terraform';
 
 const environments = loadEnvironments();
-const app = buildAzureApp({ environments, outdir: Testing.app().outdir });
+const tempDir = temporaryFolders('platform-azure-guardrails-');
+const app = buildAzureApp({ environments, outdir: tempDir() });
 const stacks = app.node.children.filter((c): c is EnvironmentStack => c instanceof EnvironmentStack);
 
 describe.each(stacks.map((s, i) => [s.node.id, s, environments[i]!] as const))(
   'guardrails of %s (Azure)',
   (_id, stack, env) => {
-    // Testing.fullSynth runs the aspects and the stack's validations, as `cdktf synth` does.
-    const outdir = Testing.fullSynth(stack);
+    // fullSynth runs the aspects and the stack's validations, as `cdktf synth` does.
+    const outdir = fullSynth(stack, tempDir());
     const tf = readStackJson(outdir, stack.node.id);
 
     test('zero unacknowledged findings from the Azure rule pack', () => {
@@ -33,8 +35,53 @@ describe.each(stacks.map((s, i) => [s.node.id, s, environments[i]!] as const))(
       },
     );
 
-    test('the stack records its tier and rule pack for npm run check', () => {
-      expect(tf['//']?.['platform-policy']).toEqual({ tier: env.tier, rules: AZURE_RULES.map((r) => r.id) });
+    test('the stack records its tier, rule pack and public ports for npm run check', () => {
+      expect(tf['//']?.['platform-policy']).toEqual({
+        tier: env.tier,
+        rules: AZURE_RULES.map((r) => r.id),
+        // A public service listens on the Container Apps environment's HTTPS ingress.
+        publicPorts: env.services.some((s) => s.public) ? [443] : [],
+      });
     });
   },
 );
+
+describe('only the listeners the spec declares public are open to the Internet (Azure)', () => {
+  const env = environments.find((e) => e.services.some((s) => s.public))!;
+
+  /** The environment's stack with one more security rule from the Internet on the apps subnet's NSG. */
+  function withInternetRule(port: string): EnvironmentStack {
+    const built = buildAzureApp({ environments: [env], outdir: tempDir() });
+    const stack = built.node.children.find((c): c is EnvironmentStack => c instanceof EnvironmentStack)!;
+    new nsgRule.NetworkSecurityRule(stack, 'extra-rule', {
+      name: `AllowInternet${port}`,
+      resourceGroupName: stack.resourceGroup.name,
+      networkSecurityGroupName: stack.network.securityGroups.apps.name,
+      priority: 200,
+      direction: 'Inbound',
+      access: 'Allow',
+      protocol: 'Tcp',
+      sourcePortRange: '*',
+      sourceAddressPrefix: 'Internet',
+      destinationAddressPrefix: '*',
+      destinationPortRange: port,
+    });
+    return stack;
+  }
+
+  test(`${env.name}: a rule opening 8080 to the Internet fails synthesis`, () => {
+    expect(() => fullSynth(withInternetRule('8080'), tempDir())).toThrow(
+      /PC_AZURE_NSG_INTERNET_INGRESS at .*extra-rule: azurerm_network_security_rule\.extra-rule .* allows TCP 8080 inbound from source_address_prefix "Internet", which is not a public listener of the environment \(the spec declares TCP 443\)/,
+    );
+  });
+
+  test(`${env.name}: a rule opening the declared public listener (443) passes the rule pack`, () => {
+    const stack = withInternetRule('443');
+    const tf = readStackJson(fullSynth(stack, tempDir()), stack.node.id);
+    expect(
+      checkTerraform(tf, { tier: env.tier, rules: AZURE_RULES })
+        .filter((f) => f.acknowledgedReason === undefined)
+        .map((f) => f.ruleId),
+    ).toEqual([]);
+  });
+});

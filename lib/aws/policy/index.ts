@@ -4,5 +4,7 @@ export * from './policy-checks';
 export * from './rules/stack-rule';
 export * from './rules/stateful-retained';
 export * from './rules/template-limits';
+export * from './rules/wildcard-grant';
+export * from './rules/wildcard-grant-unused';
 export * from './rules/termination-protection';
 export * from './stack-checks';

@@ -1,8 +1,10 @@
-import type { CfnResource } from 'aws-cdk-lib';
+import type { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { Tier } from '../../core';
 import { statefulRetained } from './rules/stateful-retained';
+import { describeGrantFinding, wildcardGrant } from './rules/wildcard-grant';
+import { wildcardGrantUnused } from './rules/wildcard-grant-unused';
 
 /** Props of {@link PlatformChecks}. */
 export interface PlatformChecksProps extends NagPackProps {
@@ -10,9 +12,19 @@ export interface PlatformChecksProps extends NagPackProps {
   readonly tier: Tier;
 }
 
+/** How each finding of a granular rule (`<rule>[<finding>]`) says what is wrong, given the finding and the paths. */
+const GRANULAR_MESSAGES: Readonly<Record<string, (finding: string, paths: string) => string>> = {
+  'Platform-WildcardGrant': (finding, paths) =>
+    `${paths} grants ${describeGrantFinding(finding)}, a wildcard permission nobody accepted: grant it on a narrower resource, or accept exactly this action on this resource with acknowledgeWildcardGrant(policy, { actions, resources, reason }) saying why nothing narrower will do`,
+  'Platform-WildcardGrantUnused': (finding, paths) =>
+    `${paths} accepts ${describeGrantFinding(finding)} with acknowledgeWildcardGrant, but grants no such permission: remove the acceptance, so that it cannot accept a grant added later`,
+};
+
 /**
  * The library's own resource rules, as a cdk-nag pack (`Platform-*` ids), for what AwsSolutions and NIST do
- * not check: production data safety. Acknowledge a finding like any cdk-nag rule, with `acknowledge()`.
+ * not check: production data safety, and least privilege one (action, resource) pair at a time.
+ * Acknowledge a finding like any cdk-nag rule, with `acknowledge()`; accept a wildcard grant with
+ * `acknowledgeWildcardGrant()`.
  */
 export class PlatformChecks extends NagPack {
   /** The pack's name, the prefix of its rule ids. */
@@ -25,7 +37,40 @@ export class PlatformChecks extends NagPack {
     this.tier = props.tier;
   }
 
+  /**
+   * Runs the pack over a scope. A granular finding (`Platform-WildcardGrant[Action::<action>,Resource::<resource>]`) is described
+   * with its action, its resource and the construct paths of the policies that grant it.
+   */
+  public override validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    const report = super.validateScope(scope);
+    const violations = report.violations.map((v) => {
+      const match = /^([^[]+)\[(.*)\]$/s.exec(v.ruleName);
+      const message = match ? GRANULAR_MESSAGES[match[1]!] : undefined;
+      if (!match || !message) return v;
+      const paths = v.violatingResources.map((r) => r.constructPath ?? '?').join(', ');
+      return { ...v, description: message(match[2]!, paths) };
+    });
+    return { ...report, violations };
+  }
+
   protected checkResource(node: CfnResource): void {
+    this.applyRule({
+      ruleSuffixOverride: 'WildcardGrant',
+      info: 'An IAM policy grants an action on a wildcard that no acknowledgeWildcardGrant accepts.',
+      explanation:
+        'Each (action, wildcard resource) pair is accepted by name with acknowledgeWildcardGrant(policy, { actions, resources, reason }), so a new permission on a wildcard is a new finding (least privilege, NIST 800-53 AC-6).',
+      level: NagMessageLevel.ERROR,
+      node,
+      rule: wildcardGrant,
+    });
+    this.applyRule({
+      ruleSuffixOverride: 'WildcardGrantUnused',
+      info: 'A wildcard grant accepted with acknowledgeWildcardGrant is not granted by the policy.',
+      explanation: 'Remove the acceptance: left behind, it would accept the same grant if someone added it later.',
+      level: NagMessageLevel.WARN,
+      node,
+      rule: wildcardGrantUnused,
+    });
     if (this.tier === 'production') {
       this.applyRule({
         ruleSuffixOverride: 'StatefulRetained',

@@ -4,9 +4,29 @@ import type { Finding, PolicyRule, ResourceView, RuleContext } from './rule';
 /** The key under a resource's `"//"` comment block where acknowledgements are recorded. */
 export const ACKNOWLEDGEMENTS_KEY = 'acknowledged';
 
+/** The key of the stack's `"//"` block that records the tier, the rule pack and the public ports, for `npm run check`. */
+export const POLICY_METADATA_KEY = 'platform-policy';
+
+/** What `PolicyChecks` records in a stack's `"//"` block, so the pack can re-run on cdk.tf.json alone. */
+export interface PolicyRecord {
+  /** The environment's tier. */
+  readonly tier: Tier;
+  /** The ids of the rules run. */
+  readonly rules: readonly string[];
+  /** The TCP ports the spec declares public: the only ones a security rule may open to the Internet. */
+  readonly publicPorts?: readonly number[];
+}
+
 /** The parts of a synthesized `cdk.tf.json` the engine reads. */
 export interface TerraformJson {
   readonly resource?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
+  readonly '//'?: Readonly<Record<string, unknown>>;
+}
+
+/** The policy record of a synthesized configuration, when `PolicyChecks` wrote one. */
+export function policyRecordOf(json: TerraformJson): PolicyRecord | undefined {
+  const record = json['//']?.[POLICY_METADATA_KEY];
+  return typeof record === 'object' && record !== null ? (record as PolicyRecord) : undefined;
 }
 
 /** Lists the resources of a synthesized configuration, in address order. */
@@ -37,6 +57,11 @@ export interface CheckOptions {
   readonly tier: Tier;
   /** The rules to run. */
   readonly rules: readonly PolicyRule[];
+  /**
+   * The TCP ports the spec declares public (PC_AZURE_NSG_INTERNET_INGRESS lets the Internet reach these only).
+   * @default - the ports in the configuration's policy record (`"//"."platform-policy".publicPorts`), else none
+   */
+  readonly publicPorts?: readonly number[];
 }
 
 /**
@@ -47,7 +72,13 @@ export function checkTerraform(json: TerraformJson, options: CheckOptions): Find
   const resources = resourceViews(json);
   const byType = new Map<string, ResourceView[]>();
   for (const r of resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
-  const context: RuleContext = { tier: options.tier, resources, ofType: (type) => byType.get(type) ?? [] };
+  const publicPorts = options.publicPorts ?? policyRecordOf(json)?.publicPorts ?? [];
+  const context: RuleContext = {
+    tier: options.tier,
+    publicPorts,
+    resources,
+    ofType: (type) => byType.get(type) ?? [],
+  };
   const findings: Finding[] = [];
   for (const rule of options.rules) {
     if (rule.tiers && !rule.tiers.includes(options.tier)) continue;

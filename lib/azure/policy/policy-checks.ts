@@ -1,13 +1,30 @@
 import { Aspects, TerraformResource, type TerraformStack, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import type { Tier } from '../../core';
+import type { ServiceSpec, Tier } from '../../core';
 import { acknowledgementsOf } from '../acknowledge';
-import { ACKNOWLEDGEMENTS_KEY, blockingFindings, checkTerraform } from './engine';
+import {
+  ACKNOWLEDGEMENTS_KEY,
+  blockingFindings,
+  checkTerraform,
+  POLICY_METADATA_KEY,
+  type PolicyRecord,
+} from './engine';
 import type { Finding, PolicyRule } from './rule';
 import { AZURE_RULES } from './rules';
 
-/** The key of the stack's `"//"` block that records the tier and the rule pack, for `npm run check`. */
-export const POLICY_METADATA_KEY = 'platform-policy';
+/**
+ * The port of the HTTPS listener a public container service has on Azure: the Container Apps environment's external
+ * ingress, HTTPS only (`allow_insecure_connections = false` refuses HTTP rather than redirecting it).
+ */
+export const CONTAINER_APPS_HTTPS_PORT = 443;
+
+/**
+ * The TCP ports an environment's spec declares public on Azure: 443 when a service is `public` (the ingress of the
+ * Container Apps environment), else none. Servers, jobs and private services have no public listener.
+ */
+export function declaredPublicPorts(services: readonly Pick<ServiceSpec, 'public'>[]): number[] {
+  return services.some((s) => s.public) ? [CONTAINER_APPS_HTTPS_PORT] : [];
+}
 
 /** Props of {@link PolicyChecks.applyTo}. */
 export interface PolicyChecksProps {
@@ -18,6 +35,12 @@ export interface PolicyChecksProps {
    * @default AZURE_RULES
    */
   readonly rules?: readonly PolicyRule[];
+  /**
+   * The TCP ports the spec declares public (`declaredPublicPorts(env.services)`): the only ports a network security
+   * rule may open to the Internet (PC_AZURE_NSG_INTERNET_INGRESS). Recorded in the stack's `"//"` block.
+   * @default - none: nothing is open to the Internet
+   */
+  readonly publicPorts?: readonly number[];
 }
 
 /** Formats one finding the way synthesis reports it. */
@@ -43,14 +66,27 @@ class RecordAcknowledgements implements IAspect {
  * finding at once. Acknowledge one next to its construct with `acknowledge()`.
  */
 export class PolicyChecks {
-  /** Registers the checks on a stack. */
+  /**
+   * Registers the checks on a stack.
+   * @throws Error naming every public port that is not a TCP port number (1-65535)
+   */
   public static applyTo(stack: TerraformStack, props: PolicyChecksProps): void {
     const rules = props.rules ?? AZURE_RULES;
+    const invalid = (props.publicPorts ?? []).filter((p) => !Number.isInteger(p) || p < 1 || p > 65535);
+    if (invalid.length > 0) {
+      throw new Error(
+        `PolicyChecks on ${stack.node.path}: publicPorts ${invalid.map(String).join(', ')} - each a TCP port number from 1 to 65535`,
+      );
+    }
+    const publicPorts = [...new Set(props.publicPorts ?? [])].sort((a, b) => a - b);
     Aspects.of(stack).add(new RecordAcknowledgements());
-    stack.addOverride(`//.${POLICY_METADATA_KEY}`, { tier: props.tier, rules: rules.map((r) => r.id) });
+    const record: PolicyRecord = { tier: props.tier, rules: rules.map((r) => r.id), publicPorts };
+    stack.addOverride(`//.${POLICY_METADATA_KEY}`, record);
     stack.node.addValidation({
       validate: () =>
-        blockingFindings(checkTerraform(stack.toTerraform(), { tier: props.tier, rules })).map(formatFinding),
+        blockingFindings(checkTerraform(stack.toTerraform(), { tier: props.tier, rules, publicPorts })).map(
+          formatFinding,
+        ),
     });
   }
 }

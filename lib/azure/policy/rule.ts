@@ -23,6 +23,8 @@ export interface ResourceView {
 export interface RuleContext {
   /** The tier of the environment the configuration belongs to. */
   readonly tier: Tier;
+  /** The TCP ports the environment's spec declares public: its listeners the Internet may reach. */
+  readonly publicPorts: readonly number[];
   /** Every resource of the configuration, in address order. */
   readonly resources: readonly ResourceView[];
   /** The resources of one type. */

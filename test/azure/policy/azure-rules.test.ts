@@ -5,7 +5,7 @@ describe('AZURE_RULES', () => {
     const ids = AZURE_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^(CKV2?_AZURE_\d+|PC_AZURE_[A-Z0-9_]+)$/);
-    expect(ids).toHaveLength(39);
+    expect(ids).toHaveLength(40);
   });
 
   test('the pack holds the network, compute, storage, key vault, backup, container and log rules', () => {
@@ -15,6 +15,7 @@ describe('AZURE_RULES', () => {
         'CKV_AZURE_10',
         'CKV_AZURE_77',
         'CKV_AZURE_160',
+        'PC_AZURE_NSG_INTERNET_INGRESS',
         'CKV_AZURE_119',
         'CKV_AZURE_149',
         'CKV_AZURE_178',

@@ -19,6 +19,7 @@ import { logRetention } from './log-retention';
 import { nameLimits } from './name-limits';
 import { nicNoPublicIp } from './nic-no-public-ip';
 import { nsgHttpFromInternet } from './nsg-http-from-internet';
+import { nsgInternetIngress } from './nsg-internet-ingress';
 import { nsgRdpFromInternet } from './nsg-rdp-from-internet';
 import { nsgSshFromInternet } from './nsg-ssh-from-internet';
 import { nsgUdpFromInternet } from './nsg-udp-from-internet';
@@ -61,6 +62,7 @@ export const AZURE_RULES: readonly PolicyRule[] = [
   nameLimits,
   nicNoPublicIp,
   nsgHttpFromInternet,
+  nsgInternetIngress,
   nsgRdpFromInternet,
   nsgSshFromInternet,
   nsgUdpFromInternet,

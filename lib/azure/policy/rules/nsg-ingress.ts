@@ -20,7 +20,7 @@ export function coversPort(entry: string, port: number): boolean {
 }
 
 /** One security rule, as a standalone `azurerm_network_security_rule` or an inline `security_rule` block. */
-interface SecurityRule {
+export interface SecurityRule {
   /** How a message names the rule after the resource's subject: `''` standalone, ` security_rule "ssh"` inline. */
   readonly label: string;
   /** The rule's arguments. */
@@ -28,7 +28,7 @@ interface SecurityRule {
 }
 
 /** The security rules a resource holds. An inline list given as an expression (a dynamic block) is unknown: none. */
-function securityRules(resource: ResourceView): SecurityRule[] {
+export function securityRules(resource: ResourceView): SecurityRule[] {
   if (resource.type === 'azurerm_network_security_rule') return [{ label: '', config: resource.config }];
   return blocks(resource.config, 'security_rule').map((config) => ({
     label: ` security_rule "${String(config.name)}"`,
@@ -37,13 +37,15 @@ function securityRules(resource: ResourceView): SecurityRule[] {
 }
 
 /** True when a string attribute is known and equals `expected`, ignoring case (`Inbound`, `inbound`). */
-function is(config: Readonly<Record<string, unknown>>, key: string, expected: string): boolean {
+export function attributeIs(config: Readonly<Record<string, unknown>>, key: string, expected: string): boolean {
   const value = readString(config, key);
   return value !== undefined && value !== UNKNOWN && value.toLowerCase() === expected.toLowerCase();
 }
 
 /** The first internet source of a rule, with the attribute it came from; expressions are unknown, never a match. */
-function internetSource(config: Readonly<Record<string, unknown>>): { attribute: string; value: string } | undefined {
+export function internetSource(
+  config: Readonly<Record<string, unknown>>,
+): { attribute: string; value: string } | undefined {
   for (const attribute of ['source_address_prefix', 'source_address_prefixes']) {
     const values = readStrings(config, attribute);
     if (values === UNKNOWN) continue;
@@ -94,8 +96,8 @@ export function internetIngressRule(options: InternetIngressOptions): PolicyRule
       const messages: string[] = [];
       for (const rule of securityRules(resource)) {
         const c = rule.config;
-        if (!is(c, 'direction', 'Inbound') || !is(c, 'access', 'Allow')) continue;
-        if (!is(c, 'protocol', options.protocol) && !is(c, 'protocol', '*')) continue;
+        if (!attributeIs(c, 'direction', 'Inbound') || !attributeIs(c, 'access', 'Allow')) continue;
+        if (!attributeIs(c, 'protocol', options.protocol) && !attributeIs(c, 'protocol', '*')) continue;
         if (options.port !== undefined && !opensPort(c, options.port)) continue;
         const source = internetSource(c);
         if (source === undefined) continue;
