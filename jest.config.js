@@ -13,6 +13,9 @@ module.exports = {
   // aws-cdk-lib validates every template against the CloudFormation schemas in app.synth(); unit tests turn
   // it off (one full-synth test turns it back on explicitly).
   setupFiles: ['<rootDir>/test/util/setup-env.ts'],
+  // One TMPDIR per run, removed at the end: nothing a test or a library writes to a temporary folder is left behind.
+  globalSetup: '<rootDir>/test/util/global-setup.js',
+  globalTeardown: '<rootDir>/test/util/global-teardown.js',
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/util/summary-reporter.js'],
   // README examples import the package by its published names.

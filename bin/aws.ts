@@ -2,11 +2,15 @@
 // The CDK CLI's app (cdk.json): `npx cdk synth`, `npx cdk ls`, `npx cdk deploy 'platform-prod/*'`.
 import { buildAwsApp } from '../stacks/aws';
 import { runCli } from '../stacks/cli';
-import { loadEnvironments } from '../stacks/environments';
+import { importEnvironments } from '../stacks/load-environments';
+import { sourceDigests, writeSourceRecord } from '../stacks/sources';
 
 // No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
 process.env.CHECKPOINT_DISABLE ??= '1';
 
-runCli(() => {
-  buildAwsApp({ environments: loadEnvironments() }).synth();
+runCli(async () => {
+  const { loadEnvironments } = await importEnvironments();
+  const assembly = buildAwsApp({ environments: loadEnvironments() }).synth();
+  // npm run check accepts the assembly the CDK CLI writes too, as long as the sources have not changed since.
+  writeSourceRecord(assembly.directory, sourceDigests());
 });

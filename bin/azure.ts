@@ -2,11 +2,16 @@
 // The cdktf CLI's app (cdktf.json): `npx cdktf synth`.
 import { buildAzureApp } from '../stacks/azure';
 import { runCli } from '../stacks/cli';
-import { loadEnvironments } from '../stacks/environments';
+import { importEnvironments } from '../stacks/load-environments';
+import { sourceDigests, writeSourceRecord } from '../stacks/sources';
 
 // No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
 process.env.CHECKPOINT_DISABLE ??= '1';
 
-runCli(() => {
-  buildAzureApp({ environments: loadEnvironments() }).synth();
+runCli(async () => {
+  const { loadEnvironments } = await importEnvironments();
+  const app = buildAzureApp({ environments: loadEnvironments() });
+  app.synth();
+  // npm run check accepts the output the cdktf CLI writes too, as long as the sources have not changed since.
+  writeSourceRecord(app.outdir, sourceDigests());
 });

@@ -2,13 +2,13 @@
 // `npm run golden`: records the logical IDs and addresses of every stateful resource in test/golden/.
 // Run it only when a stateful resource is meant to move or appear; the diff shows in the pull request.
 import { runCli } from '../stacks/cli';
-import { loadEnvironments } from '../stacks/environments';
+import { importEnvironments } from '../stacks/load-environments';
 import { synthesizeStacks, writeGolden } from '../stacks/golden';
 
 process.env.CHECKPOINT_DISABLE ??= '1';
 
 runCli(async () => {
-  const environments = loadEnvironments();
+  const environments = (await importEnvironments()).loadEnvironments();
   const changed = writeGolden(process.cwd(), environments, await synthesizeStacks(environments));
   process.stdout.write(
     changed.length ? `updated:\n${changed.map((f) => `  ${f}`).join('\n')}\n` : 'golden files are up to date\n',

@@ -1,10 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Tier } from '../lib/core';
 import { compareInventory, readCdkOut, readCdktfOut, statefulInventory, type SynthesizedStack } from '../lib/review';
 import { plainRuleId } from '../lib/aws/acknowledge';
-import { UsageError } from './cli';
+import { shownPath, UsageError } from './cli';
 import { goldenFile, readGolden } from './golden';
+import { recoverOutputs } from './output-swap';
+import { staleness } from './sources';
 import type { Cloud } from './synth';
 
 /** One finding of `npm run check`. */
@@ -35,7 +39,7 @@ export interface CheckOptions {
   readonly cdkOut?: string;
   /** The cdktf output to read. @default 'cdktf.out' */
   readonly cdktfOut?: string;
-  /** The repository root, where test/golden lives. */
+  /** The repository root, where test/golden and the sources the output must match live. @default the working directory */
   readonly root?: string;
   /** Also run cfn-lint over the templates when it is installed. @default true */
   readonly cfnLint?: boolean;
@@ -107,14 +111,20 @@ function policyOf(
  * template, including raw ones aws-cdk-lib adds (custom resource handlers) that cdk-nag skips at synthesis;
  * acknowledgements come from the template's cdk_nag metadata.
  */
-async function nagRows(stack: SynthesizedStack, tier: Tier, packs: readonly string[]): Promise<CheckRow[]> {
+async function nagRows(
+  stack: SynthesizedStack,
+  tier: Tier,
+  packs: readonly string[],
+  outdir: string,
+): Promise<CheckRow[]> {
   const [{ App, Stack }, { CfnInclude }, nag, { PlatformChecks }] = await Promise.all([
     import('aws-cdk-lib'),
     import('aws-cdk-lib/cloudformation-include'),
     import('cdk-nag'),
     import('../lib/aws'),
   ]);
-  const scope = new Stack(new App(), 'Check');
+  // Never synthesized; given a folder so that aws-cdk-lib does not make one in the temporary folder for each app.
+  const scope = new Stack(new App({ outdir }), 'Check');
   new CfnInclude(scope, 'Template', { templateFile: stack.file });
   const available = {
     AwsSolutions: () => new nag.AwsSolutionsChecks(),
@@ -249,26 +259,71 @@ function goldenRows(stacks: readonly SynthesizedStack[], root: string, cloud: Cl
   });
 }
 
+/** Output that does not match the sources it would be judged against; the message names each folder and why. */
+export class StaleOutputError extends Error {
+  /** @param message each stale folder, what changed, and to run npm run synth */
+  constructor(message: string) {
+    super(message);
+    this.name = 'StaleOutputError';
+  }
+}
+
+/**
+ * Refuses output folders synthesized from other sources than those under `root` (lib/, stacks/, bin/, cdk.json,
+ * cdktf.json, package-lock.json; stacks/sources.ts), as after a synthesis that failed and so kept the previous
+ * output: judging that output would pass or fail code that is no longer there.
+ *
+ * @throws StaleOutputError naming every such folder, what changed, and that npm run synth comes first
+ */
+export function assertCurrent(folders: readonly string[], root: string): void {
+  const problems = folders.flatMap((folder) => {
+    const why = staleness(folder, root);
+    return why ? [`${shownPath(folder)}/ does not match the sources: ${why}.`] : [];
+  });
+  if (problems.length > 0) {
+    throw new StaleOutputError(
+      `${problems.join('\n')}\nnpm run check judges synthesized output, not the sources: run npm run synth first.`,
+    );
+  }
+}
+
 /**
  * Runs every guardrail over already synthesized output: cdk-nag, the Platform rules and cfn-lint over
- * cdk.out/, the Azure rule pack over cdktf.out/, and the golden lists of stateful resources over both.
+ * cdk.out/, the Azure rule pack over cdktf.out/, and the golden lists of stateful resources over both. A swap that
+ * a killed synthesis left half done is completed first, and output that does not match the sources is refused.
  */
 export async function checkOutputs(options: CheckOptions): Promise<CheckRow[]> {
   const root = options.root ?? process.cwd();
+  const folders = {
+    aws: path.resolve(options.cdkOut ?? 'cdk.out'),
+    azure: path.resolve(options.cdktfOut ?? 'cdktf.out'),
+  };
+  for (const note of recoverOutputs(Object.values(folders), (m) => process.stderr.write(`${m}\n`))) {
+    process.stderr.write(`${note}\n`);
+  }
+  assertCurrent(
+    options.clouds.map((c) => folders[c]),
+    root,
+  );
   const keep = (s: SynthesizedStack): boolean => !options.environments || options.environments.includes(s.environment);
   const rows: CheckRow[] = [];
   if (options.clouds.includes('aws')) {
-    const stacks = readCdkOut(path.resolve(options.cdkOut ?? 'cdk.out')).filter(keep);
-    for (const stack of stacks) {
-      const policy = policyOf(stack);
-      if (!policy) {
-        rows.push(unchecked(stack, 'aws'));
-        continue;
+    const stacks = readCdkOut(folders.aws).filter(keep);
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-check-'));
+    try {
+      for (const stack of stacks) {
+        const policy = policyOf(stack);
+        if (!policy) {
+          rows.push(unchecked(stack, 'aws'));
+          continue;
+        }
+        rows.push(
+          ...(await nagRows(stack, policy.tier, policy.packs, outdir)),
+          ...(await stackRuleRows(stack, policy.tier, policy.acknowledged)),
+        );
       }
-      rows.push(
-        ...(await nagRows(stack, policy.tier, policy.packs)),
-        ...(await stackRuleRows(stack, policy.tier, policy.acknowledged)),
-      );
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
     }
     if (options.cfnLint ?? true) {
       const lint = cfnLintRows(stacks);
@@ -288,7 +343,7 @@ export async function checkOutputs(options: CheckOptions): Promise<CheckRow[]> {
     rows.push(...goldenRows(stacks, root, 'aws'));
   }
   if (options.clouds.includes('azure')) {
-    const stacks = readCdktfOut(path.resolve(options.cdktfOut ?? 'cdktf.out')).filter(keep);
+    const stacks = readCdktfOut(folders.azure).filter(keep);
     for (const stack of stacks) rows.push(...(await azureRows(stack)));
     rows.push(...goldenRows(stacks, root, 'azure'));
   }

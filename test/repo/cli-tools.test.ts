@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { temporaryFolders } from '../util/temp';
 
 // The CDK and cdktf CLIs run the TypeScript sources through cdk.json / cdktf.json, with no build step.
 const root = path.resolve(__dirname, '../..');
 const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
+const tempDir = temporaryFolders('platform-cli-tools-');
 
 test('npx cdk ls lists every environment stage', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-cdk-'));
+  const out = tempDir();
   const run = spawnSync(process.execPath, [path.join(root, 'node_modules/aws-cdk/bin/cdk'), 'ls', '-o', out], {
     cwd: root,
     encoding: 'utf8',
@@ -38,7 +39,7 @@ test('npx cdk ls lists every environment stage', () => {
 });
 
 test('npx cdktf synth writes one Terraform stack per environment', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-cdktf-'));
+  const out = tempDir();
   const run = spawnSync(
     process.execPath,
     [path.join(root, 'node_modules/cdktf-cli/bundle/bin/cdktf'), 'synth', '--output', out],

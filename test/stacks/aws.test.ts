@@ -7,9 +7,12 @@ import { BackupCopyStack, buildAwsApp, EnvironmentStage } from '../../stacks/aws
 import { loadEnvironments } from '../../stacks/environments';
 import { dev } from '../../stacks/environments/dev';
 import { NIGHTLY_JOB, WEB_SERVICE } from '../../stacks/environments/workloads';
+import { temporaryFolders } from '../util/temp';
 
 const environments = loadEnvironments();
-const app = buildAwsApp({ environments, validation: false });
+// Every app writes its assembly into a folder of this file's, removed after its tests.
+const outdir = temporaryFolders('platform-aws-');
+const app = buildAwsApp({ environments, validation: false, outdir: outdir() });
 const stages = app.node.children.filter((c): c is EnvironmentStage => c instanceof EnvironmentStage);
 const assembly = app.synth();
 
@@ -25,7 +28,7 @@ function copyStackOf(stage: EnvironmentStage): BackupCopyStack | undefined {
 
 /** The one stage of an app built (validation off) for one environment. */
 function stageFor(env: Environment): EnvironmentStage {
-  const built = buildAwsApp({ environments: [env], validation: false });
+  const built = buildAwsApp({ environments: [env], validation: false, outdir: outdir() });
   return built.node.children.find((c): c is EnvironmentStage => c instanceof EnvironmentStage)!;
 }
 
@@ -425,7 +428,7 @@ describe('AWS stages', () => {
     });
     expect(pinned.workloads.get(11)!.dependencies).toEqual([pinned.foundation]);
     expect(
-      buildAwsApp({ environments: [{ ...base, services: [] }], validation: false })
+      buildAwsApp({ environments: [{ ...base, services: [] }], validation: false, outdir: outdir() })
         .synth()
         .stacksRecursively.map((s) => s.stackName)
         .sort(),
@@ -445,7 +448,11 @@ describe('AWS stages', () => {
     expect(stage.compute.servers.size).toBe(0);
     expect(stage.compute.patching).toBeUndefined();
     // Never used, it is never created: CloudFormation rejects a template without resources.
-    const untouched = buildAwsApp({ environments: [{ ...environments[0]!, servers: [] }], validation: false });
+    const untouched = buildAwsApp({
+      environments: [{ ...environments[0]!, servers: [] }],
+      validation: false,
+      outdir: outdir(),
+    });
     expect(untouched.synth().stacksRecursively.map((s) => s.stackName)).toEqual([
       'platform-dev-foundation',
       'platform-dev-workloads-2',

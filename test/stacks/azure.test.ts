@@ -3,9 +3,11 @@ import { Server } from '../../lib/azure';
 import { buildAzureApp, EnvironmentStack, REQUIRED_TERRAFORM_VERSION } from '../../stacks/azure';
 import { loadEnvironments } from '../../stacks/environments';
 import type { TfJson } from '../util/terraform';
+import { temporaryFolders } from '../util/temp';
 
 const environments = loadEnvironments();
-const app = buildAzureApp({ environments, outdir: Testing.app().outdir });
+const tempDir = temporaryFolders('platform-azure-');
+const app = buildAzureApp({ environments, outdir: tempDir() });
 const stacks = app.node.children.filter((c): c is EnvironmentStack => c instanceof EnvironmentStack);
 const synthesized = Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(Testing.synth(s)) as TfJson]));
 

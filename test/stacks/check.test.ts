@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkOutputs, failingRows, formatCheckTable, parseCheckArgs } from '../../stacks/check';
+import { checkOutputs, failingRows, formatCheckTable, parseCheckArgs, StaleOutputError } from '../../stacks/check';
+import { SOURCES_FILE } from '../../stacks/sources';
 import { loadEnvironments } from '../../stacks/environments';
 import { synthesize } from '../../stacks/synth';
 
@@ -193,6 +194,54 @@ describe('npm run check', () => {
   test('a template synthesized without the guardrails is an error, not a silent pass', async () => {
     const copy = editedCopy<EditableTemplate>(prodTemplate, (t) => delete t.Metadata);
     expect((await checkCopy(copy)).map((r) => r.rule)).toEqual(['Platform-PolicyRecorded']);
+  });
+
+  test('refuses output synthesized from other sources, naming the folder, what changed and npm run synth', async () => {
+    // As after an edit whose synthesis failed: the output is the previous one, from the sources before the edit.
+    const copy = editedCopy<{ files: Record<string, string> }>(
+      (out) => path.join(out, 'cdktf.out', SOURCES_FILE),
+      (record) => {
+        record.files['stacks/synth.ts'] = '0'.repeat(40);
+        record.files['lib/core/gone.ts'] = '0'.repeat(40);
+        delete record.files['cdk.json'];
+      },
+    );
+    const error = await checkOutputs({
+      clouds: ['aws', 'azure'],
+      cdkOut: path.join(copy, 'cdk.out'),
+      cdktfOut: path.join(copy, 'cdktf.out'),
+      root,
+      cfnLint: false,
+    })
+      .then(() => new Error('expected a refusal'))
+      .catch((e: unknown) => e as Error)
+      .finally(() => fs.rmSync(copy, { recursive: true, force: true }));
+    expect(error).toBeInstanceOf(StaleOutputError);
+    expect(error.message).toBe(
+      `${path.join(copy, 'cdktf.out')}/ does not match the sources: cdk.json (added), lib/core/gone.ts (removed), stacks/synth.ts changed since it was synthesized.\nnpm run check judges synthesized output, not the sources: run npm run synth first.`,
+    );
+  });
+
+  test('refuses output that records no sources, only for the clouds it checks', async () => {
+    const copy = editedCopy<object>(
+      (out) => path.join(out, 'cdk.out', SOURCES_FILE),
+      () => undefined,
+    );
+    fs.rmSync(path.join(copy, 'cdk.out', SOURCES_FILE));
+    const options = {
+      cdkOut: path.join(copy, 'cdk.out'),
+      cdktfOut: path.join(copy, 'cdktf.out'),
+      root,
+      cfnLint: false,
+    };
+    try {
+      await expect(checkOutputs({ ...options, clouds: ['aws', 'azure'] })).rejects.toThrow(
+        `${path.join(copy, 'cdk.out')}/ does not match the sources: it records no sources (${SOURCES_FILE} is missing or unreadable), so it was not written by this version of npm run synth.`,
+      );
+      expect(failingRows(await checkOutputs({ ...options, clouds: ['azure'] }))).toEqual([]);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   test('prints rule, severity, resource, message and acknowledged-by, with a summary', () => {

@@ -1,15 +1,20 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { SpecError } from '../../lib/core';
-import { describeError, runCli, UsageError } from '../../stacks/cli';
+import { describeError, runCli, StopError, UsageError, watchForStop } from '../../stacks/cli';
+import { StaleOutputError } from '../../stacks/check';
+import { OutputError } from '../../stacks/output-swap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../stacks/environments';
 import { synthesize } from '../../stacks/synth';
 import { errorOf } from '../util/fixtures';
+import { temporaryFolders } from '../util/temp';
 
 const environments = loadEnvironments();
+// aws-cdk-lib makes an output folder for every App it is not given one for.
+const tempDir = temporaryFolders('platform-cli-');
 
 describe('describeError', () => {
   test('spec problems are shown as they are', () => {
@@ -18,7 +23,8 @@ describe('describeError', () => {
   });
 
   test('an error from inside aws-cdk-lib shows its message, not its stack', () => {
-    const error = errorOf(() => new ec2.Vpc(new Stack(), 'Vpc', { maxAzs: 2, availabilityZones: ['a', 'b'] }));
+    const stack = new Stack(new App({ outdir: tempDir() }));
+    const error = errorOf(() => new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, availabilityZones: ['a', 'b'] }));
     const shown = describeError(error);
     expect(shown).toMatch(/^Synthesis failed: .*availabilityZones.*maxAzs/);
     expect(shown).not.toMatch(/\n\s+at /);
@@ -33,21 +39,31 @@ describe('describeError', () => {
       environments: [unprotected],
       clouds: ['azure'],
       validation: false,
+      cdkOut: path.join(outdir, 'cdk.out'),
       cdktfOut: path.join(outdir, 'out'),
     })
       .then(() => new Error('expected a failure'))
       .catch((e: unknown) => e as Error)
       .finally(() => fs.rmSync(outdir, { recursive: true, force: true }));
     const shown = describeError(error);
+    expect(shown).toMatch(/^Synthesis failed on azure: /);
     expect(shown).toContain(
       '[error] PC_AZURE_PREVENT_DESTROY at platform-prod/resource-group: azurerm_resource_group.resource-group holds data but a plan may destroy it',
     );
     expect(shown).not.toContain('skipValidation');
-    expect(
-      shown.endsWith(
-        'acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (README: Guardrails).',
-      ),
-    ).toBe(true);
+    expect(shown).toContain(
+      'acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (README: Guardrails).\n\nNothing was written: ',
+    );
+  });
+
+  test('output, staleness and stop errors are shown as their messages say, with what they are', () => {
+    expect(describeError(new OutputError('cdk.out/ is read-only'))).toBe('Output not replaced: cdk.out/ is read-only');
+    expect(describeError(new StaleOutputError('cdk.out/ does not match the sources'))).toBe(
+      'Check refused: cdk.out/ does not match the sources',
+    );
+    expect(describeError(new StopError('Synthesis stopped by SIGINT: nothing was replaced', 'SIGINT'))).toBe(
+      'Synthesis stopped by SIGINT: nothing was replaced',
+    );
   });
 
   test('usage errors say so', () => {
@@ -76,5 +92,27 @@ describe('runCli', () => {
       write.mockRestore();
       process.exitCode = before;
     }
+  });
+});
+
+describe('watchForStop', () => {
+  test('a SIGTERM aborts with a StopError naming it, and gives the default handling back', () => {
+    const listeners = process.listenerCount('SIGTERM');
+    const watch = watchForStop();
+    expect(process.listenerCount('SIGTERM')).toBe(listeners + 1);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(watch.signal.aborted).toBe(true);
+    expect(watch.signal.reason).toEqual(new StopError('stopped by SIGTERM', 'SIGTERM'));
+    expect((watch.signal.reason as StopError).signal).toBe('SIGTERM');
+    expect(process.listenerCount('SIGTERM')).toBe(listeners);
+    watch.dispose();
+  });
+
+  test('dispose stops watching', () => {
+    const listeners = process.listenerCount('SIGINT');
+    const watch = watchForStop();
+    watch.dispose();
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+    expect(watch.signal.aborted).toBe(false);
   });
 });

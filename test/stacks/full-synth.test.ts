@@ -11,8 +11,11 @@ beforeAll(() => {
   delete process.env.CDK_VALIDATION;
 });
 
+let dir: string;
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
 test('every environment synthesizes on both clouds with CloudFormation validation on', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-full-'));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-full-'));
   const rows = await synthesize({
     environments: loadEnvironments(),
     clouds: ['aws', 'azure'],

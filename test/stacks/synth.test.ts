@@ -4,14 +4,13 @@ import * as path from 'node:path';
 import type { Environment } from '../../lib/core';
 import { UsageError } from '../../stacks/cli';
 import { loadEnvironments, selectEnvironments } from '../../stacks/environments';
-import { formatSummary, parseSynthArgs, synthesize } from '../../stacks/synth';
+import { SOURCES_FILE, sourceDigests } from '../../stacks/sources';
+import { formatSummary, parseSynthArgs, SynthesisError, synthesize } from '../../stacks/synth';
 import { errorOf } from '../util/fixtures';
+import { temporaryFolders } from '../util/temp';
 
 const environments = loadEnvironments();
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'platform-synth-'));
-}
+const tempDir = temporaryFolders('platform-synth-');
 
 /** Every environment, both clouds, validation off, into `dir`/cdk.out and `dir`/cdktf.out. */
 function synthAllInto(dir: string): ReturnType<typeof synthesize> {
@@ -180,6 +179,7 @@ describe('synthesize', () => {
   test('a guardrail failure names the rule, keeps the report beside cdk.out and writes nothing', async () => {
     const dir = tempDir();
     const cdkOut = path.join(dir, 'cdk.out');
+    const cdktfOut = path.join(dir, 'cdktf.out');
     // Hand-built past the spec, which refuses it: a production environment without termination protection.
     const unprotected: Environment = {
       ...environments[2]!,
@@ -187,16 +187,22 @@ describe('synthesize', () => {
     };
     const error = await synthesize({
       environments: [unprotected],
-      clouds: ['aws'],
+      clouds: ['aws', 'azure'],
       validation: false,
       cdkOut,
+      cdktfOut,
     }).then(
       () => new Error('expected a failure'),
       (e: unknown) => e as Error,
     );
+    expect(error.message).toMatch(/^Synthesis failed on aws: /);
     expect(error.message).toContain('Platform-TerminationProtection');
     expect(error.message).toContain(
       `the full report is in ${path.relative(process.cwd(), `${cdkOut}.validation-report.json`)}`,
+    );
+    // Azure, which has no such rule, was synthesized all the same, and then dropped with the AWS output.
+    expect(error.message).toMatch(
+      /\n\nazure synthesized without errors, but nothing was written \(all clouds or none\): \S+cdk\.out\/ and \S+cdktf\.out\/ do not exist\.$/,
     );
     expect(fs.readdirSync(dir)).toEqual(['cdk.out.validation-report.json']);
     const report = JSON.parse(fs.readFileSync(`${cdkOut}.validation-report.json`, 'utf8'));
@@ -207,5 +213,71 @@ describe('synthesize', () => {
     // The next successful synthesis removes the stale report.
     await synthesize({ environments: [environments[0]!], clouds: ['aws'], validation: false, cdkOut });
     expect(fs.readdirSync(dir)).toEqual(['cdk.out']);
+  });
+
+  test('guardrail failures on both clouds are reported together, and nothing is written', async () => {
+    const dir = tempDir();
+    const cdkOut = path.join(dir, 'cdk.out');
+    const cdktfOut = path.join(dir, 'cdktf.out');
+    await synthesize({
+      environments: [environments[0]!],
+      clouds: ['aws', 'azure'],
+      validation: false,
+      cdkOut,
+      cdktfOut,
+    });
+    const before = readTree(dir);
+    // Hand-built past the spec: production data that is not retained fails a guardrail on each cloud.
+    const unretained: Environment = {
+      ...environments[2]!,
+      protection: { ...environments[2]!.protection, retainData: false },
+    };
+    const error = await synthesize({
+      environments: [unretained],
+      clouds: ['aws', 'azure'],
+      validation: false,
+      cdkOut,
+      cdktfOut,
+    }).then(
+      () => new Error('expected a failure'),
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(SynthesisError);
+    expect((error as SynthesisError).failures.map((f) => f.cloud)).toEqual(['aws', 'azure']);
+    const [heading, aws, azure] = error.message.split(/\n\n(?=aws:\n|azure:\n)/);
+    expect(heading).toBe('Synthesis failed on aws and azure:');
+    expect(aws).toContain('Platform-StatefulRetained');
+    expect(azure).toContain('PC_AZURE_PREVENT_DESTROY');
+    expect(azure).not.toContain('skipValidation');
+    expect(error.message).toMatch(
+      /\n\nNothing was written: \S+cdk\.out\/ and \S+cdktf\.out\/ hold the previous output\.$/,
+    );
+    expect(fs.readdirSync(dir).sort()).toEqual(['cdk.out', 'cdk.out.validation-report.json', 'cdktf.out']);
+    fs.rmSync(`${cdkOut}.validation-report.json`);
+    expect(readTree(dir)).toEqual(before);
+  });
+
+  test('each output folder records the sources it was synthesized from', async () => {
+    const dir = tempDir();
+    await synthesize({
+      environments: [environments[0]!],
+      clouds: ['azure'],
+      validation: false,
+      cdkOut: path.join(dir, 'cdk.out'),
+      cdktfOut: path.join(dir, 'cdktf.out'),
+    });
+    const record = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', SOURCES_FILE), 'utf8')) as {
+      files: Record<string, string>;
+    };
+    expect(record.files).toEqual(sourceDigests());
+    expect(Object.keys(record.files)).toEqual(
+      expect.arrayContaining([
+        'bin/platform.ts',
+        'stacks/synth.ts',
+        'lib/core/index.ts',
+        'cdk.json',
+        'package-lock.json',
+      ]),
+    );
   });
 });

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Environment } from '../../lib/core';
 import { Monitoring, Network, PlatformStack, Server, type ServerProps } from '../../lib/aws';
+import { withTemporaryFolder } from './temp';
 
 /** One stack holding an environment's network, monitoring and servers. */
 export interface BuiltServers {
@@ -15,7 +16,12 @@ export interface BuiltServers {
 
 /** The environment's network, monitoring and servers in one stack, wired like ComputeStack. */
 export function buildServers(env: Environment, props: Partial<ServerProps> = {}): BuiltServers {
-  const stack = new PlatformStack(new App(), 'Test', {
+  // The assembly is written to a folder removed once the template is read, not left in the temporary folder.
+  return withTemporaryFolder('platform-servers-', (outdir) => build(new App({ outdir }), env, props));
+}
+
+function build(app: App, env: Environment, props: Partial<ServerProps>): BuiltServers {
+  const stack = new PlatformStack(app, 'Test', {
     env: { account: env.aws.account, region: env.aws.region },
     availabilityZones: env.aws.availabilityZones,
   });

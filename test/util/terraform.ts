@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
+import { Manifest } from 'cdktf/lib/manifest';
 import type { IConstruct } from 'constructs';
+import { withTemporaryFolder } from './temp';
 
 /** One synthesized Terraform resource: its block as written to cdk.tf.json. */
 export type TfResource = Record<string, unknown>;
@@ -12,9 +14,16 @@ export interface TfJson {
   readonly [key: string]: unknown;
 }
 
-/** Synthesizes what `build` adds to a fresh scope and parses the JSON. */
+/**
+ * Synthesizes what `build` adds to a fresh scope and parses the JSON: Testing.synthScope, whose app's output
+ * folder (created with the app, never written) is removed afterwards instead of left in the temporary folder.
+ */
 export function synthScope(build: (scope: IConstruct) => void): TfJson {
-  return JSON.parse(Testing.synthScope(build)) as TfJson;
+  return withTemporaryFolder('platform-tf-', (outdir) => {
+    const stack = new TerraformStack(Testing.app({ outdir }), 'stack');
+    build(stack);
+    return JSON.parse(Testing.synth(stack)) as TfJson;
+  });
 }
 
 /** The resources of one type, by name. */
@@ -41,6 +50,17 @@ export interface TfResourceBlock {
 export interface TfStackJson {
   readonly resource: Readonly<Record<string, Readonly<Record<string, TfResourceBlock>>>>;
   readonly '//'?: { readonly 'platform-policy'?: { readonly tier: string; readonly rules: readonly string[] } };
+}
+
+/**
+ * Testing.fullSynth (the aspects, the stack's validations and the files, as `cdktf synth` runs them) into a given
+ * folder, rather than one it makes in the temporary folder and nobody removes; returns the folder.
+ */
+export function fullSynth(stack: TerraformStack, outdir: string): string {
+  const manifest = new Manifest('stubbed', outdir, false);
+  stack.synthesizer.synthesize({ outdir, manifest });
+  manifest.writeToFile();
+  return outdir;
 }
 
 /** Reads the cdk.tf.json `cdktf synth` wrote for a stack into `outdir`. */
