@@ -1,6 +1,6 @@
 /**
- * The command line every bench entry point takes: `[--cloud aws|azure] [--no-validation] <outdir>`.
- * Kept free of lib/ and stacks/ so that the raw programs load nothing of ours.
+ * The command line of bench/services.ts: `[--cloud aws|azure] [--no-validation] <outdir>`, like `npm run synth`'s
+ * own flags with the output folder last.
  */
 
 /** A cloud a bench entry point synthesizes for. */

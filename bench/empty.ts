@@ -1,3 +1,4 @@
-// The bench's baseline: nothing but node starting and bin/register.js (the swc require hook) loading (and compiling this file).
-// `export {}` only keeps it a module for isolatedModules.
+// The floor of an unchanged second `npm run synth`: nothing but node starting and bin/register.js (the swc require
+// hook) loading (and this file). No synthesis process can cost less. `export {}` only keeps it a module for
+// isolatedModules.
 export {};

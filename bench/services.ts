@@ -1,10 +1,11 @@
-// 100 container services in one environment, as `npm run synth` would synthesize them: the scale case of the
-// services capability. Services spread over the fixed AWS workload stacks by their names, so this also shows
-// that none of those stacks comes near CloudFormation's limits.
+// 100 container services in one environment, as `npm run synth -- --force` would synthesize them (worker processes
+// as many as bin/platform.ts starts, every unit synthesized and stored in the cache): the scale case of the services
+// capability. Services spread over the fixed AWS workload stacks by their names, so this also shows that none of
+// those stacks comes near CloudFormation's limits.
 import * as path from 'node:path';
 import { defineEnvironment, type EnvironmentInput } from '../lib/core';
 import { dev } from '../stacks/environments/dev';
-import { formatSummary, synthesize } from '../stacks/synth';
+import { defaultCacheFolder, defaultJobs, formatSummary, synthesize } from '../stacks/synth';
 import { parseBenchArgs } from './args';
 
 /** How many services the scale scenario synthesizes. */
@@ -35,6 +36,9 @@ void (async () => {
     environments: [defineEnvironment(scaleEnvironment())],
     clouds: args.clouds,
     validation: args.validation,
+    jobs: defaultJobs(),
+    cache: defaultCacheFolder(),
+    force: true,
     cdkOut: path.join(args.outdir, 'cdk.out'),
     cdktfOut: path.join(args.outdir, 'cdktf.out'),
   });
