@@ -1,9 +1,17 @@
 #!/usr/bin/env node
-// `npm run synth`: every environment, both clouds, replaced as one, with a summary table.
+// `npm run synth`: every environment, both clouds, replaced as one, with a summary table. Environments are
+// synthesized by worker processes in parallel; those whose inputs did not change are taken from the cache.
 import * as path from 'node:path';
 import { runCli, watchForStop } from '../stacks/cli';
 import { importEnvironments } from '../stacks/load-environments';
-import { formatSummary, parseSynthArgs, synthesize } from '../stacks/synth';
+import {
+  defaultCacheFolder,
+  defaultJobs,
+  formatReused,
+  formatSummary,
+  parseSynthArgs,
+  synthesize,
+} from '../stacks/synth';
 
 // No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
 process.env.CHECKPOINT_DISABLE ??= '1';
@@ -19,13 +27,23 @@ runCli(async () => {
       environments,
       clouds: args.clouds,
       validation: args.validation,
+      jobs: args.jobs ?? defaultJobs(),
+      cache: defaultCacheFolder(),
+      force: args.force ?? false,
       signal: stop.signal,
       ...(args.out !== undefined && {
         cdkOut: path.join(args.out, 'cdk.out'),
         cdktfOut: path.join(args.out, 'cdktf.out'),
       }),
     });
-    process.stdout.write(`${formatSummary(rows)}\n`);
+    const reused = formatReused(rows);
+    process.stdout.write(`${reused ? `${reused}\n` : ''}${formatSummary(rows)}\n`);
+    if (process.env.PLATFORM_SYNTH_STATS) {
+      const usage = process.resourceUsage();
+      process.stderr.write(
+        `main: cpu ${((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(2)} s, peak RSS ${Math.round(usage.maxRSS / 1024)} MiB\n`,
+      );
+    }
   } finally {
     stop.dispose();
   }

@@ -14,6 +14,10 @@ import { shownPath as shown } from './cli';
  * when it exists, so a run killed between two renames is completed (rolled forward) by the next run, which finds
  * the journal of a process that is no longer running. Before the journal nothing was renamed, and the staged
  * folders of a dead process are removed as leftovers. A rename that fails in a running process is undone at once.
+ *
+ * A whole run holds `<cdk.out>.lock` (a folder naming its process), from before it looks at the output until after
+ * the swap: a second synthesis of the same folders waits for the first to finish, so two runs never write into one
+ * output at the same time. The units a run synthesizes (stacks/synth-unit.ts) go to `<cdk.out>.work-<pid>`.
  */
 
 /** The journal beside the output folders; it exists only while a swap is under way (milliseconds). */
@@ -61,6 +65,11 @@ export class OutputError extends Error {
 /** Where a run synthesizes a folder before it replaces it. */
 export function stagingFolder(target: string): string {
   return `${target}.tmp-${process.pid}`;
+}
+
+/** Where a run synthesizes its units (one environment on one cloud each) before it assembles the output. */
+export function workFolder(target: string): string {
+  return `${target}.work-${process.pid}`;
 }
 
 /**
@@ -200,8 +209,9 @@ function removeAside(aside: string, warn: (message: string) => void): void {
 /**
  * Puts an output folder tree back in order before a run writes to it: completes a swap that a killed run left
  * half done (its journal names a process that no longer runs), then removes what killed runs left behind
- * (`<folder>.tmp-<pid>`, `<folder>.old-<pid>` of processes that no longer run). Only names of the given folders
- * are touched. Returns a note for each swap it completed.
+ * (`<folder>.tmp-<pid>`, `<folder>.old-<pid>`, `<folder>.work-<pid>` of processes that no longer run, and a
+ * `<folder>.lock` whose holder no longer runs). Only names of the given folders are touched. Returns a note for
+ * each swap it completed.
  *
  * @throws OutputError when a half-done swap cannot be completed; nothing else is removed then
  */
@@ -236,8 +246,13 @@ export function recoverOutputs(targets: readonly string[], warn: (message: strin
       continue; // the folder does not exist yet
     }
     for (const entry of entries) {
-      const match = /^(.+)\.(?:tmp|old)-(\d+)$/.exec(entry);
-      if (!match || !names.has(match[1]!) || isRunning(Number(match[2]))) continue;
+      const match = LEFTOVER.exec(entry);
+      const leftover = match
+        ? names.has(match[1]!) && !isRunning(Number(match[2]))
+        : entry.endsWith(LOCK_SUFFIX) &&
+          names.has(entry.slice(0, -LOCK_SUFFIX.length)) &&
+          isStale(readHolder(path.join(dir, entry)));
+      if (!leftover) continue;
       try {
         fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
       } catch (error) {
@@ -401,4 +416,155 @@ function undo(
     `replacing the output failed (${errorText(cause)}); the renames done were undone, so nothing was replaced: ` +
       `${describeUnchanged(planned.map((m) => m.target))}.`,
   );
+}
+
+/** What a run leaves beside an output folder, by kind, with the process id of the run. */
+const LEFTOVER = /^(.+)\.(?:tmp|old|work|lock|unlock)-(\d+)$/;
+/** The lock a run holds beside the first output folder: `cdk.out.lock`. */
+const LOCK_SUFFIX = '.lock';
+const HOLDER_FILE = 'holder.json';
+/** How long a run waits for another that holds the lock before it gives up. */
+const LOCK_WAIT_MS = 10 * 60_000;
+
+/** The process holding a lock: its id and, on Linux, when it started (a process id is reused, that time is not). */
+interface Holder {
+  readonly pid: number;
+  readonly started?: string;
+}
+
+/** When a process started, in clock ticks since boot (/proc/<pid>/stat field 22); undefined where unknown. */
+function startOf(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function readHolder(lock: string): Holder | undefined {
+  try {
+    const holder = JSON.parse(fs.readFileSync(path.join(lock, HOLDER_FILE), 'utf8')) as Holder;
+    return typeof holder.pid === 'number' ? holder : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock whose holder is gone (this process holds its own locks; only it releases them). */
+function isStale(holder: Holder | undefined): boolean {
+  if (!holder) return false;
+  if (holder.pid === process.pid) return false;
+  if (!isRunning(holder.pid)) return true;
+  const started = startOf(holder.pid);
+  return holder.started !== undefined && started !== undefined && started !== holder.started;
+}
+
+/** The lock a run holds while it writes the output; see {@link lockOutputs}. */
+export interface OutputLock {
+  /** Releases the lock (only while this process holds it). */
+  release(): void;
+}
+
+/** Options of {@link lockOutputs}. */
+export interface LockOptions {
+  /** Told once, when the lock is held by another run that this one waits for. */
+  readonly onWait: (holder: number) => void;
+  /** Stops the wait. */
+  readonly signal?: AbortSignal;
+  /** The error to throw when `signal` stops the wait. */
+  readonly stopped: () => Error;
+  /** Called when the lock folder cannot be created at all: should throw the reason (a read-only folder). */
+  readonly cannotLock: () => void;
+}
+
+/**
+ * Takes the lock of a run that writes an output folder (`<target>.lock`, beside it), waiting while another running
+ * process holds it; a lock whose holder no longer runs is taken over. The lock is a folder naming its holder,
+ * prepared as `<target>.lock-<pid>` and renamed into place, so it appears complete or not at all, and only one of
+ * two runs that rename at once succeeds.
+ *
+ * @throws OutputError after 10 minutes of waiting; `stopped()` when `signal` stops the wait
+ */
+export async function lockOutputs(target: string, options: LockOptions): Promise<OutputLock> {
+  const lock = `${target}${LOCK_SUFFIX}`;
+  const mine = `${lock}-${process.pid}`;
+  const me: Holder = { pid: process.pid, ...(startOf(process.pid) !== undefined && { started: startOf(process.pid) }) };
+  try {
+    fs.rmSync(mine, { recursive: true, force: true });
+    fs.mkdirSync(mine, { recursive: true });
+    fs.writeFileSync(path.join(mine, HOLDER_FILE), JSON.stringify(me));
+  } catch (error) {
+    fs.rmSync(mine, { recursive: true, force: true });
+    options.cannotLock();
+    throw error;
+  }
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let told = false;
+  try {
+    for (;;) {
+      try {
+        fs.renameSync(mine, lock);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      }
+      const holder = readHolder(lock);
+      if (holder === undefined) {
+        if (!fs.existsSync(lock)) continue; // released meanwhile
+        // Not a lock this code writes: leave it alone, and say which folder is in the way.
+        throw new OutputError(
+          `${shown(lock)}/ is in the way of the lock npm run synth takes while it writes ${shown(target)}/, and it ` +
+            `names no running synthesis: remove it. Nothing was written.`,
+        );
+      }
+      if (isStale(holder)) {
+        takeOver(lock, holder);
+        continue;
+      }
+      if (!told) {
+        options.onWait(holder.pid);
+        told = true;
+      }
+      if (Date.now() > deadline) {
+        throw new OutputError(
+          `another synthesis (pid ${holder.pid}) has been writing ${shown(target)}/ for 10 minutes; nothing was ` +
+            `written. Wait for it or stop it, then run npm run synth again.`,
+        );
+      }
+      await sleep(100, undefined, options.signal && { signal: options.signal }).catch(() => undefined);
+      if (options.signal?.aborted) throw options.stopped();
+    }
+  } finally {
+    fs.rmSync(mine, { recursive: true, force: true });
+  }
+  return {
+    release: () => {
+      if (readHolder(lock)?.pid === process.pid) fs.rmSync(lock, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Removes a lock whose holder is gone. It is renamed aside first and checked again there: when another run took
+ * the lock over and took it itself in the meantime, the lock now aside is that run's, and is put back.
+ */
+function takeOver(lock: string, holder: Holder): void {
+  const aside = `${lock.slice(0, -LOCK_SUFFIX.length)}.unlock-${process.pid}`;
+  fs.rmSync(aside, { recursive: true, force: true });
+  try {
+    fs.renameSync(lock, aside);
+  } catch {
+    return; // taken over by another run already
+  }
+  const moved = readHolder(aside);
+  if (moved && (moved.pid !== holder.pid || moved.started !== holder.started)) {
+    try {
+      fs.renameSync(aside, lock);
+    } catch {
+      // Yet another run holds the lock now; the one moved aside lost it, as if it had been stale.
+    }
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
 }

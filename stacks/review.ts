@@ -185,6 +185,7 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
   // Synthesis processes still running when the review ends (an error, a signal) are stopped before their folders go.
   const children = new Set<ChildProcess>();
   const cleanup = (): void => {
+    // Only children a failure left running: the others have ended. SIGKILL, since nothing of theirs is kept.
     for (const child of children) child.kill('SIGKILL');
     children.clear();
     if (worktreeAdded) {
@@ -194,9 +195,21 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
     fs.rmSync(temp, { recursive: true, force: true });
     if (fs.existsSync(path.join(root, '.git'))) git(root, ['worktree', 'prune'], { allowFailure: true });
   };
+  // On a signal the synthesis processes are asked to stop first (they remove their own workers and folders), then
+  // whatever is left goes, and the signal ends this process as it would have.
   const onSignal = (signal: NodeJS.Signals): void => {
-    cleanup();
-    process.kill(process.pid, signal);
+    const running = [...children];
+    for (const child of running) child.kill('SIGTERM');
+    const deadline = Date.now() + 5000;
+    const finish = (): void => {
+      if (running.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) {
+        setTimeout(finish, 50);
+        return;
+      }
+      cleanup();
+      process.kill(process.pid, signal);
+    };
+    finish();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -400,7 +413,13 @@ function runProcess(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', PLATFORM_DEBUG: '' },
+      // Base and head synthesize at once: each gets half the cores for its workers.
+      env: {
+        ...process.env,
+        CHECKPOINT_DISABLE: '1',
+        PLATFORM_DEBUG: '',
+        PLATFORM_SYNTH_JOBS: String(Math.max(1, Math.floor(os.availableParallelism() / 2))),
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.add(child);

@@ -20,7 +20,8 @@ function runSynth(args: string[], cwd: string, checkout = root, env: Record<stri
     {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', PLATFORM_DEBUG: '', ...env },
+      // A cache of its own: an environment another test synthesized would otherwise be reused, with a line saying so.
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', PLATFORM_DEBUG: '', PLATFORM_SYNTH_CACHE: tempDir(), ...env },
     },
   );
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   assertReplaceable,
+  lockOutputs,
   OutputError,
   recoverOutputs,
   replaceOutputs,
@@ -162,6 +163,10 @@ describe('replacing cdk.out/ and cdktf.out/ as one', () => {
     const names = [
       `cdk.out.tmp-${dead}`,
       `cdktf.out.old-${dead}`,
+      `cdk.out.work-${dead}`,
+      `cdk.out.lock-${dead}`,
+      `cdk.out.unlock-${dead}`,
+      `cdk.out.work-${running}`,
       `cdk.out.tmp-${running}`,
       `cdktf.out.old-${running}`,
       `notes.tmp-${dead}`,
@@ -173,6 +178,7 @@ describe('replacing cdk.out/ and cdktf.out/ as one', () => {
       [
         'cdk.out',
         'cdktf.out',
+        `cdk.out.work-${running}`,
         `cdk.out.tmp-${running}`,
         `cdktf.out.old-${running}`,
         `notes.tmp-${dead}`,
@@ -209,6 +215,99 @@ describe('replacing cdk.out/ and cdktf.out/ as one', () => {
     fs.utimesSync(journal, old, old);
     expect(recoverOutputs(targetsOf(dir), fail)).toEqual([]);
     expect(outputOf(dir)).toEqual(before);
+  });
+});
+
+// A run holds `cdk.out.lock` from before it looks at the output until after the swap: a second run for the same
+// folders waits, and a lock whose holder is gone is taken over (or removed by the next start).
+describe('the lock of a run', () => {
+  const options = (onWait: (pid: number) => void = () => undefined, signal?: AbortSignal) => ({
+    onWait,
+    ...(signal && { signal }),
+    stopped: () => new Error('stopped'),
+    cannotLock: () => undefined,
+  });
+  /** A lock as a run writes it, held by `pid` (started at `started`, when given). */
+  const lockOf = (dir: string, pid: number, started?: string): string => {
+    const lock = path.join(dir, 'cdk.out.lock');
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, 'holder.json'), JSON.stringify({ pid, ...(started && { started }) }));
+    return lock;
+  };
+
+  test('a second run waits while the first holds it, and goes on when it is released', async () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'cdk.out');
+    const first = await lockOutputs(target, options());
+    const waits: number[] = [];
+    let second: { release(): void } | undefined;
+    const taking = lockOutputs(
+      target,
+      options((pid) => waits.push(pid)),
+    ).then((l) => (second = l));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect({ second, waits }).toEqual({ second: undefined, waits: [process.pid] });
+    first.release();
+    await taking;
+    expect(fs.readdirSync(dir)).toEqual(['cdk.out.lock']);
+    second!.release();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('a stop ends the wait', async () => {
+    const dir = tempDir();
+    const held = await lockOutputs(path.join(dir, 'cdk.out'), options());
+    const stop = new AbortController();
+    const waiting = lockOutputs(
+      path.join(dir, 'cdk.out'),
+      options(() => stop.abort(), stop.signal),
+    );
+    await expect(waiting).rejects.toThrow('stopped');
+    held.release();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test.each([
+    ['no longer runs', () => spawnSync(process.execPath, ['-e', '0']).pid!, undefined],
+    // A process id is reused: the one holding it now started at another time than the holder.
+    ['runs, but is another process than the one that took the lock', () => process.ppid, '1'],
+  ])('the lock of a process that %s is taken over', async (_what, pid, started) => {
+    const dir = tempDir();
+    lockOf(dir, pid(), started);
+    const lock = await lockOutputs(
+      path.join(dir, 'cdk.out'),
+      options((pid) => fail(`waited for ${pid}`)),
+    );
+    expect(fs.readdirSync(dir)).toEqual(['cdk.out.lock']);
+    lock.release();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('the next start removes the lock of a run that no longer runs, and keeps one that does', () => {
+    const dir = tempDir();
+    const lock = lockOf(dir, spawnSync(process.execPath, ['-e', '0']).pid!);
+    recoverOutputs(targetsOf(dir), fail);
+    expect(fs.existsSync(lock)).toBe(false);
+    lockOf(dir, process.ppid);
+    recoverOutputs(targetsOf(dir), fail);
+    expect(fs.existsSync(lock)).toBe(true);
+  });
+
+  test('a folder in the way that is no lock is named, and left alone', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'cdk.out.lock'));
+    fs.writeFileSync(path.join(dir, 'cdk.out.lock', 'notes.txt'), 'mine');
+    await expect(
+      lockOutputs(
+        path.join(dir, 'cdk.out'),
+        options((pid) => fail(`waited for ${pid}`)),
+      ),
+    ).rejects.toThrow(
+      new OutputError(
+        `${dir}/cdk.out.lock/ is in the way of the lock npm run synth takes while it writes ${dir}/cdk.out/, and it names no running synthesis: remove it. Nothing was written.`,
+      ),
+    );
+    expect(fs.readdirSync(dir)).toEqual(['cdk.out.lock']);
   });
 });
 
