@@ -295,11 +295,13 @@ export class ContainerService extends Construct {
 
     const monitoring = props.monitoring;
     if (monitoring) {
+      // Read once: each read of a provider attribute is a new token, with a stack trace cdktf records.
+      const containerAppId = this.containerApp.id;
       // The id SendDiagnostics would give it; container apps send metrics only (their logs go through the
       // environment).
       this.diagnosticSetting = new diagnosticSetting.MonitorDiagnosticSetting(this, 'Resource-diagnostics', {
         name: DIAGNOSTIC_SETTING_NAME,
-        targetResourceId: this.containerApp.id,
+        targetResourceId: containerAppId,
         logAnalyticsWorkspaceId: monitoring.workspaceId,
         enabledMetric: [{ category: 'AllMetrics' }],
       });
@@ -307,7 +309,7 @@ export class ContainerService extends Construct {
         this,
         {
           name: props.spec.name,
-          containerAppId: this.containerApp.id,
+          containerAppId,
           containerAppName: names.containerApp,
           cpu: props.spec.cpu,
           memoryGiB: props.spec.memoryGiB,

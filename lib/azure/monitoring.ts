@@ -162,7 +162,13 @@ export class Monitoring extends Construct implements IMonitoring {
   public readonly workbook: workbook.ApplicationInsightsWorkbook;
   private readonly registry: AlarmRegistry;
   private readonly resourceGroup: IResourceGroup;
+  /**
+   * The action groups' IDs, read once: every read of a provider attribute makes a new token, and cdktf records a
+   * stack trace with each (five alerts per service read them).
+   */
+  private readonly actionGroupIds: Readonly<Record<Severity, string>>;
   private readonly sections: { title: string; items: WorkbookItem[] }[] = [];
+  private workspaceIdToken?: string;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -174,6 +180,9 @@ export class Monitoring extends Construct implements IMonitoring {
     this.actionGroups = Object.fromEntries(
       SEVERITIES.map((severity) => [severity, this.createActionGroup(severity, props)]),
     ) as Record<Severity, actionGroup.MonitorActionGroup>;
+    this.actionGroupIds = Object.fromEntries(
+      SEVERITIES.map((severity) => [severity, this.actionGroups[severity].id]),
+    ) as Record<Severity, string>;
 
     this.logAnalysis = new LogAnalysis(this, 'logs', {
       name: props.name,
@@ -198,9 +207,10 @@ export class Monitoring extends Construct implements IMonitoring {
     this.node.addValidation({ validate: () => this.registry.unusedOverrides() });
   }
 
-  /** The Log Analytics workspace's id. */
+  /** The Log Analytics workspace's id (read once, like the action groups' IDs: every diagnostic setting names it). */
   public get workspaceId(): string {
-    return this.logAnalysis.workspace.id;
+    this.workspaceIdToken ??= this.logAnalysis.workspace.id;
+    return this.workspaceIdToken;
   }
 
   /** The alert ids switched off in the spec, with their reasons. */
@@ -255,7 +265,7 @@ export class Monitoring extends Construct implements IMonitoring {
           }),
         },
       ],
-      action: [{ actionGroupId: this.actionGroups[tuned.severity].id }],
+      action: [{ actionGroupId: this.actionGroupIds[tuned.severity] }],
     });
   }
 
@@ -296,7 +306,7 @@ export class Monitoring extends Construct implements IMonitoring {
           },
         },
       ],
-      action: { actionGroups: [this.actionGroups[tuned.severity].id] },
+      action: { actionGroups: [this.actionGroupIds[tuned.severity]] },
     });
   }
 
@@ -313,7 +323,7 @@ export class Monitoring extends Construct implements IMonitoring {
   }
 
   public actionGroupId(severity: Severity): string {
-    return this.actionGroups[severity].id;
+    return this.actionGroupIds[severity];
   }
 
   private createActionGroup(severity: Severity, props: MonitoringProps): actionGroup.MonitorActionGroup {

@@ -7,6 +7,7 @@ import {
   ContainerAppsEnvironment,
   ContainerService,
   declaredPublicPorts,
+  type IResourceGroup,
   Monitoring,
   Network,
   Patching,
@@ -128,16 +129,19 @@ export class EnvironmentStack extends TerraformStack {
       name: makeName('azureResourceGroup', ['rg', PLATFORM_PREFIX, env.name, env.azure.locationCode]),
       location: env.azure.location,
     });
+    // Read once for every construct below: each read of a provider attribute makes a new token, and cdktf records
+    // a stack trace with every token (nearly every resource names the group).
+    const group: IResourceGroup = { name: this.resourceGroup.name, location: this.resourceGroup.location };
     this.monitoring = new Monitoring(this, 'monitoring', {
       spec: env.monitoring,
       name: env.name,
-      resourceGroup: this.resourceGroup,
+      resourceGroup: group,
       locationCode: env.azure.locationCode,
     });
     this.network = new Network(this, 'network', {
       spec: env.network,
       name: env.name,
-      resourceGroup: this.resourceGroup,
+      resourceGroup: group,
       locationCode: env.azure.locationCode,
       monitoring: this.monitoring,
     });
@@ -146,7 +150,7 @@ export class EnvironmentStack extends TerraformStack {
         ? new Patching(this, 'patching', {
             spec: env.patching,
             environment: env.name,
-            resourceGroup: this.resourceGroup,
+            resourceGroup: group,
             locationCode: env.azure.locationCode,
           })
         : undefined;
@@ -160,7 +164,7 @@ export class EnvironmentStack extends TerraformStack {
         new Server(servers, spec.name, {
           spec,
           environment: env.name,
-          resourceGroup: this.resourceGroup,
+          resourceGroup: group,
           locationCode: env.azure.locationCode,
           subnetId: this.network.subnets.workloads.id,
           zones: env.network.zones,
@@ -173,7 +177,7 @@ export class EnvironmentStack extends TerraformStack {
     this.backup = new Backup(this, 'backup', {
       spec: env.backup,
       environment: env.name,
-      resourceGroup: this.resourceGroup,
+      resourceGroup: group,
       locationCode: env.azure.locationCode,
       tier: env.tier,
       monitoring: this.monitoring,
@@ -187,7 +191,7 @@ export class EnvironmentStack extends TerraformStack {
       env.services.length + env.jobs.length > 0
         ? new ContainerAppsEnvironment(this, 'container-apps', {
             name: env.name,
-            resourceGroup: this.resourceGroup,
+            resourceGroup: group,
             locationCode: env.azure.locationCode,
             subnetId: this.network.subnets.apps.id,
             workspaceId: this.monitoring.workspaceId,
@@ -197,7 +201,7 @@ export class EnvironmentStack extends TerraformStack {
     if (containerApps) this.containerApps = containerApps;
     const workload = {
       environment: env.name,
-      resourceGroup: this.resourceGroup,
+      resourceGroup: group,
       locationCode: env.azure.locationCode,
       containerAppsEnvironmentId: containerApps?.id ?? '',
       monitoring: this.monitoring,

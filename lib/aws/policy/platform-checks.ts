@@ -1,5 +1,6 @@
 import type { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, type NagPackProps } from 'cdk-nag';
+import { NagPack, type NagPackProps } from 'cdk-nag/lib/nag-pack';
+import { NagMessageLevel } from 'cdk-nag/lib/nag-rules';
 import type { IConstruct } from 'constructs';
 import type { Tier } from '../../core';
 import { statefulRetained } from './rules/stateful-retained';

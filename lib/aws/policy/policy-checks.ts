@@ -6,7 +6,10 @@ import {
   type IPolicyValidationPlugin,
   type PolicyValidationPluginReport,
 } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, NIST80053R5Checks, type NagPack } from 'cdk-nag';
+// By deep path: the cdk-nag root also loads the HIPAA, PCI, NIST 800-53 R4 and serverless packs and their rules.
+import type { NagPack } from 'cdk-nag/lib/nag-pack';
+import { AwsSolutionsChecks } from 'cdk-nag/lib/packs/aws-solutions';
+import type * as nist from 'cdk-nag/lib/packs/nist-800-53-r5';
 import type { IConstruct } from 'constructs';
 import type { Tier } from '../../core';
 import { acknowledgementsOn } from './acknowledgements';
@@ -56,6 +59,12 @@ class ScopedPack implements IPolicyValidationPlugin {
   }
 }
 
+/** cdk-nag's NIST 800-53 R5 pack, loaded when a production stage first asks for it: development never does. */
+function nistPack(): typeof nist {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
+  return require('cdk-nag/lib/packs/nist-800-53-r5') as typeof nist;
+}
+
 /** Records the tier and the packs in each template, so `npm run check` can re-run them on cdk.out alone. */
 class RecordPolicy implements IAspect {
   constructor(private readonly entry: Record<string, unknown>) {}
@@ -96,7 +105,7 @@ export class PolicyChecks {
       new AwsSolutionsChecks(scope, { writeSuppressionsToCloudFormation: true }),
       new PlatformChecks(undefined, { tier: props.tier }),
     ];
-    if (packs.includes('NIST.800.53.R5')) nagPacks.push(new NIST80053R5Checks());
+    if (packs.includes('NIST.800.53.R5')) nagPacks.push(new (nistPack().NIST80053R5Checks)());
     Validations.of(scope).addPlugins(
       ...nagPacks.map((p) => new ScopedPack(p, scope)),
       new StackChecks(scope, props.tier),

@@ -71,7 +71,11 @@ export interface CheckOptions {
 export function checkTerraform(json: TerraformJson, options: CheckOptions): Finding[] {
   const resources = resourceViews(json);
   const byType = new Map<string, ResourceView[]>();
-  for (const r of resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+  for (const r of resources) {
+    const ofType = byType.get(r.type);
+    if (ofType) ofType.push(r);
+    else byType.set(r.type, [r]);
+  }
   const publicPorts = options.publicPorts ?? policyRecordOf(json)?.publicPorts ?? [];
   const context: RuleContext = {
     tier: options.tier,

@@ -1,4 +1,4 @@
-import { Aspects, TerraformResource, type TerraformStack, type IAspect } from 'cdktf';
+import { Aspects, TerraformResource, type IAspect, type IStackSynthesizer, type TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import type { ServiceSpec, Tier } from '../../core';
 import { acknowledgementsOf } from '../acknowledge';
@@ -8,6 +8,7 @@ import {
   checkTerraform,
   POLICY_METADATA_KEY,
   type PolicyRecord,
+  type TerraformJson,
 } from './engine';
 import type { Finding, PolicyRule } from './rule';
 import { AZURE_RULES } from './rules';
@@ -82,11 +83,47 @@ export class PolicyChecks {
     Aspects.of(stack).add(new RecordAcknowledgements());
     const record: PolicyRecord = { tier: props.tier, rules: rules.map((r) => r.id), publicPorts };
     stack.addOverride(`//.${POLICY_METADATA_KEY}`, record);
+    const judged = reuseJudgedConfiguration(stack);
     stack.node.addValidation({
       validate: () =>
-        blockingFindings(checkTerraform(stack.toTerraform(), { tier: props.tier, rules, publicPorts })).map(
-          formatFinding,
-        ),
+        blockingFindings(checkTerraform(judged(), { tier: props.tier, rules, publicPorts })).map(formatFinding),
     });
   }
+}
+
+/**
+ * Renders a stack's Terraform JSON for the checks so that the synthesis writing it right after does not render it
+ * again: about a sixth of an Azure synthesis, every resource resolved once more. Only while the stack's synthesizer
+ * runs (between its validations and its `toTerraform()` nothing changes the stack), and only for the next
+ * `toTerraform()` call; outside a synthesis (`stack.runAllValidations()` on its own) the checks render their own
+ * copy, as a later change to the stack must be seen. The checks only read the JSON.
+ *
+ * @returns the function the validation renders the stack's JSON with
+ */
+function reuseJudgedConfiguration(stack: TerraformStack): () => TerraformJson {
+  const render = stack.toTerraform.bind(stack);
+  const synthesizer: IStackSynthesizer = stack.synthesizer;
+  let synthesizing = false;
+  let kept: unknown;
+  stack.synthesizer = {
+    synthesize: (session) => {
+      synthesizing = true;
+      try {
+        synthesizer.synthesize(session);
+      } finally {
+        synthesizing = false;
+        kept = undefined;
+      }
+    },
+  };
+  stack.toTerraform = (): unknown => {
+    const json = kept ?? render();
+    kept = undefined;
+    return json;
+  };
+  return () => {
+    const json: unknown = render();
+    if (synthesizing) kept = json;
+    return json as TerraformJson;
+  };
 }

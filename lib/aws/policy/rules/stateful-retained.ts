@@ -1,5 +1,5 @@
 import { CfnDeletionPolicy, type CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from 'cdk-nag/lib/nag-rules';
 import { AWS_STATEFUL_TYPES } from '../../../core';
 
 /** Types whose DeletionPolicy may be Snapshot: CloudFormation keeps a snapshot of the data when it deletes them. */

@@ -1,6 +1,6 @@
 import { Stack, type CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
+import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag/lib/nag-rules';
 import { nagResourceLabel, WILDCARD_GRANTS_METADATA_KEY, type RecordedWildcardGrant } from '../../acknowledge';
 
 /** One action granted on one resource by an Allow statement. */
