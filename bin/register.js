@@ -15,18 +15,21 @@ const options = {
   sourceMaps: 'inline',
 };
 const cacheDir = path.join(__dirname, '..', 'node_modules', '.cache', 'platform-constructs-swc');
+// The compiler's version from its package.json: the native compiler itself is loaded only to transpile a file the
+// cache does not hold (loading it costs about 50-100 ms a process).
+const swcVersion = require('@swc/core/package.json').version;
 let swc;
 
 function transpile(source, filename) {
-  swc ??= require('@swc/core');
   const key = crypto
     .createHash('sha1')
-    .update(`${swc.version}\0${JSON.stringify(options)}\0${filename}\0${source}`)
+    .update(`${swcVersion}\0${JSON.stringify(options)}\0${filename}\0${source}`)
     .digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');
   } catch {
+    swc ??= require('@swc/core');
     const { code } = swc.transformSync(source, { ...options, filename });
     try {
       fs.mkdirSync(cacheDir, { recursive: true });

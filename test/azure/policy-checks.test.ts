@@ -79,6 +79,33 @@ describe('PolicyChecks (Azure)', () => {
     expect(errorOf(() => lrs.synth()).message).toMatch(/CKV_AZURE_206[^\n]*azurerm_storage_account\.logs/);
   });
 
+  test('renders the stack once per synthesis: the JSON written is the JSON the checks judged', () => {
+    const render = jest.spyOn(TerraformStack.prototype, 'toTerraform');
+    try {
+      let stack: TerraformStack | undefined;
+      const app = stackWith('development', (s) => {
+        stack = s;
+        new Construct(s, 'empty');
+      });
+      render.mockClear();
+      app.synth();
+      expect(render).toHaveBeenCalledTimes(1);
+      expect(readStackJson(outdir, 'env')).toEqual(JSON.parse(JSON.stringify(stack!.toTerraform())));
+    } finally {
+      render.mockRestore();
+    }
+  });
+
+  test('a change after the validations ran on their own is judged at synthesis', () => {
+    let stack: TerraformStack | undefined;
+    const app = stackWith('development', (s) => {
+      stack = s;
+    });
+    stack!.runAllValidations();
+    openStorage(stack!);
+    expect(errorOf(() => app.synth()).message).toContain('[error] CKV_AZURE_59 at env/logs');
+  });
+
   test('an acknowledgement without a real reason is refused', () => {
     const stack = new TerraformStack(new App({ outdir }), 'env');
     expect(() => acknowledge(stack, 'CKV_AZURE_59', 'ok')).toThrow(

@@ -1,9 +1,6 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { readCdkOut, readCdktfOut, renderText, reviewBetween, type Review } from '../../lib/review';
 import { loadEnvironments, selectEnvironments } from '../../stacks/environments';
-import { synthesize } from '../../stacks/synth';
+import { sharedSynthesis } from '../util/shared-synthesis';
 
 const environments = selectEnvironments(loadEnvironments(), ['staging', 'prod']);
 const tokens = (name: string) => {
@@ -19,15 +16,11 @@ const tokens = (name: string) => {
 
 let review: Review;
 beforeAll(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-review-between-'));
-  try {
-    const cdkOut = path.join(dir, 'cdk.out');
-    const cdktfOut = path.join(dir, 'cdktf.out');
-    await synthesize({ environments, clouds: ['aws', 'azure'], validation: false, cdkOut, cdktfOut });
-    review = reviewBetween([...readCdkOut(cdkOut), ...readCdktfOut(cdktfOut)], tokens('staging'), tokens('prod'));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  // staging and prod as synthesized for every environment at once: each stage's output is the same either way.
+  const { cdkOut, cdktfOut } = await sharedSynthesis('plain');
+  const names = environments.map((e) => e.name);
+  const stacks = [...readCdkOut(cdkOut), ...readCdktfOut(cdktfOut)].filter((s) => names.includes(s.environment));
+  review = reviewBetween(stacks, tokens('staging'), tokens('prod'));
 });
 
 describe('reviewBetween staging and prod', () => {

@@ -3,23 +3,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkOutputs, failingRows, formatCheckTable, parseCheckArgs, StaleOutputError } from '../../stacks/check';
 import { SOURCES_FILE } from '../../stacks/sources';
-import { loadEnvironments } from '../../stacks/environments';
-import { synthesize } from '../../stacks/synth';
+import { sharedSynthesis } from '../util/shared-synthesis';
 
 const root = path.resolve(__dirname, '..', '..');
+/** The folder holding cdk.out/ and cdktf.out/ of every example environment: the run's shared output, read-only. */
 let dir: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
-  await synthesize({
-    environments: loadEnvironments(),
-    clouds: ['aws', 'azure'],
-    validation: false,
-    cdkOut: path.join(dir, 'cdk.out'),
-    cdktfOut: path.join(dir, 'cdktf.out'),
-  });
+  dir = (await sharedSynthesis('plain')).folder;
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A copy of the synthesized output with one file edited, as a hand edit or a broken construct would. */
 /** The parts of a template these tests edit. */

@@ -1,28 +1,12 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadEnvironments } from '../../stacks/environments';
-import { synthesize } from '../../stacks/synth';
+import { sharedSynthesis } from '../util/shared-synthesis';
 
 // The one test with aws-cdk-lib's CloudFormation schema validation on, as `npm run synth` runs it: every
-// template of every environment must pass, or synthesis throws.
-beforeAll(() => {
-  // test/util/setup-env.ts turns validation off for every other test file.
-  delete process.env.CDK_VALIDATION;
-});
-
-let dir: string;
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
+// template of every environment must pass, or synthesis throws. The run synthesizes the example environments
+// once with validation on (test/util/shared-synthesis.ts, outside test/util/setup-env.ts, which turns it off).
 test('every environment synthesizes on both clouds with CloudFormation validation on', async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-full-'));
-  const rows = await synthesize({
-    environments: loadEnvironments(),
-    clouds: ['aws', 'azure'],
-    validation: true,
-    cdkOut: path.join(dir, 'cdk.out'),
-    cdktfOut: path.join(dir, 'cdktf.out'),
-  });
+  const { rows, cdkOut } = await sharedSynthesis('validated');
   expect(rows.filter((r) => r.cloud === 'aws').map((r) => r.stack)).toEqual([
     'platform-dev-compute',
     'platform-dev-foundation',
@@ -44,7 +28,7 @@ test('every environment synthesizes on both clouds with CloudFormation validatio
     'platform-staging',
     'platform-prod',
   ]);
-  const report = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'validation-report.json'), 'utf8')) as {
+  const report = JSON.parse(fs.readFileSync(path.join(cdkOut, 'validation-report.json'), 'utf8')) as {
     pluginReports: Array<{ summary: { status: string }; violations: Array<{ severity: string }> }>;
   };
   const errors = report.pluginReports

@@ -12,4 +12,10 @@ module.exports = async function globalSetup() {
   fs.chmodSync(dir, 0o755);
   process.env.PLATFORM_JEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
+  // The synthesis cache of the run, not the checkout's (node_modules/.cache): no test reuses what a developer's own
+  // npm run synth left, and nothing is left behind.
+  process.env.PLATFORM_SYNTH_CACHE = path.join(dir, 'synth-cache');
+  // Every synthesis a test starts runs in its own process unless the test asks for workers (--jobs 2): jest already
+  // keeps every core busy, and a worker per core for each of them would only add processes loading aws-cdk-lib.
+  process.env.PLATFORM_SYNTH_JOBS ??= '1';
 };
