@@ -107,21 +107,25 @@ describe('backup section: explicit values win over the tier defaults', () => {
   });
 
   test('every field given is used as given', () => {
-    const arn = 'arn:aws:dynamodb:eu-west-1:111111111111:table/orders';
+    const arn = 'arn:aws:dynamodb:eu-west-1:333333333333:table/orders';
     const vm =
       '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-app';
     const env = defineEnvironment(
-      withBackup({
-        daily: { retentionDays: 14 },
-        weekly: { retentionDays: 56 },
-        window: { startHour: 23, completionHours: 2 },
-        instantRestoreDays: 5,
-        resources: { aws: [arn], azure: [vm] },
-        secondRegion: 'eu-west-2',
-        lock: 'compliance',
-        lockChangeableForHours: 96,
-        restoreTesting: true,
-      }),
+      withBackup(
+        {
+          daily: { retentionDays: 14 },
+          weekly: { retentionDays: 56 },
+          monthly: false,
+          window: { startHour: 23, completionHours: 2 },
+          instantRestoreDays: 5,
+          resources: { aws: [arn], azure: [vm] },
+          secondRegion: 'eu-west-2',
+          lock: 'compliance',
+          lockChangeableForHours: 96,
+          restoreTesting: true,
+        },
+        prodInput(),
+      ),
     );
     expect(env.backup).toEqual({
       daily: { retentionDays: 14 },
@@ -134,6 +138,11 @@ describe('backup section: explicit values win over the tier defaults', () => {
       lockChangeableForHours: 96,
       restoreTesting: true,
     });
+  });
+  test('a development environment that names a second region is refused, not silently kept in one region', () => {
+    expect(problems(withBackup({ secondRegion: 'eu-west-2' }))).toEqual([
+      'dev.backup.secondRegion: "eu-west-2" - production-tier environments only: a development environment keeps its backups in its own region; remove it, or use tier "production"',
+    ]);
   });
 
   test('a window with only startHour keeps the default 8 completion hours', () => {

@@ -16,23 +16,25 @@ function withPatching(patching: unknown, base: EnvironmentInput = devInput()): E
 const WEEKEND = 'saturday or sunday in a production-tier environment (patch in a weekend window)';
 
 describe('patching section: defaults', () => {
-  test('development patches daily at 03:00 UTC for 3 hours, approves updates at once and reboots when needed', () => {
+  test('development patches daily at 03:00 UTC for 3 hours, half the servers at once, approves updates at once and reboots when needed', () => {
     expect(defineEnvironment(devInput()).patching).toEqual({
       day: 'daily',
       startHour: 3,
       durationHours: 3,
       rebootIfNeeded: true,
       approveAfterDays: 0,
+      maxConcurrency: '50%',
     });
   });
 
-  test('production patches on sunday at 02:00 UTC for 3 hours, and approves updates 7 days after their release', () => {
+  test('production patches on sunday at 02:00 UTC for 3 hours, one server at a time, and approves updates 7 days after their release', () => {
     expect(defineEnvironment(prodInput()).patching).toEqual({
       day: 'sunday',
       startHour: 2,
       durationHours: 3,
       rebootIfNeeded: true,
       approveAfterDays: 7,
+      maxConcurrency: '1',
     });
   });
 
@@ -41,7 +43,14 @@ describe('patching section: defaults', () => {
       defineEnvironment(
         withPatching({ day: 'friday', startHour: 22, durationHours: 2, rebootIfNeeded: false, approveAfterDays: 30 }),
       ).patching,
-    ).toEqual({ day: 'friday', startHour: 22, durationHours: 2, rebootIfNeeded: false, approveAfterDays: 30 });
+    ).toEqual({
+      day: 'friday',
+      startHour: 22,
+      durationHours: 2,
+      rebootIfNeeded: false,
+      approveAfterDays: 30,
+      maxConcurrency: '50%',
+    });
   });
 
   test('a section that sets one field keeps the tier defaults for the others', () => {
@@ -51,6 +60,7 @@ describe('patching section: defaults', () => {
       durationHours: 3,
       rebootIfNeeded: true,
       approveAfterDays: 7,
+      maxConcurrency: '1',
     });
   });
 });

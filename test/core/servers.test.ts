@@ -380,6 +380,7 @@ describe('servers section: rules', () => {
       natGateways: 1,
       awsSubnetPrefix: 24,
       azureSubnets: { workloads: '10.10.0.0/28', data: '10.10.0.16/28', apps: '10.10.0.32/28' },
+      zoneRedundant: false,
     };
     const reported: string[] = [];
     serversSection.check?.(

@@ -53,8 +53,8 @@ function problems(input: EnvironmentInput): string[] {
 describe('sections', () => {
   test('services and jobs are registered sections with tier defaults', () => {
     expect(servicesSection.defaults).toEqual({
-      development: { minCount: 1, healthCheckPath: '/' },
-      production: { minCount: 2, healthCheckPath: '/' },
+      development: { minCount: 1, healthCheckPath: '/', minHealthyPercent: 50 },
+      production: { minCount: 2, healthCheckPath: '/', minHealthyPercent: 100 },
     });
     expect(jobsSection.defaults).toEqual({
       development: { timeoutMinutes: 60, retries: 0 },
@@ -88,6 +88,7 @@ describe('services section: defaults', () => {
         desiredCount: 1,
         maxCount: 4,
         autoscaling: { cpuPercent: 70 },
+        minHealthyPercent: 50,
       },
     ]);
     expect(env.services[0]).not.toHaveProperty('awsCertificateArn');

@@ -37,7 +37,12 @@ export interface BackupSpec {
   readonly instantRestoreDays: number;
   /** Resources to protect besides the servers the library creates (selected by tag): AWS ARNs, Azure VM IDs. */
   readonly resources: { readonly aws: readonly string[]; readonly azure: readonly string[] };
-  /** AWS: the region production copies go to (a vault in a stack there); Azure: cross-region restore on. */
+  /**
+   * Production tiers only (a development environment that names one is refused): AWS, the region copies go to (a
+   * vault in a stack there), by default the region's backup partner; Azure, cross-region restore on (to the
+   * location's paired region: Azure chooses it), which also keeps the vault's public network access on, as Azure
+   * refuses to turn it off with cross-region restore.
+   */
   readonly secondRegion?: string;
   /** The lock mode of the vaults. */
   readonly lock: BackupLock;
@@ -276,6 +281,13 @@ export const backupSection = defineSection({
     };
   },
   check: (backup, env, report) => {
+    if (env.tier === 'development' && backup.secondRegion !== undefined) {
+      report(
+        'backup.secondRegion',
+        backup.secondRegion,
+        'production-tier environments only: a development environment keeps its backups in its own region; remove it, or use tier "production"',
+      );
+    }
     const tiers: [string, RetentionTier | undefined][] = [
       ['daily', backup.daily],
       ['weekly', backup.weekly],

@@ -24,6 +24,11 @@ export interface NetworkSpec {
   readonly awsSubnetPrefix: number;
   /** The CIDR of each Azure subnet, by role. */
   readonly azureSubnets: Readonly<Record<(typeof AZURE_SUBNET_ROLES)[number], string>>;
+  /**
+   * Zone-redundant platform services where a cloud makes it a choice (Azure: the Container Apps environment, which
+   * cannot change it later): production tiers. AWS spreads subnets, tasks and load balancers over `zones` always.
+   */
+  readonly zoneRedundant: boolean;
 }
 
 const cidrSchema = z.string().superRefine((text, ctx) => {
@@ -68,8 +73,8 @@ export const networkSection = defineSection({
       .optional(),
   }),
   defaults: {
-    development: { zones: 2, natGatewayPerZone: false },
-    production: { zones: 3, natGatewayPerZone: true },
+    development: { zones: 2, natGatewayPerZone: false, zoneRedundant: false },
+    production: { zones: 3, natGatewayPerZone: true, zoneRedundant: true },
   },
   resolve: (input, { defaults }): NetworkSpec => {
     const zones = input.zones ?? defaults.zones;
@@ -81,6 +86,7 @@ export const networkSection = defineSection({
       natGateways: input.natGateways ?? (defaults.natGatewayPerZone ? zones : 1),
       awsSubnetPrefix: parseCidrPrefix(input.cidr) + bitsFor(awsSubnetCount(zones)),
       azureSubnets: { workloads, data, apps },
+      zoneRedundant: defaults.zoneRedundant,
     };
   },
   check: (network, env, report) => {

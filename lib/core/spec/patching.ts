@@ -27,6 +27,11 @@ export interface PatchingSpec {
   readonly rebootIfNeeded: boolean;
   /** Days an update waits after its release before it is approved (AWS, Amazon Linux; Ubuntu has no release dates). */
   readonly approveAfterDays: number;
+  /**
+   * How many servers a window patches at once (AWS maintenance window `maxConcurrency`): production one at a time
+   * (`'1'`), so a definition of several servers keeps serving; development half of them (`'50%'`).
+   */
+  readonly maxConcurrency: '1' | '50%';
 }
 
 /** The `patching` section: one weekly (production) or daily (development) window for every server. */
@@ -46,15 +51,19 @@ export const patchingSection = defineSection({
     })
     .optional(),
   defaults: {
-    development: { day: 'daily', startHour: 3, durationHours: 3, approveAfterDays: 0 },
-    production: { day: 'sunday', startHour: 2, durationHours: 3, approveAfterDays: 7 },
-  } satisfies Record<string, Pick<PatchingSpec, 'day' | 'startHour' | 'durationHours' | 'approveAfterDays'>>,
+    development: { day: 'daily', startHour: 3, durationHours: 3, approveAfterDays: 0, maxConcurrency: '50%' },
+    production: { day: 'sunday', startHour: 2, durationHours: 3, approveAfterDays: 7, maxConcurrency: '1' },
+  } satisfies Record<
+    string,
+    Pick<PatchingSpec, 'day' | 'startHour' | 'durationHours' | 'approveAfterDays' | 'maxConcurrency'>
+  >,
   resolve: (input, { defaults }): PatchingSpec => ({
     day: input?.day ?? defaults.day,
     startHour: input?.startHour ?? defaults.startHour,
     durationHours: input?.durationHours ?? defaults.durationHours,
     rebootIfNeeded: input?.rebootIfNeeded ?? true,
     approveAfterDays: input?.approveAfterDays ?? defaults.approveAfterDays,
+    maxConcurrency: defaults.maxConcurrency,
   }),
   check: (patching, env, report) => {
     if (env.tier === 'production' && patching.day !== 'saturday' && patching.day !== 'sunday') {

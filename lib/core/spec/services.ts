@@ -70,6 +70,11 @@ export interface ServiceSpec extends WorkloadSpec {
   readonly autoscaling: AutoscalingSpec;
   /** An ACM certificate for HTTPS on the AWS load balancer; without one it listens on HTTP only. */
   readonly awsCertificateArn?: string;
+  /**
+   * The share of `desiredCount` that keeps running while a deployment replaces tasks (ECS
+   * `minimumHealthyPercent`): production 100, so a deployment never lowers capacity; development 50.
+   */
+  readonly minHealthyPercent: 50 | 100;
 }
 
 /** A container run on a schedule. */
@@ -284,9 +289,9 @@ function checkCertificate(service: ServiceSpec, at: string, env: SectionCheckCon
 export const servicesSection = defineSection({
   schema: z.array(serviceSchema).optional(),
   defaults: {
-    development: { minCount: 1, healthCheckPath: '/' },
-    // Two tasks spread over zones survive the loss of one.
-    production: { minCount: 2, healthCheckPath: '/' },
+    development: { minCount: 1, healthCheckPath: '/', minHealthyPercent: 50 as const },
+    // Two tasks spread over zones survive the loss of one; a deployment keeps every task running.
+    production: { minCount: 2, healthCheckPath: '/', minHealthyPercent: 100 as const },
   },
   resolve: (input, { defaults }): readonly ServiceSpec[] =>
     (input ?? []).map((s) => {
@@ -301,6 +306,7 @@ export const servicesSection = defineSection({
         maxCount: s.maxCount ?? Math.min(100, Math.max(minCount * 4, s.desiredCount ?? minCount)),
         autoscaling: { cpuPercent: 70, ...s.autoscaling },
         ...(s.awsCertificateArn !== undefined && { awsCertificateArn: s.awsCertificateArn }),
+        minHealthyPercent: defaults.minHealthyPercent,
       };
     }),
   check: (services, env, report) => {
