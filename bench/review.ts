@@ -5,7 +5,7 @@
 // library loads and every cross-stack reference is followed. Writes the JSON review into OUTDIR.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runReview } from '../stacks/review';
+import { runReview } from '../bin/cli/review';
 
 const args = process.argv.slice(2);
 const outdir = args[args.length - 1]!;

@@ -19,8 +19,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPOSITORY_ROOT, sourceDigests } from '../stacks/sources';
-import { SYNTH_USAGE } from '../stacks/synth';
+import { REPOSITORY_ROOT, sourceDigests } from '../bin/cli/sources';
+import { SYNTH_USAGE } from '../bin/cli/synth';
 import { compareOutputs, readOutput, type StackCheck } from './floor/read';
 
 const BENCH_DIR = __dirname;

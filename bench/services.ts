@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { defineEnvironment, type EnvironmentInput } from '../lib/core';
 import { dev } from '../stacks/environments/dev';
-import { defaultCacheFolder, defaultJobs, formatSummary, synthesize } from '../stacks/synth';
+import { defaultCacheFolder, defaultJobs, formatSummary, synthesize } from '../bin/cli/synth';
 import { parseBenchArgs } from './args';
 
 /** How many services the scale scenario synthesizes. */

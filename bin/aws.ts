@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The CDK CLI's app (cdk.json): `npx cdk synth`, `npx cdk ls`, `npx cdk deploy 'platform-prod/*'`.
 import { buildAwsApp } from '../stacks/aws';
-import { runCli } from '../stacks/cli';
-import { importEnvironments } from '../stacks/load-environments';
-import { sourceDigests, writeSourceRecord } from '../stacks/sources';
+import { runCli } from './cli/command';
+import { importEnvironments } from './cli/load-environments';
+import { sourceDigests, writeSourceRecord } from './cli/sources';
 
 // No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
 process.env.CHECKPOINT_DISABLE ??= '1';

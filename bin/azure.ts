@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The cdktf CLI's app (cdktf.json): `npx cdktf synth`.
 import { buildAzureApp } from '../stacks/azure';
-import { runCli } from '../stacks/cli';
-import { importEnvironments } from '../stacks/load-environments';
-import { sourceDigests, writeSourceRecord } from '../stacks/sources';
+import { runCli } from './cli/command';
+import { importEnvironments } from './cli/load-environments';
+import { sourceDigests, writeSourceRecord } from './cli/sources';
 
 // No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
 process.env.CHECKPOINT_DISABLE ??= '1';

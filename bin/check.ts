@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run check`: every guardrail over the already synthesized cdk.out/ and cdktf.out/, as a table.
 // Exits 1 on any unacknowledged error, so CI and reviewers can run it alone.
-import { checkOutputs, failingRows, formatCheckTable, parseCheckArgs } from '../stacks/check';
-import { runCli } from '../stacks/cli';
+import { checkOutputs, failingRows, formatCheckTable, parseCheckArgs } from './cli/check';
+import { runCli } from './cli/command';
 
 runCli(async () => {
   const rows = await checkOutputs(parseCheckArgs(process.argv.slice(2)));

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run golden`: records the logical IDs and addresses of every stateful resource in test/golden/.
 // Run it only when a stateful resource is meant to move or appear; the diff shows in the pull request.
-import { runCli } from '../stacks/cli';
-import { importEnvironments } from '../stacks/load-environments';
-import { synthesizeStacks, writeGolden } from '../stacks/golden';
+import { runCli } from './cli/command';
+import { importEnvironments } from './cli/load-environments';
+import { parseGoldenArgs, synthesizeStacks, writeGolden } from './cli/golden';
 
 process.env.CHECKPOINT_DISABLE ??= '1';
 
 runCli(async () => {
+  parseGoldenArgs(process.argv.slice(2));
   const environments = (await importEnvironments()).loadEnvironments();
   const changed = writeGolden(process.cwd(), environments, await synthesizeStacks(environments));
   process.stdout.write(

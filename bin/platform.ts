@@ -2,16 +2,9 @@
 // `npm run synth`: every environment, both clouds, replaced as one, with a summary table. Environments are
 // synthesized by worker processes in parallel; those whose inputs did not change are taken from the cache.
 import * as path from 'node:path';
-import { runCli, watchForStop } from '../stacks/cli';
-import { importEnvironments } from '../stacks/load-environments';
-import {
-  defaultCacheFolder,
-  defaultJobs,
-  formatReused,
-  formatSummary,
-  parseSynthArgs,
-  synthesize,
-} from '../stacks/synth';
+import { runCli, watchForStop } from './cli/command';
+import { importEnvironments } from './cli/load-environments';
+import { defaultCacheFolder, defaultJobs, formatReused, formatSummary, parseSynthArgs, synthesize } from './cli/synth';
 
 // No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
 process.env.CHECKPOINT_DISABLE ??= '1';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run review`: what the working tree changes in every environment on both clouds, against a base.
-import { runCli } from '../stacks/cli';
-import { parseReviewArgs, runReview, writeReviewOutput } from '../stacks/review';
+import { runCli } from './cli/command';
+import { parseReviewArgs, runReview, writeReviewOutput } from './cli/review';
 
 // No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
 process.env.CHECKPOINT_DISABLE ??= '1';

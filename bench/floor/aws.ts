@@ -80,7 +80,7 @@ export interface ReplayAwsOptions {
  * @throws Error when a template holds a section the replay does not know (the floor would no longer be the same work)
  */
 export function replayAws(options: ReplayAwsOptions): number {
-  // As ours (stacks/synth.ts): a failed validation throws its findings instead of printing them and exiting.
+  // As ours (bin/cli/synth.ts): a failed validation throws its findings instead of printing them and exiting.
   process.env.CDK_APP_MODE ??= 'inmemory';
   const app = new App({
     outdir: options.outdir,

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import type { IMonitoring } from './monitoring';
+import type { IMonitoring } from './interfaces';
 
 /** The default backup alarm ids, `backup/<kind>`. */
 export const BACKUP_ALARM_IDS = {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,11 +12,11 @@ import {
   lockMinRetentionDays,
   type BackupSpec,
   type RetentionTier,
-  type Tier,
 } from '../core';
 import { acknowledge } from './acknowledge';
 import { addBackupAlarms } from './backup-alarms';
-import type { IMonitoring } from './monitoring';
+import type { IMonitoring } from './interfaces';
+import { RetainStatefulResources } from './protection';
 
 /** The name of an environment's copy vault in the second region: `platform-<env>-copy`. */
 export function copyVaultName(environment: string): string {
@@ -98,25 +98,23 @@ function lifecycleOf(tier: RetentionTier): { deleteAfter: Duration; moveToColdSt
 
 /** Props of {@link Backup}. */
 export interface BackupProps {
-  /** The environment's resolved backup section. */
+  /**
+   * The environment's resolved backup section: retention tiers, window, selection, lock; copies go to the vault
+   * `platform-<env>-copy` in `secondRegion` when it names one (production tiers only), and a restore testing plan
+   * tests the recovery points when `restoreTesting` is on. The key and the vault are retained when they leave the
+   * stack; apply `RetainStatefulResources` to a development stack to delete them with the stack.
+   */
   readonly spec: BackupSpec;
   /** The environment name: the vault and the plan are `platform-<env>`, and servers are selected by it. */
   readonly environment: string;
   /** The environment's monitoring, which receives the backup alarms and a dashboard row. */
   readonly monitoring: IMonitoring;
-  /** The tier of the environment: copies to the second region and restore testing are for production. */
-  readonly tier: Tier;
-  /**
-   * What happens to the key and the vault when they leave the stack or are replaced.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
  * The environment's AWS Backup: an encrypted, locked vault, a plan with the spec's retention tiers, a
  * selection of everything tagged `platform:backup = platform-<env>` (every Server) plus the spec's ARNs,
- * copies to the second region in production, restore testing, and alarms on failed jobs.
+ * copies to the spec's second region, restore testing when the spec asks for it, and alarms on failed jobs.
  *
  * Failures are reported by alarms (`backup/jobs-failed`, `backup/copy-jobs-failed`,
  * `backup/restore-jobs-failed`) through the environment's alert channels, not by vault notifications.
@@ -132,38 +130,36 @@ export class Backup extends Construct {
   public readonly selection: backup.BackupSelection;
   /** The role AWS Backup assumes to back up the selected resources. */
   public readonly role: iam.Role;
-  /** The copy vault in the second region (production with a second region only). */
+  /** The copy vault in the second region, when the spec names one (`secondRegion`). */
   public readonly copyVault?: backup.IBackupVault;
-  /** The restore testing plan (production with restore testing only). */
+  /** The restore testing plan, when the spec turns restore testing on. */
   public readonly restoreTestingPlan?: backup.CfnRestoreTestingPlan;
-  /** The restore testing selection of EC2 instances (production with restore testing only). */
+  /** The restore testing selection of EC2 instances, when the spec turns restore testing on. */
   public readonly restoreTestingSelection?: backup.CfnRestoreTestingSelection;
-  /** The role restore tests run with (production with restore testing only). */
+  /** The role restore tests run with, when the spec turns restore testing on. */
   public readonly restoreRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: BackupProps) {
     super(scope, id);
     const spec = props.spec;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const name = backupPlanName(props.environment);
     const stack = Stack.of(this);
-    const production = props.tier === 'production';
     validateBackupProps(props, stack);
 
     this.key = new kms.Key(this, 'Key', {
       description: `Encrypts the recovery points of ${name}`,
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
-      removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
     });
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: name,
       encryptionKey: this.key,
-      removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
       lockConfiguration: renderLockConfiguration(spec),
     });
 
-    if (production && spec.secondRegion !== undefined) {
+    if (spec.secondRegion !== undefined) {
       // Built from names, not referenced: the copy vault lives in a stack in another region.
       this.copyVault = backup.BackupVault.fromBackupVaultArn(
         this,
@@ -210,7 +206,7 @@ export class Backup extends Construct {
     });
     acknowledgeServicePolicy(this.role, 'backup');
 
-    if (production && spec.restoreTesting) {
+    if (spec.restoreTesting) {
       this.restoreRole = new iam.Role(this, 'RestoreRole', {
         description: `AWS Backup restores recovery points of ${name} for restore tests with this role`,
         assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
@@ -250,13 +246,11 @@ export class Backup extends Construct {
 export interface BackupCopyVaultProps {
   /** The environment's resolved backup section: the copy vault has the primary vault's lock. */
   readonly spec: BackupSpec;
-  /** The environment name: the vault is `platform-<env>-copy`. */
-  readonly environment: string;
   /**
-   * What happens to the key and the vault when they leave the stack or are replaced.
-   * @default RemovalPolicy.RETAIN
+   * The environment name: the vault is `platform-<env>-copy`. The key and the vault are retained when they leave
+   * the stack; `RetainStatefulResources` decides per stack.
    */
-  readonly removalPolicy?: RemovalPolicy;
+  readonly environment: string;
 }
 
 /**
@@ -272,18 +266,17 @@ export class BackupCopyVault extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupCopyVaultProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const name = copyVaultName(props.environment);
     this.key = new kms.Key(this, 'Key', {
       description: `Encrypts the recovery points copied to ${name}`,
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
-      removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
     });
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: name,
       encryptionKey: this.key,
-      removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
       lockConfiguration: renderLockConfiguration(props.spec),
     });
   }
@@ -314,12 +307,7 @@ function validateBackupProps(props: BackupProps, stack: Stack): void {
   if (spec.lockChangeableForHours < 72) {
     issues.add('backup.lockChangeableForHours', spec.lockChangeableForHours, 'at least 72 hours (Vault Lock minimum)');
   }
-  if (
-    props.tier === 'production' &&
-    spec.secondRegion !== undefined &&
-    !Token.isUnresolved(stack.region) &&
-    spec.secondRegion === stack.region
-  ) {
+  if (spec.secondRegion !== undefined && !Token.isUnresolved(stack.region) && spec.secondRegion === stack.region) {
     issues.add('backup.secondRegion', spec.secondRegion, `a region other than the stack's (${stack.region})`);
   }
   issues.throwIfAny('Invalid backup');

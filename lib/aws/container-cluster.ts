@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,8 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { IssueCollector, PLATFORM_PREFIX } from '../core';
 import { acknowledge } from './acknowledge';
+import { RetainStatefulResources } from './protection';
+import { DEFAULT_LOG_RETENTION_DAYS } from './retention';
 
 /** The name of an environment's ECS cluster, `platform-<env>`: the dashboard finds service metrics by it. */
 export function containerClusterName(environment: string): string {
@@ -20,14 +22,10 @@ export interface ContainerClusterProps {
   /** The VPC the services of the cluster run in. */
   readonly vpc: ec2.IVpc;
   /**
-   * What happens to the access-log bucket when it leaves the stack or is replaced. The bucket is never
-   * emptied automatically: a bucket holding logs fails to delete, which keeps the logs.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * How long load balancer access logs (and their earlier versions) are kept, in days.
-   * @default 365
+   * How long load balancer access logs (and their earlier versions) are kept, in days. The bucket is retained when
+   * it leaves the stack; `RetainStatefulResources` lets a development stack delete it (never emptied
+   * automatically: a bucket still holding logs fails to delete, which keeps the logs).
+   * @default DEFAULT_LOG_RETENTION_DAYS (365)
    */
   readonly logRetentionDays?: number;
 }
@@ -53,8 +51,7 @@ export class ContainerCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerClusterProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const retentionDays = props.logRetentionDays ?? 365;
+    const retentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     validateContainerClusterProps(this, props, retentionDays);
 
     this.cluster = new ecs.Cluster(this, 'Resource', {
@@ -69,7 +66,7 @@ export class ContainerCluster extends Construct {
       enforceSSL: true,
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
       lifecycleRules: [
         {
           id: 'ExpireAccessLogs',

@@ -11,7 +11,7 @@ import {
   type ServiceAlarmKind,
 } from '../core';
 import { containerClusterName } from './container-cluster';
-import type { IMonitoring } from './monitoring';
+import type { IMonitoring } from './interfaces';
 
 /** The service alarm kinds AWS has (the catalogue is SERVICE_ALARMS in lib/core). */
 const AWS_KINDS = ['5xx-rate', 'unhealthy', 'latency-p99', 'cpu', 'memory', 'running-below-desired'] as const;

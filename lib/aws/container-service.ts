@@ -1,35 +1,33 @@
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { addLimitProblems, IssueCollector, PLATFORM_PREFIX, serviceProblems, type ServiceSpec } from '../core';
+import { acknowledge } from './acknowledge';
 import {
-  FARGATE_MEMORY_GIB,
-  IssueCollector,
-  parseImageReference,
-  PLATFORM_PREFIX,
-  type ServiceSpec,
-  type Tier,
-} from '../core';
-import { acknowledge, acknowledgeWildcardGrant } from './acknowledge';
+  addExecutionPolicy,
+  addWorkloadLogGroup,
+  addWorkloadTask,
+  containerDefinitionProblems,
+  renderWorkloadContainerSource,
+} from './container-definition';
 import { addServiceAlarms } from './container-service-alarms';
-import type { IMonitoring } from './monitoring';
-import { toRetentionDays } from './retention';
+import type { IMonitoring } from './interfaces';
 
 /** Props of {@link ContainerService}. */
 export interface ContainerServiceProps {
-  /** One resolved service definition (`services[i]` of the spec). */
+  /**
+   * One resolved service definition (`services[i]` of the spec): image, size, port, counts, autoscaling, and the
+   * share of tasks kept running during a deployment (`minHealthyPercent`, 100 in production tiers).
+   */
   readonly spec: ServiceSpec;
-  /** The environment name. */
+  /** The environment name; it goes into every name (`platform-<env>-<name>`, the load balancer `<env>-<name>`). */
   readonly environment: string;
   /**
    * The ECS cluster the service runs in. The dashboard finds the service's ECS metrics under the cluster name
@@ -38,10 +36,14 @@ export interface ContainerServiceProps {
   readonly cluster: ecs.ICluster;
   /**
    * The VPC: tasks run in its private subnets (with a route out, for images and Secrets Manager); the load
-   * balancer in its public subnets when the service is public, else in the private ones.
+   * balancer in its public subnets when the service is public, else in the private ones. An existing one:
+   * `Network.fromAttributes(...).vpc`.
    */
   readonly vpc: ec2.IVpc;
-  /** The environment's monitoring: alarms, dashboard row, log patterns and the key of its log groups. */
+  /**
+   * The environment's monitoring: alarms, dashboard row, log patterns and the key of its log groups. An existing
+   * one: `Monitoring.fromAttributes`.
+   */
   readonly monitoring: IMonitoring;
   /**
    * The bucket the load balancer writes its access logs to, under the prefix `<name>/`. Its policy must let
@@ -49,23 +51,17 @@ export interface ContainerServiceProps {
    * `allowLoadBalancerAccessLogs(bucket)`.
    */
   readonly accessLogBucket: s3.IBucket;
-  /** The environment's tier: production keeps every task running during a deployment (minimum healthy 100%). */
-  readonly tier: Tier;
   /**
    * The load balancer refuses deletion.
    * @default false
    */
   readonly deletionProtection?: boolean;
   /**
-   * How long the container logs are kept, in days (a retention CloudWatch Logs offers).
-   * @default 365
+   * How long the container logs are kept, in days (a retention CloudWatch Logs offers). The log group is retained
+   * when it leaves the stack; apply `RetainStatefulResources` to a development stack to delete it with the stack.
+   * @default DEFAULT_LOG_RETENTION_DAYS (365)
    */
   readonly logRetentionDays?: number;
-  /**
-   * What happens to the log group when it leaves the stack or is replaced.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
   /**
    * A WAF web ACL (regional) to associate with the load balancer.
    * @default - none
@@ -76,11 +72,6 @@ export interface ContainerServiceProps {
    * @default - the current working directory (the project root when run by the CDK CLI or npm scripts)
    */
   readonly imageRoot?: string;
-}
-
-/** Fargate's task sizes, as CPU units and MiB, for a spec's vCPU and GiB. */
-export function renderTaskSize(spec: Pick<ServiceSpec, 'cpu' | 'memoryGiB'>): { cpu: number; memoryLimitMiB: number } {
-  return { cpu: Math.round(spec.cpu * 1024), memoryLimitMiB: Math.round(spec.memoryGiB * 1024) };
 }
 
 /** The longest name an application load balancer may have. */
@@ -97,60 +88,12 @@ export function loadBalancerName(environment: string, service: string): string {
   return `${full.slice(0, LOAD_BALANCER_NAME_MAX - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
 
-/** The resources the execution role reads, to render its policy. */
-export interface ExecutionRoleResources {
-  /** The ARN of the container log group (ending in `:*`, which covers its streams). */
-  readonly logGroupArn: string;
-  /** The partial ARNs of the secrets (without Secrets Manager's random suffix). */
-  readonly secretArns: readonly string[];
-  /** The ARNs of the ECR repositories the image is pulled from. */
-  readonly repositoryArns: readonly string[];
-}
-
-/** The execution role's statements: what ECS needs to start the task, each action on the narrowest resource. */
-export function renderServiceExecutionStatements(resources: ExecutionRoleResources): iam.PolicyStatement[] {
-  const statements = [
-    new iam.PolicyStatement({
-      sid: 'WriteLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [resources.logGroupArn],
-    }),
-  ];
-  if (resources.secretArns.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'ReadSecrets',
-        actions: ['secretsmanager:GetSecretValue'],
-        // Secrets Manager ends every secret's ARN with a hyphen and six random characters.
-        resources: resources.secretArns.map((arn) => `${arn}-??????`),
-      }),
-    );
-  }
-  if (resources.repositoryArns.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'PullImage',
-        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-        resources: [...resources.repositoryArns],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AuthorizeRegistry',
-        actions: ['ecr:GetAuthorizationToken'],
-        resources: ['*'],
-      }),
-    );
-  }
-  return statements;
-}
-
 /** The ingress rules that cannot read a CIDR given as a reference. */
 const VPC_CIDR_RULES = [
   'AwsSolutions-EC23',
   'NIST.800.53.R5-EC2RestrictedCommonPorts',
   'NIST.800.53.R5-EC2RestrictedSSH',
 ] as const;
-
-const ECR_REGISTRY = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
 /**
  * A long-running container service on Fargate behind its own application load balancer:
@@ -160,8 +103,8 @@ const ECR_REGISTRY = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.co
  *   `/platform/<env>/services/<name>` encrypted with the environment's key;
  * - the execution role holds one customer-managed policy with exactly what starting the task needs; the task
  *   role starts empty (grant to `taskRole`);
- * - rolling deployments with the circuit breaker and rollback, minimum healthy 100% in production (50% in
- *   development), maximum 200%, a 60 s health check grace period;
+ * - rolling deployments with the circuit breaker and rollback, the spec's `minHealthyPercent` (100 in production
+ *   tiers, 50 in development), maximum 200%, a 60 s health check grace period;
  * - the load balancer: internet-facing in the public subnets when `spec.public`, else internal; HTTPS with a
  *   TLS 1.2+ policy and HTTP redirected to it when the spec gives `awsCertificateArn`, else HTTP only;
  *   access logs, invalid headers dropped, deletion protection when asked; its security group admits the
@@ -204,51 +147,21 @@ export class ContainerService extends Construct {
   constructor(scope: Construct, id: string, props: ContainerServiceProps) {
     super(scope, id);
     const spec = props.spec;
-    const stack = Stack.of(this);
     const base = `${PLATFORM_PREFIX}-${props.environment}-${spec.name}`;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const retentionDays = props.logRetentionDays ?? 365;
-    const imageDirectory =
-      'directory' in spec.image ? path.resolve(props.imageRoot ?? process.cwd(), spec.image.directory) : undefined;
     // The VPC's private subnets are those with a route out (PRIVATE_WITH_EGRESS); isolated ones are apart.
     const taskSubnets = props.vpc.privateSubnets;
     const lbSubnets = spec.public ? props.vpc.publicSubnets : taskSubnets;
     const lbName = loadBalancerName(props.environment, spec.name);
-    validateContainerServiceProps(props, { retentionDays, imageDirectory, taskSubnets, lbSubnets, lbName });
+    validateContainerServiceProps(props, { taskSubnets, lbSubnets, lbName });
     const https = spec.awsCertificateArn !== undefined;
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
+    this.logGroup = addWorkloadLogGroup(this, 'Logs', {
       logGroupName: `/${PLATFORM_PREFIX}/${props.environment}/services/${spec.name}`,
-      retention: toRetentionDays(retentionDays),
-      encryptionKey: props.monitoring.encryptionKey,
-      removalPolicy,
+      monitoring: props.monitoring,
+      ...(props.logRetentionDays !== undefined && { logRetentionDays: props.logRetentionDays }),
     });
     props.monitoring.watchLogGroup(this.logGroup);
-
-    // Image and secrets.
-    let image: ecs.ContainerImage;
-    const repositoryArns: string[] = [];
-    const source = spec.image;
-    if ('reference' in source) {
-      image = ecs.ContainerImage.fromRegistry(source.reference);
-      const ecrRepository = ecrRepositoryArn(stack, source.reference);
-      if (ecrRepository !== undefined) repositoryArns.push(ecrRepository);
-    } else {
-      const asset = new ecrAssets.DockerImageAsset(this, 'Image', {
-        directory: path.resolve(props.imageRoot ?? process.cwd(), source.directory),
-        platform: ecrAssets.Platform.LINUX_AMD64,
-        exclude: ['.git', 'node_modules', 'cdk.out'],
-      });
-      image = ecs.ContainerImage.fromDockerImageAsset(asset);
-      repositoryArns.push(asset.repository.repositoryArn);
-    }
-    const secretArns: string[] = [];
-    const secrets: Record<string, ecs.Secret> = {};
-    for (const [variable, name] of Object.entries(spec.secrets)) {
-      const secret = secretsmanager.Secret.fromSecretNameV2(this, `Secret-${variable}`, name);
-      secrets[variable] = ecs.Secret.fromSecretsManager(secret);
-      if (!secretArns.includes(secret.secretArn)) secretArns.push(secret.secretArn);
-    }
+    const source = renderWorkloadContainerSource(this, spec, props.imageRoot);
 
     // Roles: the execution role's permissions live in one managed policy rendered here; CDK's own grants to
     // it (logs, secrets, image) are dropped, so nothing lands in an inline policy.
@@ -256,55 +169,25 @@ export class ContainerService extends Construct {
       description: `ECS starts the tasks of ${base} with it: logs, secrets, image`,
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
     });
-    const executionPolicy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
+    const executionPolicy = addExecutionPolicy(this, {
+      role: this.executionRole,
       description: `What ECS needs to start the tasks of ${base}`,
-      roles: [this.executionRole],
-      statements: renderServiceExecutionStatements({
-        logGroupArn: this.logGroup.logGroupArn,
-        secretArns,
-        repositoryArns,
-      }),
+      logGroup: this.logGroup,
+      source,
     });
-    if (repositoryArns.length > 0) {
-      acknowledgeWildcardGrant(executionPolicy, {
-        actions: ['ecr:GetAuthorizationToken'],
-        resources: ['*'],
-        reason:
-          'ecr:GetAuthorizationToken has no resource-level permissions; pulling is limited to the image repository',
-      });
-    }
     this.taskRole = new iam.Role(this, 'TaskRole', {
       description: `The application in the tasks of ${base} runs with it`,
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
     });
-
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+    ({ taskDefinition: this.taskDefinition, container: this.container } = addWorkloadTask(this, {
+      spec,
       family: base,
-      ...renderTaskSize(spec),
-      executionRole: this.executionRole.withoutPolicyUpdates(),
+      executionRole: this.executionRole,
       taskRole: this.taskRole,
-      runtimePlatform: {
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-        cpuArchitecture: ecs.CpuArchitecture.X86_64,
-      },
-    });
-    const environment = Object.keys(spec.environment).length > 0 ? { ...spec.environment } : undefined;
-    this.container = this.taskDefinition.addContainer('Container', {
-      containerName: spec.name,
-      image,
-      essential: true,
+      source,
+      logGroup: this.logGroup,
       portMappings: [{ containerPort: spec.port, protocol: ecs.Protocol.TCP }],
-      ...(environment && { environment }),
-      ...(secretArns.length > 0 && { secrets }),
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: spec.name }),
-    });
-    if (environment) {
-      acknowledge(
-        this.taskDefinition,
-        'AwsSolutions-ECS2',
-        "These are the spec's plain settings (environment); secrets reach the container from Secrets Manager (secrets), and the spec refuses a name in both",
-      );
-    }
+    }));
 
     // Network: the load balancer admits the listener ports, the tasks admit only the load balancer.
     const ports = https ? [443, 80] : [80];
@@ -352,7 +235,7 @@ export class ContainerService extends Construct {
       taskDefinition: this.taskDefinition,
       serviceName: spec.name,
       desiredCount: spec.desiredCount,
-      minHealthyPercent: props.tier === 'production' ? 100 : 50,
+      minHealthyPercent: spec.minHealthyPercent,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(60),
       circuitBreaker: { enable: true, rollback: true },
@@ -486,18 +369,7 @@ export class ContainerService extends Construct {
   }
 }
 
-/** The ARN of the ECR repository an image reference names, when it names one. */
-function ecrRepositoryArn(stack: Stack, reference: string): string | undefined {
-  const parsed = parseImageReference(reference);
-  if (typeof parsed === 'string' || parsed.registry === undefined) return undefined;
-  const match = ECR_REGISTRY.exec(parsed.registry);
-  if (!match) return undefined;
-  return `arn:${stack.partition}:ecr:${match[2]}:${match[1]}:repository/${parsed.repository}`;
-}
-
 interface ResolvedInputs {
-  readonly retentionDays: number;
-  readonly imageDirectory: string | undefined;
   readonly taskSubnets: readonly ec2.ISubnet[];
   readonly lbSubnets: readonly ec2.ISubnet[];
   readonly lbName: string;
@@ -511,24 +383,8 @@ function validateContainerServiceProps(props: ContainerServiceProps, inputs: Res
   const issues = new IssueCollector();
   const spec = props.spec;
   const at = `services.${spec.name}`;
-  const fargate = FARGATE_MEMORY_GIB[String(spec.cpu)];
-  if (fargate === undefined) {
-    issues.add(
-      `${at}.cpu`,
-      spec.cpu,
-      `a Fargate size: one of ${Object.keys(FARGATE_MEMORY_GIB)
-        .map(Number)
-        .sort((a, b) => a - b)
-        .join(', ')} vCPU`,
-    );
-  } else if (
-    spec.memoryGiB < fargate[0] ||
-    spec.memoryGiB > fargate[1] ||
-    (spec.cpu === 0.25 ? ![0.5, 1, 2].includes(spec.memoryGiB) : !Number.isInteger(spec.memoryGiB))
-  ) {
-    const allowed = spec.cpu === 0.25 ? '0.5, 1 or 2' : `${fargate[0]}-${fargate[1]} in whole`;
-    issues.add(`${at}.memoryGiB`, spec.memoryGiB, `${allowed} GiB, what Fargate runs at ${spec.cpu} vCPU`);
-  }
+  // The limits the spec enforces too, in the same words, for a spec written without defineEnvironment.
+  addLimitProblems(issues, at, [...serviceProblems(spec), ...containerDefinitionProblems(spec, props)]);
   if (inputs.taskSubnets.length === 0) {
     issues.add(`${at}.vpc`, 'private', 'a VPC with private subnets that have a route out (tasks pull images there)');
   }
@@ -543,23 +399,6 @@ function validateContainerServiceProps(props: ContainerServiceProps, inputs: Res
   }
   if (inputs.lbName.startsWith('internal-')) {
     issues.add(`${at}.name`, inputs.lbName, 'a load balancer name not beginning with internal- (ELB refuses it)');
-  }
-  if (spec.minCount < 1 || spec.minCount > spec.maxCount) {
-    issues.add(`${at}.minCount`, spec.minCount, `1 to maxCount (${spec.maxCount})`);
-  }
-  if (spec.desiredCount < spec.minCount || spec.desiredCount > spec.maxCount) {
-    issues.add(`${at}.desiredCount`, spec.desiredCount, `minCount (${spec.minCount}) to maxCount (${spec.maxCount})`);
-  }
-  for (const variable of Object.keys(spec.secrets).filter((k) => k in spec.environment)) {
-    issues.add(`${at}.secrets.${variable}`, variable, 'a variable that is not also in environment');
-  }
-  if (inputs.imageDirectory !== undefined && !fs.existsSync(path.join(inputs.imageDirectory, 'Dockerfile'))) {
-    issues.add(`${at}.image.directory`, inputs.imageDirectory, 'a directory with a Dockerfile');
-  }
-  try {
-    toRetentionDays(inputs.retentionDays);
-  } catch (error) {
-    issues.add(`${at}.logRetentionDays`, inputs.retentionDays, (error as Error).message.replace(/^[^-]*- /, ''));
   }
   if (
     props.webAclArn !== undefined &&

@@ -1,10 +1,11 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { RetainStatefulResources } from './protection';
 
 /** Props of {@link ImagePin}. */
 export interface ImagePinProps {
@@ -14,13 +15,11 @@ export interface ImagePinProps {
   readonly logGroupName: string;
   /** The key encrypting that log group; its policy must let CloudWatch Logs use it for the group. */
   readonly encryptionKey: kms.IKey;
-  /** How long the function's logs are kept. */
-  readonly retention: logs.RetentionDays;
   /**
-   * What happens to the log group when it leaves the stack.
-   * @default RemovalPolicy.RETAIN
+   * How long the function's logs are kept. The log group is retained when it leaves the stack;
+   * `RetainStatefulResources` decides per stack.
    */
-  readonly removalPolicy?: RemovalPolicy;
+  readonly retention: logs.RetentionDays;
 }
 
 const ACKNOWLEDGEMENTS: readonly (readonly [string, string])[] = [
@@ -106,7 +105,7 @@ export class ImagePin extends Construct {
       logGroupName: props.logGroupName,
       encryptionKey: props.encryptionKey,
       retention: props.retention,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(stack),
     });
   }
 }

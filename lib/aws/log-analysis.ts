@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Token, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,7 +10,8 @@ import {
   renderInsightsQueries,
   type LogPattern,
 } from '../core';
-import type { IMonitoring } from './monitoring';
+import type { IMonitoring } from './interfaces';
+import { RetainStatefulResources } from './protection';
 
 /** Props of {@link LogAnalysis}. */
 export interface LogAnalysisProps {
@@ -20,10 +21,11 @@ export interface LogAnalysisProps {
   readonly patterns: readonly LogPattern[];
   /** How long the application log group keeps records. */
   readonly retention: logs.RetentionDays;
-  /** The key encrypting the application log group. */
+  /**
+   * The key encrypting the application log group. The group is retained when it leaves the stack or is replaced;
+   * `RetainStatefulResources` lets a development stack delete it.
+   */
   readonly encryptionKey: kms.IKey;
-  /** What happens to the application log group when it leaves the stack. */
-  readonly removalPolicy: RemovalPolicy;
   /** Where the pattern alarms and the dashboard row go. */
   readonly monitoring: IMonitoring;
 }
@@ -31,6 +33,43 @@ export interface LogAnalysisProps {
 /** The CloudWatch namespace of the environment's log pattern metrics. */
 export function logMetricNamespace(environment: string): string {
   return `Platform/${environment}`;
+}
+
+/**
+ * Counts every log pattern in a log group: a metric filter per pattern (`Pattern-<name>`, a child of the group),
+ * adding 1 to the metric `log-<name>` of the namespace `Platform/<env>` for each matching line.
+ */
+export function addLogPatternFilters(
+  logGroup: logs.ILogGroup,
+  environment: string,
+  patterns: readonly LogPattern[],
+): void {
+  for (const pattern of patterns) {
+    logGroup.addMetricFilter(`Pattern-${pattern.name}`, {
+      filterPattern: logs.FilterPattern.literal(renderCloudWatchPattern(pattern.match)),
+      metricNamespace: logMetricNamespace(environment),
+      metricName: `log-${pattern.name}`,
+      metricValue: '1',
+    });
+  }
+}
+
+/**
+ * Saves a CloudWatch Logs Insights query `platform/<env>/<name>` in `scope` (`Query-<name>`) over the log groups
+ * named (names, or a lazy list of them).
+ */
+export function addSavedQuery(
+  scope: Construct,
+  environment: string,
+  name: string,
+  query: string,
+  logGroupNames: string[],
+): logs.CfnQueryDefinition {
+  return new logs.CfnQueryDefinition(scope, `Query-${name}`, {
+    name: `${PLATFORM_PREFIX}/${environment}/${name}`,
+    queryString: query,
+    logGroupNames,
+  });
 }
 
 /**
@@ -54,7 +93,7 @@ export class LogAnalysis extends Construct {
       logGroupName: `/${PLATFORM_PREFIX}/${props.name}/application`,
       retention: props.retention,
       encryptionKey: props.encryptionKey,
-      removalPolicy: props.removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
     });
 
     const metrics = new Map<string, cloudwatch.Metric>();
@@ -79,11 +118,7 @@ export class LogAnalysis extends Construct {
     this.patternMetrics = metrics;
 
     for (const { name, query } of renderInsightsQueries(props.patterns)) {
-      new logs.CfnQueryDefinition(this, `Query-${name}`, {
-        name: `${PLATFORM_PREFIX}/${props.name}/${name}`,
-        queryString: query,
-        logGroupNames: Lazy.list({ produce: () => [...this.watchedNames] }),
-      });
+      addSavedQuery(this, props.name, name, query, Lazy.list({ produce: () => [...this.watchedNames] }));
     }
     if (metrics.size > 0) {
       props.monitoring.addWidgets(
@@ -104,23 +139,18 @@ export class LogAnalysis extends Construct {
     const name = this.nameOf(logGroup);
     this.watched.push(logGroup);
     this.watchedNames.push(name);
-    for (const pattern of this.props.patterns) {
-      logGroup.addMetricFilter(`Pattern-${pattern.name}`, {
-        filterPattern: logs.FilterPattern.literal(renderCloudWatchPattern(pattern.match)),
-        metricNamespace: logMetricNamespace(this.props.name),
-        metricName: `log-${pattern.name}`,
-        metricValue: '1',
-      });
-    }
+    addLogPatternFilters(logGroup, this.props.name, this.props.patterns);
   }
 
   /** Saves a Logs Insights query `platform/<env>/<name>` over the given log groups. */
   public addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void {
-    new logs.CfnQueryDefinition(this, `Query-${name}`, {
-      name: `${PLATFORM_PREFIX}/${this.props.name}/${name}`,
-      queryString: query,
-      logGroupNames: logGroups.map((g) => this.nameOf(g)),
-    });
+    addSavedQuery(
+      this,
+      this.props.name,
+      name,
+      query,
+      logGroups.map((g) => this.nameOf(g)),
+    );
   }
 
   /**

@@ -1,110 +1,36 @@
-import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import {
   alarmName,
   AlarmRegistry,
   IssueCollector,
   PLATFORM_PREFIX,
   SEVERITIES,
-  type AlarmBasics,
   type MonitoringSpec,
   type Severity,
 } from '../core';
-import { LogAnalysis } from './log-analysis';
+import type { AddAlarmOptions, AlarmDefinition, IMonitoring } from './interfaces';
+import { addLogPatternFilters, addSavedQuery, LogAnalysis } from './log-analysis';
+import { RetainStatefulResources } from './protection';
 import { toRetentionDays } from './retention';
-
-/**
- * One default alarm, as a capability defines it in its own file: the neutral basics (threshold, severity,
- * description, first response) and the CloudWatch condition.
- */
-export interface AlarmDefinition extends AlarmBasics {
-  /** The metric the alarm watches. */
-  readonly metric: cloudwatch.IMetric;
-  /** How the metric is compared with the threshold. */
-  readonly comparisonOperator: cloudwatch.ComparisonOperator;
-  /** How many periods are evaluated. */
-  readonly evaluationPeriods: number;
-  /**
-   * How many of them must breach.
-   * @default - all of `evaluationPeriods`
-   */
-  readonly datapointsToAlarm?: number;
-  /**
-   * What a period without data means.
-   * @default cloudwatch.TreatMissingData.NOT_BREACHING
-   */
-  readonly treatMissingData?: cloudwatch.TreatMissingData;
-  /**
-   * Actions besides notifying the channels (the EC2 recover action, for instance).
-   * @default - none
-   */
-  readonly extraActions?: readonly cloudwatch.IAlarmAction[];
-}
-
-/**
- * The environment's monitoring, as the capabilities see it: the one interface through which every construct
- * registers its default alarms, dashboard widgets, watched log groups and saved queries.
- */
-export interface IMonitoring extends IConstruct {
-  /** The environment name, the middle of every alarm name. */
-  readonly environment: string;
-  /** The key that may encrypt the environment's log groups (`/platform/<env>/*`). */
-  readonly encryptionKey: kms.IKey;
-  /** The log group workloads and servers write to (`/platform/<env>/application`), watched for the log patterns. */
-  readonly applicationLogGroup: logs.ILogGroup;
-  /**
-   * Creates a default alarm in `scope`, named `platform-<env>-<id>`, notifying the channels of its severity,
-   * unless the spec switches it off (`monitoring.alarms[id].enabled: false`); applies the spec's tuning.
-   * @param id the alarm id, kebab-case words separated by slashes (`network/nat/port-allocation-errors`)
-   * @returns the alarm, or undefined when the spec switched it off
-   */
-  addAlarm(
-    scope: Construct,
-    id: string,
-    definition: AlarmDefinition,
-    options?: AddAlarmOptions,
-  ): cloudwatch.Alarm | undefined;
-  /**
-   * Records an alarm id that only the other cloud has (an Azure VM's `availability`), so that a spec override
-   * of it is accepted here instead of being reported as naming no alarm.
-   */
-  declareAlarmElsewhere(id: string): void;
-  /** Adds a titled row of widgets to the environment dashboard. */
-  addWidgets(title: string, ...widgets: cloudwatch.IWidget[]): void;
-  /** Counts the environment's log patterns in a log group and adds it to the saved queries. */
-  watchLogGroup(logGroup: logs.ILogGroup): void;
-  /** Saves a CloudWatch Logs Insights query, `platform/<env>/<name>`, over the given log groups. */
-  addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void;
-}
-
-/** Options of {@link IMonitoring.addAlarm}. */
-export interface AddAlarmOptions {
-  /**
-   * For an alarm kept once per resource (the EC2 recover alarm, one per instance): the resource's key, which
-   * ends the alarm's name (`platform-<env>-<id>.<member>`). The spec's override of the id applies to every member.
-   * @default - one alarm for the id
-   */
-  readonly member?: string;
-}
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps {
-  /** The environment's resolved monitoring section. */
+  /**
+   * The environment's resolved monitoring section: channels, routing, log retention and patterns, alarm overrides.
+   * The key and the application log group are retained when they leave the stack; apply `RetainStatefulResources`
+   * to a development stack to delete them with the stack.
+   */
   readonly spec: MonitoringSpec;
   /** The environment name. */
   readonly name: string;
-  /**
-   * What happens to the key and the application log group when they leave the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -129,19 +55,37 @@ export class Monitoring extends Construct implements IMonitoring {
   private readonly registry: AlarmRegistry;
   private readonly alarmList = new Map<string, cloudwatch.Alarm>();
 
+  /**
+   * The monitoring of an environment deployed elsewhere (the platform's foundation stack, another app): alarms
+   * created through it notify the environment's topics by severity, with the spec's tuning and switches when
+   * `spec` is given; its log groups use the environment's key; watched log groups count the spec's log patterns.
+   * Dashboard rows go to `dashboard` when one is given.
+   *
+   * @example
+   * // The ARNs as the platform team publishes them (stack outputs, SSM parameters).
+   * const monitoring = Monitoring.fromAttributes(stack, 'Monitoring', {
+   *   environment: env.name,
+   *   encryptionKeyArn: keyArn,
+   *   topicArns: { critical: criticalTopicArn, warning: warningTopicArn },
+   *   spec: env.monitoring,
+   * });
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: MonitoringAttributes): IMonitoring {
+    return new ImportedMonitoring(scope, id, attrs);
+  }
+
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.environment = props.name;
     this.registry = new AlarmRegistry(props.name, props.spec);
     this.alarms = this.alarmList;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const stack = Stack.of(this);
 
     this.encryptionKey = new kms.Key(this, 'Key', {
       description: `Encrypts the alert topics and log groups of ${props.name}`,
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
-      removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
     });
     // CloudWatch alarms publish to the encrypted topics; CloudWatch Logs encrypts this environment's groups.
     this.encryptionKey.addToResourcePolicy(
@@ -197,7 +141,6 @@ export class Monitoring extends Construct implements IMonitoring {
       patterns: props.spec.logPatterns,
       retention: toRetentionDays(props.spec.logRetentionDays),
       encryptionKey: this.encryptionKey,
-      removalPolicy,
       monitoring: this,
     });
 
@@ -212,37 +155,9 @@ export class Monitoring extends Construct implements IMonitoring {
     definition: AlarmDefinition,
     options: AddAlarmOptions = {},
   ): cloudwatch.Alarm | undefined {
-    const member = options.member;
-    const tuned = this.registry.tune(id, definition, member);
-    if (!tuned) return undefined;
-    const name = alarmName(this.environment, id, member);
-    const key = member === undefined ? id : `${id}/${member}`;
-    if (
-      tuned.datapointsToAlarm !== undefined &&
-      (tuned.datapointsToAlarm < 1 || tuned.datapointsToAlarm > tuned.evaluationPeriods)
-    ) {
-      const issues = new IssueCollector();
-      issues.add(
-        `${id}.datapointsToAlarm`,
-        tuned.datapointsToAlarm,
-        `1 to evaluationPeriods (${tuned.evaluationPeriods})`,
-      );
-      issues.throwIfAny('Invalid alarm');
-    }
-    const alarm = new cloudwatch.Alarm(scope, key.replaceAll('/', '-'), {
-      alarmName: name,
-      alarmDescription: AlarmRegistry.describe(tuned),
-      metric: tuned.metric,
-      threshold: tuned.threshold,
-      comparisonOperator: tuned.comparisonOperator,
-      evaluationPeriods: tuned.evaluationPeriods,
-      datapointsToAlarm: tuned.datapointsToAlarm,
-      treatMissingData: tuned.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
-      actionsEnabled: true,
-    });
-    const notify = new actions.SnsAction(this.topics[tuned.severity]);
-    alarm.addAlarmAction(notify, ...(tuned.extraActions ?? []));
-    alarm.addOkAction(notify);
+    const created = createAlarm(this.registry, this.topics, scope, id, definition, options.member);
+    if (!created) return undefined;
+    const { alarm, key, name } = created;
     this.alarmList.set(key, alarm);
     // The dashboard lives in this stack; an alarm registered from another stack (compute) must not be
     // referenced from here, or the two stacks would depend on each other. Its ARN follows from its name.
@@ -268,8 +183,7 @@ export class Monitoring extends Construct implements IMonitoring {
   }
 
   public addWidgets(title: string, ...widgets: cloudwatch.IWidget[]): void {
-    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
-    this.dashboard.addWidgets(...widgets);
+    addDashboardRow(this.dashboard, title, widgets);
   }
 
   public watchLogGroup(logGroup: logs.ILogGroup): void {
@@ -330,6 +244,156 @@ export class Monitoring extends Construct implements IMonitoring {
     }
     return topic;
   }
+}
+
+/** What {@link Monitoring.fromAttributes} needs to know of an environment's monitoring. */
+export interface MonitoringAttributes {
+  /** The environment name, the middle of every alarm name (`platform-<env>-<id>`). */
+  readonly environment: string;
+  /**
+   * The ARN of the key that encrypts the environment's topics and log groups (`Monitoring.encryptionKey`). Its
+   * policy must let CloudWatch Logs use it for `/platform/<env>/*`, as the platform's key does.
+   */
+  readonly encryptionKeyArn: string;
+  /** The ARN of the alert topic of each severity (`Monitoring.topics`). */
+  readonly topicArns: Readonly<Record<Severity, string>>;
+  /**
+   * The name of the environment's application log group.
+   * @default - `/platform/<env>/application`
+   */
+  readonly applicationLogGroupName?: string;
+  /**
+   * The environment's monitoring section: its alarm overrides tune or switch off the alarms created through the
+   * imported monitoring (an override naming no alarm created here is reported), its log patterns are counted in
+   * the watched log groups.
+   * @default - every alarm with its default tuning, no log patterns
+   */
+  readonly spec?: Pick<MonitoringSpec, 'alarms' | 'routing' | 'logPatterns'>;
+  /**
+   * A dashboard of this app that receives the rows the constructs add (`addWidgets`).
+   * @default - none: the environment's own dashboard lives in its stack and cannot be changed from here, so the
+   *   rows are not shown
+   */
+  readonly dashboard?: cloudwatch.Dashboard;
+}
+
+/** An environment's monitoring deployed elsewhere, as the constructs see it ({@link Monitoring.fromAttributes}). */
+class ImportedMonitoring extends Construct implements IMonitoring {
+  public readonly environment: string;
+  public readonly encryptionKey: kms.IKey;
+  public readonly applicationLogGroup: logs.ILogGroup;
+  private readonly topics: Readonly<Record<Severity, sns.ITopic>>;
+  private readonly registry: AlarmRegistry;
+  private readonly attrs: MonitoringAttributes;
+  private readonly watched = new Set<logs.ILogGroup>();
+
+  constructor(scope: Construct, id: string, attrs: MonitoringAttributes) {
+    super(scope, id);
+    this.attrs = attrs;
+    this.environment = attrs.environment;
+    this.encryptionKey = kms.Key.fromKeyArn(this, 'Key', attrs.encryptionKeyArn);
+    this.applicationLogGroup = logs.LogGroup.fromLogGroupName(
+      this,
+      'ApplicationLogGroup',
+      attrs.applicationLogGroupName ?? `/${PLATFORM_PREFIX}/${attrs.environment}/application`,
+    );
+    this.topics = Object.fromEntries(
+      SEVERITIES.map((severity) => [
+        severity,
+        sns.Topic.fromTopicArn(this, `${severity}Topic`, attrs.topicArns[severity]),
+      ]),
+    ) as Record<Severity, sns.ITopic>;
+    this.registry = new AlarmRegistry(attrs.environment, {
+      alarms: attrs.spec?.alarms ?? {},
+      routing: attrs.spec?.routing ?? { critical: [], warning: [] },
+    });
+    this.node.addValidation({ validate: () => this.registry.unusedOverrides() });
+  }
+
+  public addAlarm(
+    scope: Construct,
+    id: string,
+    definition: AlarmDefinition,
+    options: AddAlarmOptions = {},
+  ): cloudwatch.Alarm | undefined {
+    return createAlarm(this.registry, this.topics, scope, id, definition, options.member)?.alarm;
+  }
+
+  public declareAlarmElsewhere(id: string): void {
+    this.registry.declareElsewhere(id);
+  }
+
+  public addWidgets(title: string, ...widgets: cloudwatch.IWidget[]): void {
+    if (this.attrs.dashboard) addDashboardRow(this.attrs.dashboard, title, widgets);
+  }
+
+  public watchLogGroup(logGroup: logs.ILogGroup): void {
+    if (this.watched.has(logGroup)) return;
+    this.watched.add(logGroup);
+    addLogPatternFilters(logGroup, this.environment, this.attrs.spec?.logPatterns ?? []);
+  }
+
+  public addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void {
+    addSavedQuery(
+      this,
+      this.environment,
+      name,
+      query,
+      logGroups.map((g) => g.logGroupName),
+    );
+  }
+}
+
+/**
+ * Creates a default alarm in `scope` through an environment's registry: tuned (or switched off) by the spec,
+ * named `platform-<env>-<id>[.<member>]`, notifying the topic of its severity when it fires and when it recovers.
+ * @returns the alarm with its registry key and name, or undefined when the spec switched it off
+ */
+function createAlarm(
+  registry: AlarmRegistry,
+  topics: Readonly<Record<Severity, sns.ITopic>>,
+  scope: Construct,
+  id: string,
+  definition: AlarmDefinition,
+  member: string | undefined,
+): { alarm: cloudwatch.Alarm; key: string; name: string } | undefined {
+  const tuned = registry.tune(id, definition, member);
+  if (!tuned) return undefined;
+  const name = alarmName(registry.environment, id, member);
+  const key = member === undefined ? id : `${id}/${member}`;
+  if (
+    tuned.datapointsToAlarm !== undefined &&
+    (tuned.datapointsToAlarm < 1 || tuned.datapointsToAlarm > tuned.evaluationPeriods)
+  ) {
+    const issues = new IssueCollector();
+    issues.add(
+      `${id}.datapointsToAlarm`,
+      tuned.datapointsToAlarm,
+      `1 to evaluationPeriods (${tuned.evaluationPeriods})`,
+    );
+    issues.throwIfAny('Invalid alarm');
+  }
+  const alarm = new cloudwatch.Alarm(scope, key.replaceAll('/', '-'), {
+    alarmName: name,
+    alarmDescription: AlarmRegistry.describe(tuned),
+    metric: tuned.metric,
+    threshold: tuned.threshold,
+    comparisonOperator: tuned.comparisonOperator,
+    evaluationPeriods: tuned.evaluationPeriods,
+    datapointsToAlarm: tuned.datapointsToAlarm,
+    treatMissingData: tuned.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+    actionsEnabled: true,
+  });
+  const notify = new actions.SnsAction(topics[tuned.severity]);
+  alarm.addAlarmAction(notify, ...(tuned.extraActions ?? []));
+  alarm.addOkAction(notify);
+  return { alarm, key, name };
+}
+
+/** A titled row of a dashboard: a heading across its width, then the widgets. */
+function addDashboardRow(dashboard: cloudwatch.Dashboard, title: string, widgets: readonly cloudwatch.IWidget[]): void {
+  dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
+  dashboard.addWidgets(...widgets);
 }
 
 /** The most alarms one CloudWatch alarm status widget shows. */

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import type { IMonitoring } from './monitoring';
+import type { IMonitoring } from './interfaces';
 
 /** The NAT gateways of a VPC built by aws-cdk-lib, in subnet order (each public subnet holds at most one). */
 export function natGatewayIds(vpc: ec2.IVpc): string[] {

@@ -1,12 +1,14 @@
-import { Annotations, ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
-import type { IMonitoring } from './monitoring';
+import type { IMonitoring, INetwork } from './interfaces';
 import { addNetworkAlarms, TOP_TALKERS_QUERY } from './network-alarms';
+import { RetainStatefulResources } from './protection';
+import { toRetentionDays } from './retention';
 import { checkName, IssueCollector, PLATFORM_PREFIX, type NetworkSpec } from '../core';
 
 /** The id of the stack-wide provider aws-cdk-lib adds for `restrictDefaultSecurityGroup`. */
@@ -45,8 +47,10 @@ export interface NetworkProps {
   /** The availability zones to span, exactly `spec.zones` of them, all in the stack's region and stack's zones. */
   readonly availabilityZones: readonly string[];
   /**
-   * How long VPC flow log records are kept.
-   * @default logs.RetentionDays.ONE_YEAR
+   * How long VPC flow log records are kept (`toRetentionDays(env.monitoring.logRetentionDays)`). The flow log group
+   * and its key are retained when they leave the stack; apply `RetainStatefulResources` to a development stack to
+   * delete them with the stack.
+   * @default - DEFAULT_LOG_RETENTION_DAYS, a year
    */
   readonly flowLogRetention?: logs.RetentionDays;
   /**
@@ -55,11 +59,6 @@ export interface NetworkProps {
    * @default - no alarms
    */
   readonly monitoring?: IMonitoring;
-  /**
-   * What happens to the flow log group and its key when they leave the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
   /**
    * The KMS key that encrypts the flow log group. The construct adds a key policy statement letting
    * CloudWatch Logs use it for the flow log group; an imported key's policy cannot be changed, so a warning
@@ -84,7 +83,7 @@ export interface NetworkProps {
  *   availabilityZones: env.aws.availabilityZones,
  * });
  */
-export class Network extends Construct {
+export class Network extends Construct implements INetwork {
   /** The VPC. */
   public readonly vpc: ec2.Vpc;
   /** The log group receiving the VPC flow logs. */
@@ -98,10 +97,35 @@ export class Network extends Construct {
   /** Subnets with no route out (databases, caches). */
   public readonly isolatedSubnets: readonly ec2.ISubnet[];
 
+  /**
+   * A network around an existing VPC, for constructs that take one (`network.vpc`): its subnets by kind are the
+   * VPC's own (`publicSubnets`, `privateSubnets`, `isolatedSubnets`).
+   */
+  public static fromVpc(scope: Construct, id: string, vpc: ec2.IVpc): INetwork {
+    return new ImportedNetwork(scope, id, () => vpc);
+  }
+
+  /**
+   * A network created elsewhere (the platform's foundation stack, another app), from the IDs of its VPC and
+   * subnets, without a lookup: synthesis needs no credentials. The subnet lists are in zone order, one subnet per
+   * zone of `availabilityZones` (the order `Network` creates them in).
+   *
+   * @example
+   * const network = Network.fromAttributes(stack, 'Network', {
+   *   vpcId: 'vpc-0123456789abcdef0',
+   *   vpcCidrBlock: '10.40.0.0/16',
+   *   availabilityZones: env.aws.availabilityZones,
+   *   publicSubnetIds: ['subnet-0a', 'subnet-0b'],
+   *   privateSubnetIds: ['subnet-1a', 'subnet-1b'],
+   * });
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: ec2.VpcAttributes): INetwork {
+    return new ImportedNetwork(scope, id, (network) => ec2.Vpc.fromVpcAttributes(network, 'Resource', attrs));
+  }
+
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const retention = props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR;
+    const retention = props.flowLogRetention ?? toRetentionDays();
     const logGroupName = `/${PLATFORM_PREFIX}/${props.name}/vpc-flow-logs`;
     validateNetworkProps(props, logGroupName);
 
@@ -118,7 +142,7 @@ export class Network extends Construct {
         description: `Encrypts the VPC flow logs of ${props.name}`,
         enableKeyRotation: true,
         rotationPeriod: Duration.days(365),
-        removalPolicy,
+        removalPolicy: RetainStatefulResources.removalPolicyOf(this),
       });
     // CloudWatch Logs encrypts with the key on the log group's behalf; the encryption context condition
     // limits that to this one log group. A given key needs the same statement, or the log group fails to deploy.
@@ -134,13 +158,13 @@ export class Network extends Construct {
       logGroupName,
       retention,
       encryptionKey: this.encryptionKey,
-      removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
     });
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, this.flowLogRole(logGroupName)),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
-    this.encryptDefaultSecurityGroupHandlerLogs(props, removalPolicy, retention);
+    this.encryptDefaultSecurityGroupHandlerLogs(props, retention);
     acknowledge(
       this.vpc,
       'NIST.800.53.R5-VPCDefaultSecurityGroupClosed',
@@ -200,11 +224,7 @@ export class Network extends Construct {
    * whose logs would go to an auto-created group with no retention and no encryption. Give that Lambda a log
    * group like the flow logs': encrypted with the same key, kept for the same time.
    */
-  private encryptDefaultSecurityGroupHandlerLogs(
-    props: NetworkProps,
-    removalPolicy: RemovalPolicy,
-    retention: logs.RetentionDays,
-  ): void {
+  private encryptDefaultSecurityGroupHandlerLogs(props: NetworkProps, retention: logs.RetentionDays): void {
     const stack = Stack.of(this);
     const provider = stack.node.tryFindChild(DEFAULT_SG_PROVIDER_ID);
     const handler = provider?.node.tryFindChild('Handler');
@@ -217,13 +237,36 @@ export class Network extends Construct {
       logGroupName,
       retention,
       encryptionKey: this.encryptionKey,
-      removalPolicy,
+      removalPolicy: RetainStatefulResources.removalPolicyOf(this),
     });
     handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
     handler.node.addDependency(logGroup);
     // cdk-nag skips this provider's raw CfnResources at synthesis, but judges them in the template (npm run
     // check, any template linter): these acknowledgements are written there with their reasons.
     for (const [rule, reason] of DEFAULT_SG_HANDLER_ACKNOWLEDGEMENTS) acknowledge(provider, rule, reason);
+  }
+}
+
+/** A network created elsewhere ({@link Network.fromVpc}, {@link Network.fromAttributes}). */
+class ImportedNetwork extends Construct implements INetwork {
+  public readonly vpc: ec2.IVpc;
+
+  /** @param vpcOf the VPC, given or imported under this construct */
+  constructor(scope: Construct, id: string, vpcOf: (network: Construct) => ec2.IVpc) {
+    super(scope, id);
+    this.vpc = vpcOf(this);
+  }
+
+  public get publicSubnets(): readonly ec2.ISubnet[] {
+    return this.vpc.publicSubnets;
+  }
+
+  public get privateSubnets(): readonly ec2.ISubnet[] {
+    return this.vpc.privateSubnets;
+  }
+
+  public get isolatedSubnets(): readonly ec2.ISubnet[] {
+    return this.vpc.isolatedSubnets;
   }
 }
 

@@ -15,7 +15,10 @@ import {
 
 /** Props of {@link Patching}. */
 export interface PatchingProps {
-  /** The environment's resolved patching section: the window's day, hour and length, reboots, approval delay. */
+  /**
+   * The environment's resolved patching section: the window's day, hour and length, reboots, approval delay, and
+   * how many servers are patched at once (`maxConcurrency`).
+   */
   readonly spec: PatchingSpec;
   /** The environment name; it names the baselines, the patch groups and the window (`platform-<env>-...`). */
   readonly environment: string;
@@ -23,7 +26,8 @@ export interface PatchingProps {
   readonly logGroupName: string;
   /**
    * How many instances are patched at once in the window: a number (`'1'`) or a percentage of the targets (`'50%'`).
-   * @default '50%'
+   * @default - spec.maxConcurrency: '1' in production tiers (a definition of several servers keeps serving), '50%'
+   *   in development
    */
   readonly maxConcurrency?: string;
 }
@@ -158,7 +162,7 @@ export class Patching extends Construct {
 
   constructor(scope: Construct, id: string, props: PatchingProps) {
     super(scope, id);
-    const maxConcurrency = props.maxConcurrency ?? '50%';
+    const maxConcurrency = props.maxConcurrency ?? props.spec.maxConcurrency;
     const spec = props.spec;
     const env = props.environment;
     const names = patchingNames(env);

@@ -1,31 +1,32 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
-  containerSizeProblem,
+  addLimitProblems,
   IssueCollector,
-  parseImageReference,
+  jobProblems,
   PLATFORM_PREFIX,
   renderAwsSchedule,
-  scheduleProblems,
   type JobSpec,
   jobFailedAlarmId,
 } from '../core';
-import { acknowledge, acknowledgeWildcardGrant, type WildcardGrant } from './acknowledge';
-import type { IMonitoring } from './monitoring';
-import { toRetentionDays } from './retention';
+import { acknowledgeWildcardGrant, type WildcardGrant } from './acknowledge';
+import {
+  addExecutionPolicy,
+  addWorkloadLogGroup,
+  addWorkloadTask,
+  containerDefinitionProblems,
+  renderWorkloadContainerSource,
+} from './container-definition';
+import type { IMonitoring } from './interfaces';
 
 /** Props of {@link ScheduledJob}. */
 export interface ScheduledJobProps {
@@ -35,20 +36,28 @@ export interface ScheduledJobProps {
   readonly environment: string;
   /** The ECS cluster the job's Fargate tasks run in. */
   readonly cluster: ecs.ICluster;
-  /** The VPC; the tasks run in its private subnets, without a public IP. */
+  /**
+   * The VPC; the tasks run in its private subnets, without a public IP. An existing one:
+   * `Network.fromAttributes(...).vpc`.
+   */
   readonly vpc: ec2.IVpc;
-  /** The environment's monitoring: the failure alarm, a dashboard row, the log patterns and the log key. */
+  /**
+   * The environment's monitoring: the failure alarm, a dashboard row, the log patterns and the log key. An existing
+   * one: `Monitoring.fromAttributes`.
+   */
   readonly monitoring: IMonitoring;
   /**
-   * How long the job's output and execution history are kept, in days.
-   * @default 365
+   * How long the job's output and execution history are kept, in days (a retention CloudWatch Logs offers). Both
+   * log groups are retained when they leave the stack; apply `RetainStatefulResources` to a development stack to
+   * delete them with the stack.
+   * @default DEFAULT_LOG_RETENTION_DAYS (365)
    */
   readonly logRetentionDays?: number;
   /**
-   * What happens to the job's log groups when they leave the stack or are replaced.
-   * @default RemovalPolicy.RETAIN
+   * The directory an image `{ directory }` of the spec is relative to.
+   * @default - the current working directory (the project root when run by the CDK CLI or npm scripts)
    */
-  readonly removalPolicy?: RemovalPolicy;
+  readonly imageRoot?: string;
 }
 
 /** The names of everything a job creates, all literal so other stacks can name them without a reference. */
@@ -76,110 +85,6 @@ const MAX_SCHEDULE_NAME = 64;
 
 /** Wait before the first retry of a failed run, doubled before each next one. */
 const RETRY_INTERVAL = Duration.minutes(1);
-
-/** The image a job runs, for ECS, and the ECR repository the execution role must be allowed to pull from. */
-export interface JobImage {
-  /** The container image. */
-  readonly image: ecs.ContainerImage;
-  /**
-   * The private ECR repository the image is in: the CDK asset repository for a directory, the repository a
-   * reference names in this account's registry.
-   * @default - none: a public registry needs no permission
-   */
-  readonly repositoryArn?: string;
-}
-
-/**
- * The image of a job: a registry reference as it is; a directory built at deployment as a CDK asset for
- * x86_64 Linux (synthesis only hashes the directory, it needs no docker).
- */
-export function renderJobImage(scope: Construct, spec: JobSpec): JobImage {
-  const image = spec.image;
-  if ('reference' in image) {
-    const repositoryArn = privateEcrRepositoryArn(Stack.of(scope), image.reference);
-    return {
-      image: ecs.ContainerImage.fromRegistry(image.reference),
-      ...(repositoryArn !== undefined && { repositoryArn }),
-    };
-  }
-  const asset = new ecrAssets.DockerImageAsset(scope, 'Image', {
-    directory: resolve(image.directory),
-    platform: ecrAssets.Platform.LINUX_AMD64,
-    exclude: ['.git', 'node_modules', 'cdk.out'],
-  });
-  return { image: ecs.ContainerImage.fromDockerImageAsset(asset), repositoryArn: asset.repository.repositoryArn };
-}
-
-/**
- * The ECR repository an image reference names in this account's private registry
- * (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>`), which the execution role must be allowed to pull
- * from; undefined for any other registry (public registries need no permission).
- */
-function privateEcrRepositoryArn(stack: Stack, reference: string): string | undefined {
-  const parsed = parseImageReference(reference);
-  if (typeof parsed === 'string' || parsed.registry === undefined) return undefined;
-  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(parsed.registry);
-  if (!match) return undefined;
-  return stack.formatArn({
-    service: 'ecr',
-    account: match[1]!,
-    region: match[2]!,
-    resource: 'repository',
-    resourceName: parsed.repository,
-  });
-}
-
-/**
- * The execution role's statements: write the job's output, read its secrets by name, pull its image. Each on
- * the narrowest resource the service allows; `ecr:GetAuthorizationToken` has no resource-level permissions.
- */
-export function renderJobExecutionStatements(
-  stack: Stack,
-  spec: Pick<JobSpec, 'secrets'>,
-  logGroupArn: string,
-  repositoryArn?: string,
-): iam.PolicyStatement[] {
-  const secretNames = [...new Set(Object.values(spec.secrets))].sort();
-  return [
-    new iam.PolicyStatement({
-      sid: 'WriteOutput',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      // The log group's ARN ends in `:*`, which covers its streams.
-      resources: [logGroupArn],
-    }),
-    ...(secretNames.length > 0
-      ? [
-          new iam.PolicyStatement({
-            sid: 'ReadSecrets',
-            actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            // Secrets Manager appends six random characters to every secret's ARN.
-            resources: secretNames.map((name) =>
-              stack.formatArn({
-                service: 'secretsmanager',
-                resource: 'secret',
-                resourceName: `${name}-??????`,
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            ),
-          }),
-        ]
-      : []),
-    ...(repositoryArn !== undefined
-      ? [
-          new iam.PolicyStatement({
-            sid: 'PullImage',
-            actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-            resources: [repositoryArn],
-          }),
-          new iam.PolicyStatement({
-            sid: 'RegistryLogin',
-            actions: ['ecr:GetAuthorizationToken'],
-            resources: ['*'],
-          }),
-        ]
-      : []),
-  ];
-}
 
 /**
  * The state machine role's statements: what `ecs:runTask.sync` needs (run the one task definition in the one
@@ -261,20 +166,6 @@ export function renderJobStateMachineStatements(
       resources: ['*'],
     }),
   ];
-}
-
-/** Why no narrower resource will do for `ecr:GetAuthorizationToken`, the one wildcard of the execution policy. */
-const REGISTRY_LOGIN_REASON =
-  'ecr:GetAuthorizationToken has no resource-level permissions; pulling is limited to one repository';
-
-/**
- * The wildcard grants of the job's execution policy ({@link renderJobExecutionStatements}): registry login, when the
- * image is in ECR. Each action on each wildcard resource is accepted by name; one added to the statements and not
- * here fails synthesis (Platform-WildcardGrant).
- */
-export function renderJobExecutionWildcardGrants(repositoryArn?: string): WildcardGrant[] {
-  if (repositoryArn === undefined) return [];
-  return [{ actions: ['ecr:GetAuthorizationToken'], resources: ['*'], reason: REGISTRY_LOGIN_REASON }];
 }
 
 /**
@@ -391,25 +282,18 @@ export class ScheduledJob extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     const spec = props.spec;
-    const retentionDays = props.logRetentionDays ?? 365;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    validateScheduledJobProps(props, retentionDays);
+    validateScheduledJobProps(props);
     const stack = Stack.of(this);
     const names = renderScheduledJobNames(props.environment, spec.name);
     this.names = names;
-    const retention = toRetentionDays(retentionDays);
-
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName: names.logGroup,
-      retention,
-      encryptionKey: props.monitoring.encryptionKey,
-      removalPolicy,
-    });
-    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogGroup', {
+    const logGroup = {
+      monitoring: props.monitoring,
+      ...(props.logRetentionDays !== undefined && { logRetentionDays: props.logRetentionDays }),
+    };
+    this.logGroup = addWorkloadLogGroup(this, 'LogGroup', { ...logGroup, logGroupName: names.logGroup });
+    this.executionLogGroup = addWorkloadLogGroup(this, 'ExecutionLogGroup', {
+      ...logGroup,
       logGroupName: names.executionLogGroup,
-      retention,
-      encryptionKey: props.monitoring.encryptionKey,
-      removalPolicy,
     });
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -435,47 +319,22 @@ export class ScheduledJob extends Construct {
     });
     this.taskRole = taskRole;
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+    const source = renderWorkloadContainerSource(this, spec, props.imageRoot);
+    ({ taskDefinition: this.taskDefinition, container: this.container } = addWorkloadTask(this, {
+      spec,
       family: names.base,
-      cpu: spec.cpu * 1024,
-      memoryLimitMiB: spec.memoryGiB * 1024,
-      runtimePlatform: {
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-        cpuArchitecture: ecs.CpuArchitecture.X86_64,
-      },
-      executionRole: this.executionRole.withoutPolicyUpdates(),
+      executionRole: this.executionRole,
       taskRole,
-    });
-    const { image, repositoryArn } = renderJobImage(this, spec);
-    const secrets = Object.fromEntries(
-      Object.entries(spec.secrets).map(([variable, name]) => [
-        variable,
-        ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(this, `Secret-${variable}`, name)),
-      ]),
-    );
-    this.container = this.taskDefinition.addContainer('Container', {
-      containerName: spec.name,
-      image,
-      essential: true,
-      ...(Object.keys(spec.environment).length > 0 && { environment: { ...spec.environment } }),
-      ...(Object.keys(secrets).length > 0 && { secrets }),
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: spec.name }),
-    });
-    const executionPolicy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
+      source,
+      logGroup: this.logGroup,
+    }));
+    addExecutionPolicy(this, {
+      role: this.executionRole,
       description: `Least privilege of the execution role of ${names.base}`,
-      roles: [this.executionRole],
-      statements: renderJobExecutionStatements(stack, spec, this.logGroup.logGroupArn, repositoryArn),
+      logGroup: this.logGroup,
+      source,
+      logStatementId: 'WriteOutput',
     });
-    for (const grant of renderJobExecutionWildcardGrants(repositoryArn)) {
-      acknowledgeWildcardGrant(executionPolicy, grant);
-    }
-    if (Object.keys(spec.environment).length > 0) {
-      acknowledge(
-        this.taskDefinition,
-        'AwsSolutions-ECS2',
-        'These variables are plain configuration from the spec; the spec refuses a variable that is also a secret, and secrets reach the container through Secrets Manager',
-      );
-    }
 
     const runTask = new tasks.EcsRunTask(this, 'Run', {
       stateName: `Run ${spec.name}`,
@@ -660,37 +519,13 @@ function describeSchedule(spec: JobSpec): string {
   return 'cron' in spec.schedule ? `cron ${spec.schedule.cron}` : `every ${spec.schedule.rateMinutes} minutes`;
 }
 
-function validateScheduledJobProps(props: ScheduledJobProps, retentionDays: number): void {
+function validateScheduledJobProps(props: ScheduledJobProps): void {
   const issues = new IssueCollector();
   const spec = props.spec;
   const at = `jobs.${spec.name}`;
   if (props.vpc.privateSubnets.length === 0) issues.add(`${at}.vpc`, props.vpc.node.path, 'a VPC with private subnets');
-  const size = containerSizeProblem(spec.cpu, spec.memoryGiB);
-  if (size) issues.add(`${at}.memoryGiB`, { cpu: spec.cpu, memoryGiB: spec.memoryGiB }, size);
-  for (const problem of scheduleProblems(spec.schedule)) {
-    const [field, value] =
-      'cron' in spec.schedule ? ['cron', spec.schedule.cron] : ['rateMinutes', spec.schedule.rateMinutes];
-    issues.add(`${at}.schedule.${field}`, value, problem);
-  }
-  if (!Number.isInteger(spec.timeoutMinutes) || spec.timeoutMinutes < 1 || spec.timeoutMinutes > 1440) {
-    issues.add(`${at}.timeoutMinutes`, spec.timeoutMinutes, 'a whole number of minutes from 1 to 1440');
-  }
-  if (!Number.isInteger(spec.retries) || spec.retries < 0 || spec.retries > 10) {
-    issues.add(`${at}.retries`, spec.retries, 'a whole number of retries from 0 to 10');
-  }
-  for (const variable of Object.keys(spec.secrets).filter((v) => v in spec.environment)) {
-    issues.add(`${at}.secrets.${variable}`, variable, 'a variable that is not also in environment');
-  }
-  if ('reference' in spec.image) {
-    const parsed = parseImageReference(spec.image.reference);
-    if (typeof parsed === 'string') issues.add(`${at}.image`, spec.image.reference, parsed);
-  } else if (!existsSync(join(resolve(spec.image.directory), 'Dockerfile'))) {
-    issues.add(
-      `${at}.image.directory`,
-      spec.image.directory,
-      `a directory with a Dockerfile, relative to the project root (${process.cwd()})`,
-    );
-  }
+  // The limits the spec enforces too, in the same words, for a spec written without defineEnvironment.
+  addLimitProblems(issues, at, [...jobProblems(spec), ...containerDefinitionProblems(spec, props)]);
   const base = renderScheduledJobNames(props.environment, spec.name).base;
   if (!Token.isUnresolved(base) && (base.length > MAX_SCHEDULE_NAME || !/^[a-z0-9-]+$/.test(base))) {
     issues.add(
@@ -698,11 +533,6 @@ function validateScheduledJobProps(props: ScheduledJobProps, retentionDays: numb
       spec.name,
       `platform-<env>-<job> within ${MAX_SCHEDULE_NAME} lowercase letters, digits and hyphens (an EventBridge schedule name); "${base}" has ${base.length}`,
     );
-  }
-  try {
-    toRetentionDays(retentionDays);
-  } catch (error) {
-    issues.add('logRetentionDays', retentionDays, (error as Error).message.replace(/^retentionDays: \d+ - /, ''));
   }
   issues.throwIfAny(`Invalid scheduled job (${spec.name})`);
 }

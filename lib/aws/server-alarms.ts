@@ -10,7 +10,7 @@ import {
   serverMetricNamespace,
   type OperatingSystem,
 } from '../core';
-import type { IMonitoring } from './monitoring';
+import type { IMonitoring } from './interfaces';
 
 /** What the alarms need to know of one server definition. */
 export interface ServerAlarmTarget {

@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,7 +22,8 @@ import {
 import { acknowledge, acknowledgeWildcardGrant, type WildcardGrant } from './acknowledge';
 import { ConfigurationManagement } from './configuration-management';
 import { ImagePin } from './image-pin';
-import type { IMonitoring } from './monitoring';
+import { RetainStatefulResources } from './protection';
+import type { IMonitoring } from './interfaces';
 import { toRetentionDays } from './retention';
 import { addServerAlarms } from './server-alarms';
 
@@ -47,15 +48,10 @@ export interface ServerProps {
    */
   readonly backupPlan?: string;
   /**
-   * How long the image pin's function logs are kept, in days.
-   * @default 365
+   * How long the image pin's function logs are kept, in days (a retention CloudWatch Logs offers).
+   * @default DEFAULT_LOG_RETENTION_DAYS (365)
    */
   readonly logRetentionDays?: number;
-  /**
-   * What happens to the instances (and the image pin's log group) when they leave the stack or are replaced.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -222,8 +218,7 @@ export class Server extends Construct {
           parameterName: image.awsImageParameter ?? '',
           logGroupName: `/${PLATFORM_PREFIX}/${props.environment}/image-pin`,
           encryptionKey: props.monitoring.encryptionKey,
-          retention: toRetentionDays(props.logRetentionDays ?? 365),
-          ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }),
+          retention: toRetentionDays(props.logRetentionDays),
         }).machineImage();
 
     const size = SERVER_SIZES[spec.size];
@@ -255,8 +250,9 @@ export class Server extends Construct {
           },
         ],
       });
-      // A replaced or removed instance takes its root volume with it: production keeps it instead.
-      instance.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+      // A replaced or removed instance takes its root volume with it: EC2 instances have no removal policy of their
+      // own, so the instance is kept unless RetainStatefulResources lets a development stack delete it.
+      instance.applyRemovalPolicy(RetainStatefulResources.removalPolicyOf(this));
       acknowledge(
         instance,
         'CloudFormation-Validate::W3010',

@@ -12,12 +12,15 @@ import {
   PLATFORM_PREFIX,
   type BackupSpec,
 } from '../core';
-import type { IMonitoring, WorkbookItem } from './monitoring';
-import { locationCodeOf, type IResourceGroup } from './network';
+import type { IMonitoring, IResourceGroup, WorkbookItem } from './interfaces';
+import { locationCodeOf } from './location';
 
 /** Props of {@link Backup}. */
 export interface BackupProps {
-  /** The environment's resolved backup section: retention tiers, window, instant restore, extra VMs and lock. */
+  /**
+   * The environment's resolved backup section: retention tiers, window, instant restore, extra VMs, lock, and
+   * `secondRegion`, which turns cross-region restore on (the spec sets it on production tiers only).
+   */
   readonly spec: BackupSpec;
   /** The environment name; it goes into the vault's and the policy's names. */
   readonly environment: string;
@@ -28,8 +31,6 @@ export interface BackupProps {
    * @default - the code of the resource group's location in AZURE_LOCATIONS
    */
   readonly locationCode?: string;
-  /** The environment's tier: production turns cross-region restore on. */
-  readonly tier: 'development' | 'production';
   /**
    * The environment's monitoring: the vault's job-failure alerts go to its critical action group, and the
    * workbook gets a section of recent backup jobs.
@@ -83,14 +84,16 @@ export function renderBackupNames(
 /**
  * Maps the props to the provider's Recovery Services vault config; pure.
  *
- * Immutability is `Locked` when `spec.lock` is `compliance`, else `Unlocked`. Locked is irreversible: Azure never
+ * Cross-region restore (to the location's paired region, which Azure chooses) is on when `spec.secondRegion` is
+ * set, and the vault's public network access with it, since Azure refuses to deny it on such a vault. Immutability is `Locked` when `spec.lock` is `compliance`, else `Unlocked`. Locked is irreversible: Azure never
  * unlocks a vault, and the provider re-creates it (and deletes its recovery points) if the attribute is changed
- * from Locked, which `prevent_destroy` stops in production.
+ * from Locked, which `prevent_destroy` stops where the environment retains its data.
  */
 export function renderVaultConfig(
-  props: Pick<BackupProps, 'spec' | 'resourceGroup' | 'tier'>,
+  props: Pick<BackupProps, 'spec' | 'resourceGroup'>,
   name: string,
 ): recoveryVault.RecoveryServicesVaultConfig {
+  const crossRegion = props.spec.secondRegion !== undefined;
   return {
     name,
     location: props.resourceGroup.location,
@@ -100,12 +103,13 @@ export function renderVaultConfig(
     immutability: props.spec.lock === 'compliance' ? 'Locked' : 'Unlocked',
     // Chosen before the first item is protected: Azure refuses to change the redundancy afterwards.
     storageModeType: 'GeoRedundant',
-    // Cannot be turned off once on, so only production (where the policy pack requires it) turns it on.
-    crossRegionRestoreEnabled: props.tier === 'production',
+    // Cannot be turned off once on, so only a spec with a second region (production tiers, where the policy pack
+    // requires it) turns it on.
+    crossRegionRestoreEnabled: crossRegion,
     identity: { type: 'SystemAssigned' },
-    // Azure refuses to deny public access on a vault with cross-region restore, so production keeps the default
-    // (the vault still admits only Azure Backup and authorized callers); development denies it.
-    publicNetworkAccessEnabled: props.tier === 'production',
+    // Azure refuses to deny public access on a vault with cross-region restore, so such a vault keeps the default
+    // (it still admits only Azure Backup and authorized callers); any other denies it.
+    publicNetworkAccessEnabled: crossRegion,
     // The built-in Azure Monitor alerts, which the alert processing rule routes to the critical action group.
     monitoring: { alertsForAllJobFailuresEnabled: true, alertsForCriticalOperationFailuresEnabled: true },
   };
@@ -166,12 +170,14 @@ export function renderBackupWorkbookItems(): WorkbookItem[] {
  * The backup of one environment on Azure: a Recovery Services vault, an enhanced (V2) VM backup policy mapped
  * from the neutral retention model, and the VMs it protects.
  *
- * The vault is geo-redundant with soft delete on, a system-assigned identity and no public network access. Its
- * immutability follows `spec.lock`: `compliance` locks it (irreversible: Azure never unlocks a vault, and
- * recovery points cannot be deleted before they expire), `governance` leaves it Unlocked. Production turns on
- * cross-region restore (also irreversible). The vault holds data: apply `RetainStatefulResources` to production
- * stacks, and keep the provider's `recovery_service.vm_backup_stop_protection_and_retain_data_on_destroy = true`
- * so that removing a protected VM keeps its recovery points.
+ * The vault is geo-redundant with soft delete on and a system-assigned identity. Its immutability follows
+ * `spec.lock`: `compliance` locks it (irreversible: Azure never unlocks a vault, and recovery points cannot be
+ * deleted before they expire), `governance` leaves it Unlocked. `spec.secondRegion` turns on cross-region restore
+ * (also irreversible), which keeps the vault's public network access on (Azure refuses to deny it then); without
+ * it, public network access is denied. The vault holds data: apply `RetainStatefulResources` where the
+ * environment's `protection.retainData` says so, and keep the provider's
+ * `recovery_service.vm_backup_stop_protection_and_retain_data_on_destroy = true` so that removing a protected VM
+ * keeps its recovery points.
  *
  * The VMs in `spec.resources.azure` are protected when the backup is created; the library's servers are
  * protected by the caller with {@link Backup.protectVirtualMachine} (a VM carries BACKUP_TAG already, so both
@@ -186,7 +192,7 @@ export function renderBackupWorkbookItems(): WorkbookItem[] {
  *
  * @example
  * const backup = new Backup(stack, 'backup', {
- *   spec: env.backup, environment: env.name, resourceGroup: rg, tier: env.tier, monitoring,
+ *   spec: env.backup, environment: env.name, resourceGroup: rg, monitoring,
  * });
  * server.virtualMachines.forEach((vm, i) => backup.protectVirtualMachine(server.names.virtualMachines[i]!, vm.id));
  */

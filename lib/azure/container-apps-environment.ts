@@ -4,7 +4,8 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_NAME_PATTERN, IssueCollector, makeName, PLATFORM_PREFIX } from '../core';
 import { DIAGNOSTIC_SETTING_NAME } from './diagnostics';
-import { locationCodeOf, type IResourceGroup } from './network';
+import type { IResourceGroup } from './interfaces';
+import { locationCodeOf } from './location';
 
 /** Props of {@link ContainerAppsEnvironment}. */
 export interface ContainerAppsEnvironmentProps {
@@ -22,8 +23,8 @@ export interface ContainerAppsEnvironmentProps {
   /** The Log Analytics workspace the apps' console and system logs and the environment's metrics go to. */
   readonly workspaceId: string;
   /**
-   * Spread the environment's replicas over the region's availability zones (production-tier environments set
-   * it). Chosen at creation: changing it replaces the environment and every app in it.
+   * Spread the environment's replicas over the region's availability zones: the network spec's `zoneRedundant`
+   * (on for production tiers). Chosen at creation: changing it replaces the environment and every app in it.
    * @default false
    */
   readonly zoneRedundant?: boolean;
@@ -102,7 +103,7 @@ export function renderContainerAppsEnvironmentConfig(
  * @example
  * const apps = new ContainerAppsEnvironment(stack, 'container-apps', {
  *   name: env.name, resourceGroup: rg, subnetId: network.subnets.apps.id, workspaceId: monitoring.workspaceId,
- *   zoneRedundant: env.tier === 'production',
+ *   zoneRedundant: env.network.zoneRedundant,
  * });
  */
 export class ContainerAppsEnvironment extends Construct {

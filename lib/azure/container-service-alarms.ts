@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { SERVICE_ALARMS, SERVICE_USAGE_ALARM_BASICS, serviceAlarmId, type ServiceAlarmKind } from '../core';
-import type { IMonitoring, WorkbookItem } from './monitoring';
+import type { IMonitoring, WorkbookItem } from './interfaces';
 
 // --- Azure half. ------------------------------------------------------------------------------------------------
 

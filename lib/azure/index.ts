@@ -4,9 +4,13 @@
  */
 export * from './backup';
 export * from './container-apps-environment';
+export * from './container-definition';
 export * from './container-service';
 export * from './container-service-alarms';
 export * from './diagnostics';
+export * from './interfaces';
+export * from './key-vault';
+export * from './location';
 export * from './log-analysis';
 export * from './monitoring';
 export * from './network';

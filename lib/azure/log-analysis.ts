@@ -11,8 +11,7 @@ import {
   type LogPattern,
   type MonitoringSpec,
 } from '../core';
-import type { IMonitoring } from './monitoring';
-import type { IResourceGroup } from './network';
+import type { IMonitoring, IResourceGroup } from './interfaces';
 
 /** Props of {@link LogAnalysis}. */
 export interface LogAnalysisProps {
@@ -83,12 +82,25 @@ export class LogAnalysis extends Construct {
 
   /** Saves a KQL search in the workspace, in category `platform`. */
   public addSavedSearch(name: string, query: string): void {
-    new savedSearch.LogAnalyticsSavedSearch(this, `search-${name}`, {
-      name: `${PLATFORM_PREFIX}-${name}`,
-      category: PLATFORM_PREFIX,
-      displayName: name,
-      logAnalyticsWorkspaceId: this.workspace.id,
-      query,
-    });
+    addSavedSearch(this, this.workspace.id, name, query);
   }
+}
+
+/**
+ * Saves a KQL search in a workspace: `platform-<name>`, in category `platform`, with the id `search-<name>` in
+ * `scope` (so a name is saved once per scope).
+ */
+export function addSavedSearch(
+  scope: Construct,
+  workspaceId: string,
+  name: string,
+  query: string,
+): savedSearch.LogAnalyticsSavedSearch {
+  return new savedSearch.LogAnalyticsSavedSearch(scope, `search-${name}`, {
+    name: `${PLATFORM_PREFIX}-${name}`,
+    category: PLATFORM_PREFIX,
+    displayName: name,
+    logAnalyticsWorkspaceId: workspaceId,
+    query,
+  });
 }

@@ -2,126 +2,33 @@ import * as actionGroup from '@cdktf/provider-azurerm/lib/monitor-action-group';
 import * as metricAlert from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import * as queryAlert from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import * as workbook from '@cdktf/provider-azurerm/lib/application-insights-workbook';
-import { Fn, Lazy } from 'cdktf';
-import { Construct, type IConstruct } from 'constructs';
+import { Fn, Lazy, Token } from 'cdktf';
+import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import {
   alarmName,
   AlarmRegistry,
-  type AlarmBasics,
   IssueCollector,
   PLATFORM_PREFIX,
   SEVERITIES,
   type MonitoringSpec,
   type Severity,
 } from '../core';
-import { LogAnalysis } from './log-analysis';
-import { locationCodeOf, type IResourceGroup } from './network';
+import type {
+  IMonitoring,
+  IResourceGroup,
+  LogAlertDefinition,
+  MetricAlertDefinition,
+  WorkbookItem,
+} from './interfaces';
+import { addSavedSearch, LogAnalysis } from './log-analysis';
+import { locationCodeOf } from './location';
 
 /** Azure alert severities (0 critical ... 4 verbose) for the library's two. */
 export const AZURE_SEVERITY: Readonly<Record<Severity, number>> = { critical: 1, warning: 2 };
 
 /** Window sizes a metric alert accepts, in minutes. */
 export const METRIC_ALERT_WINDOWS = [1, 5, 15, 30, 60, 360, 720, 1440] as const;
-
-/** A default metric alert, as a capability defines it in its own file. */
-export interface MetricAlertDefinition extends AlarmBasics {
-  /** The resources whose metric is watched. */
-  readonly scopes: readonly string[];
-  /** The metric namespace, `Microsoft.Network/natGateways`. */
-  readonly metricNamespace: string;
-  /** The metric name. */
-  readonly metricName: string;
-  /** How the metric is aggregated over the window. */
-  readonly aggregation: 'Average' | 'Count' | 'Minimum' | 'Maximum' | 'Total';
-  /** How the aggregate is compared with the threshold. */
-  readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual';
-  /** Dimension filters. @default - none */
-  readonly dimensions?: readonly { readonly name: string; readonly values: readonly string[] }[];
-  /** The window, one of METRIC_ALERT_WINDOWS. */
-  readonly windowMinutes: number;
-  /**
-   * For an alert over several resources (every VM of a server definition): their type and location, which
-   * Azure requires of a multi-resource metric alert; each resource is still judged on its own.
-   * @default - a single-resource alert
-   */
-  readonly multiResource?: { readonly targetResourceType: string; readonly targetResourceLocation: string };
-}
-
-/** A default log alert (KQL over the environment's workspace), as a capability defines it. */
-export interface LogAlertDefinition extends AlarmBasics {
-  /** The KQL query; the alert counts its rows. */
-  readonly query: string;
-  /**
-   * The workspaces (or other resources) the query runs over.
-   * @default - the environment's workspace
-   */
-  readonly scopes?: readonly string[];
-  /** The window the rows are counted in, in minutes (1, 5, 10, 15, 30, 45 or whole hours). */
-  readonly windowMinutes: number;
-  /**
-   * Compare a column's aggregate with the threshold instead of counting rows, per value of the split columns
-   * (memory use per computer, for instance).
-   * @default - the rows are counted, across the whole result
-   */
-  readonly measure?: {
-    readonly column: string;
-    readonly aggregation: 'Average' | 'Maximum' | 'Minimum' | 'Total';
-    readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual';
-    readonly splitBy: readonly string[];
-  };
-}
-
-/** One item of the environment workbook. */
-export type WorkbookItem =
-  | { readonly type: 'text'; readonly markdown: string }
-  | {
-      readonly type: 'query';
-      readonly title: string;
-      readonly query: string;
-      readonly visualization: 'table' | 'timechart' | 'barchart';
-    };
-
-/**
- * The environment's monitoring, as the capabilities see it: the one interface through which every construct
- * registers its default alerts, workbook items and saved searches.
- */
-export interface IMonitoring extends IConstruct {
-  /** The environment name, the middle of every alert name. */
-  readonly environment: string;
-  /** The Log Analytics workspace every resource sends its diagnostics to. */
-  readonly workspaceId: string;
-  /**
-   * Creates a default metric alert in `scope`, named `platform-<env>-<id>` (slashes as dots), notifying the
-   * action group of its severity, unless the spec switches it off; applies the spec's tuning.
-   * @returns the alert, or undefined when the spec switched it off
-   */
-  addMetricAlert(
-    scope: Construct,
-    id: string,
-    definition: MetricAlertDefinition,
-  ): metricAlert.MonitorMetricAlert | undefined;
-  /** The same for a log alert (a scheduled query rule over the workspace). */
-  addLogAlert(
-    scope: Construct,
-    id: string,
-    definition: LogAlertDefinition,
-  ): queryAlert.MonitorScheduledQueryRulesAlertV2 | undefined;
-  /**
-   * Records an alert id that only the other cloud has (the EC2 recover alarm), so that a spec override of it is
-   * accepted here instead of being reported as naming no alarm.
-   */
-  declareAlarmElsewhere(id: string): void;
-  /** Adds a titled section to the environment workbook. */
-  addWorkbookItems(title: string, ...items: WorkbookItem[]): void;
-  /** Saves a KQL search in the workspace, `<name>` in category `platform`. */
-  addSavedSearch(name: string, query: string): void;
-  /**
-   * The ID of the action group that notifies alerts of `severity`, for alerts Azure raises itself (the built-in
-   * alerts of a Recovery Services vault) and that an alert processing rule routes to it.
-   */
-  actionGroupId(severity: Severity): string;
-}
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps {
@@ -145,23 +52,198 @@ export function deterministicUuid(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Attributes of an environment's existing monitoring, for {@link Monitoring.fromMonitoringAttributes}. */
+export interface MonitoringAttributes {
+  /** The environment name: the middle of every alert name (`platform-<env>-<id>`). */
+  readonly environment: string;
+  /** The resource ID of the environment's Log Analytics workspace: log alerts query it, saved searches go into it. */
+  readonly workspaceId: string;
+  /** The resource ID of the action group that notifies alerts of each severity. */
+  readonly actionGroupIds: Readonly<Record<Severity, string>>;
+  /** The resource group the alerts created through the imported monitoring go into; log alerts take its location. */
+  readonly resourceGroup: IResourceGroup;
+  /**
+   * Overrides of the default alerts created through the imported monitoring, as the spec's `monitoring.alarms`
+   * takes them; an override that names no alert created here fails synthesis.
+   * @default - none: every alert as its capability defines it
+   */
+  readonly alarms?: MonitoringSpec['alarms'];
+}
+
+/** What {@link MonitoringBase} needs: the alert names, the spec's overrides and where alerts go. */
+export interface MonitoringBaseProps {
+  /** The environment name, the middle of every alert name. */
+  readonly environment: string;
+  /** The overrides of the default alerts, and the routing the workbook header reports. */
+  readonly spec: Pick<MonitoringSpec, 'alarms' | 'routing'>;
+  /** The resource group the alerts go into; log alerts take its location. */
+  readonly resourceGroup: IResourceGroup;
+}
+
+/**
+ * What every `IMonitoring` shares, whether it creates the environment's monitoring or imports it: the alarm
+ * registry (each id once, the spec's tuning applied, overrides that name no alert reported at synthesis) and the
+ * metric and log alerts it creates for the capabilities, each notifying the action group of its severity.
+ */
+export abstract class MonitoringBase extends Construct implements IMonitoring {
+  /** The environment name. */
+  public readonly environment: string;
+  /** The Log Analytics workspace's resource ID. */
+  public abstract readonly workspaceId: string;
+  private readonly registry: AlarmRegistry;
+  private readonly alertResourceGroup: IResourceGroup;
+
+  protected constructor(scope: Construct, id: string, props: MonitoringBaseProps) {
+    super(scope, id);
+    this.environment = props.environment;
+    this.registry = new AlarmRegistry(props.environment, props.spec);
+    this.alertResourceGroup = props.resourceGroup;
+    this.node.addValidation({ validate: () => this.registry.unusedOverrides() });
+  }
+
+  /** The alert ids switched off in the spec, with their reasons. */
+  public get disabledAlarms(): ReadonlyMap<string, string> {
+    return this.registry.disabled;
+  }
+
+  public abstract actionGroupId(severity: Severity): string;
+
+  public abstract addWorkbookItems(title: string, ...items: WorkbookItem[]): void;
+
+  public abstract addSavedSearch(name: string, query: string): void;
+
+  public addMetricAlert(
+    scope: Construct,
+    id: string,
+    definition: MetricAlertDefinition,
+  ): metricAlert.MonitorMetricAlert | undefined {
+    const tuned = this.registry.tune(id, definition);
+    if (!tuned) return undefined;
+    // A static metric alert judges one window. N periods in a row become one window N times as long; for a
+    // sum (Total, Count) the threshold grows with it, so the alert keeps meaning "about this much per period".
+    const periods = tuned.evaluationPeriods;
+    const windowMinutes = tuned.windowMinutes * periods;
+    const threshold =
+      tuned.aggregation === 'Total' || tuned.aggregation === 'Count' ? tuned.threshold * periods : tuned.threshold;
+    const issues = new IssueCollector();
+    if (!(METRIC_ALERT_WINDOWS as readonly number[]).includes(windowMinutes)) {
+      issues.add(
+        `${id}.windowMinutes`,
+        windowMinutes,
+        `windowMinutes x evaluationPeriods is one of ${METRIC_ALERT_WINDOWS.join(', ')}`,
+      );
+    }
+    issues.throwIfAny('Invalid alert');
+    return new metricAlert.MonitorMetricAlert(scope, id.replaceAll('/', '-'), {
+      name: alarmName(this.environment, id),
+      resourceGroupName: this.alertResourceGroup.name,
+      scopes: [...tuned.scopes],
+      description: AlarmRegistry.describe(tuned),
+      severity: AZURE_SEVERITY[tuned.severity],
+      frequency: isoMinutes(metricAlertFrequency(tuned.windowMinutes)),
+      windowSize: isoMinutes(windowMinutes),
+      autoMitigate: true,
+      ...(tuned.multiResource && {
+        targetResourceType: tuned.multiResource.targetResourceType,
+        targetResourceLocation: tuned.multiResource.targetResourceLocation,
+      }),
+      criteria: [
+        {
+          metricNamespace: tuned.metricNamespace,
+          metricName: tuned.metricName,
+          aggregation: tuned.aggregation,
+          operator: tuned.operator,
+          threshold,
+          ...(tuned.dimensions?.length && {
+            dimension: tuned.dimensions.map((d) => ({ name: d.name, operator: 'Include', values: [...d.values] })),
+          }),
+        },
+      ],
+      action: [{ actionGroupId: this.actionGroupId(tuned.severity) }],
+    });
+  }
+
+  public addLogAlert(
+    scope: Construct,
+    id: string,
+    definition: LogAlertDefinition,
+  ): queryAlert.MonitorScheduledQueryRulesAlertV2 | undefined {
+    const tuned = this.registry.tune(id, definition);
+    if (!tuned) return undefined;
+    const periods = tuned.evaluationPeriods;
+    return new queryAlert.MonitorScheduledQueryRulesAlertV2(scope, id.replaceAll('/', '-'), {
+      name: alarmName(this.environment, id),
+      resourceGroupName: this.alertResourceGroup.name,
+      location: this.alertResourceGroup.location,
+      scopes: [...(tuned.scopes ?? [this.workspaceId])],
+      description: AlarmRegistry.describe(tuned),
+      displayName: alarmName(this.environment, id),
+      severity: AZURE_SEVERITY[tuned.severity],
+      evaluationFrequency: isoMinutes(tuned.windowMinutes),
+      windowDuration: isoMinutes(tuned.windowMinutes),
+      autoMitigationEnabled: true,
+      // The log tables appear only once workloads write to them; validation would refuse the rule until then.
+      skipQueryValidation: true,
+      criteria: [
+        {
+          query: tuned.query,
+          timeAggregationMethod: tuned.measure?.aggregation ?? 'Count',
+          operator: tuned.measure?.operator ?? 'GreaterThanOrEqual',
+          threshold: tuned.threshold,
+          ...(tuned.measure && {
+            metricMeasureColumn: tuned.measure.column,
+            dimension: tuned.measure.splitBy.map((name) => ({ name, operator: 'Include', values: ['*'] })),
+          }),
+          failingPeriods: {
+            minimumFailingPeriodsToTriggerAlert: periods,
+            numberOfEvaluationPeriods: periods,
+          },
+        },
+      ],
+      action: { actionGroups: [this.actionGroupId(tuned.severity)] },
+    });
+  }
+
+  public declareAlarmElsewhere(id: string): void {
+    this.registry.declareElsewhere(id);
+  }
+
+  /** The markdown header of a workbook: routing, and the alerts switched off with their reasons. */
+  protected workbookHeader(): string {
+    return this.registry.header();
+  }
+}
+
 /**
  * The monitoring of one environment on Azure: an action group per severity (the spec's email and webhook
  * receivers), a workbook that other constructs add sections to, the log analysis (Log Analytics workspace,
  * log pattern alerts, saved searches) and the registry through which every other construct adds its
  * default alerts (`IMonitoring`).
+ *
+ * To add alerts to an environment whose monitoring another app created, import it with
+ * {@link Monitoring.fromMonitoringAttributes}.
  */
-export class Monitoring extends Construct implements IMonitoring {
-  /** The environment name. */
-  public readonly environment: string;
+export class Monitoring extends MonitoringBase {
+  /**
+   * Imports an environment's existing monitoring (its workspace and action groups, by resource ID) as the
+   * `IMonitoring` every construct takes. Nothing is created for the import itself: the alerts the constructs
+   * register are created where they ask (named `platform-<env>-<id>`, notifying the imported action group of their
+   * severity, tuned by `attrs.alarms`), saved searches go into the imported workspace (under this construct), and
+   * workbook sections are dropped, the workbook being the other app's.
+   * @param scope where the saved searches go
+   * @param id the id of the construct that stands for the imported monitoring
+   * @throws SpecError when an ID is not the resource ID of its kind, naming every one that is not
+   */
+  public static fromMonitoringAttributes(scope: Construct, id: string, attrs: MonitoringAttributes): IMonitoring {
+    return new ImportedMonitoring(scope, id, attrs);
+  }
+
   /** One action group per severity. */
   public readonly actionGroups: Readonly<Record<Severity, actionGroup.MonitorActionGroup>>;
   /** The Log Analytics workspace, saved searches and log pattern alerts. */
   public readonly logAnalysis: LogAnalysis;
   /** The environment workbook. */
   public readonly workbook: workbook.ApplicationInsightsWorkbook;
-  private readonly registry: AlarmRegistry;
-  private readonly resourceGroup: IResourceGroup;
   /**
    * The action groups' IDs, read once: every read of a provider attribute makes a new token, and cdktf records a
    * stack trace with each (five alerts per service read them).
@@ -171,10 +253,7 @@ export class Monitoring extends Construct implements IMonitoring {
   private workspaceIdToken?: string;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
-    super(scope, id);
-    this.environment = props.name;
-    this.registry = new AlarmRegistry(props.name, props.spec);
-    this.resourceGroup = props.resourceGroup;
+    super(scope, id, { environment: props.name, spec: props.spec, resourceGroup: props.resourceGroup });
     const locationCode = props.locationCode ?? locationCodeOf(props.resourceGroup.location);
 
     this.actionGroups = Object.fromEntries(
@@ -203,115 +282,12 @@ export class Monitoring extends Construct implements IMonitoring {
       sourceId: Fn.lower(this.logAnalysis.workspace.id),
       dataJson: Lazy.stringValue({ produce: () => this.renderWorkbook() }),
     });
-
-    this.node.addValidation({ validate: () => this.registry.unusedOverrides() });
   }
 
   /** The Log Analytics workspace's id (read once, like the action groups' IDs: every diagnostic setting names it). */
   public get workspaceId(): string {
     this.workspaceIdToken ??= this.logAnalysis.workspace.id;
     return this.workspaceIdToken;
-  }
-
-  /** The alert ids switched off in the spec, with their reasons. */
-  public get disabledAlarms(): ReadonlyMap<string, string> {
-    return this.registry.disabled;
-  }
-
-  public addMetricAlert(
-    scope: Construct,
-    id: string,
-    definition: MetricAlertDefinition,
-  ): metricAlert.MonitorMetricAlert | undefined {
-    const tuned = this.registry.tune(id, definition);
-    if (!tuned) return undefined;
-    // A static metric alert judges one window. N periods in a row become one window N times as long; for a
-    // sum (Total, Count) the threshold grows with it, so the alert keeps meaning "about this much per period".
-    const periods = tuned.evaluationPeriods;
-    const windowMinutes = tuned.windowMinutes * periods;
-    const threshold =
-      tuned.aggregation === 'Total' || tuned.aggregation === 'Count' ? tuned.threshold * periods : tuned.threshold;
-    const issues = new IssueCollector();
-    if (!(METRIC_ALERT_WINDOWS as readonly number[]).includes(windowMinutes)) {
-      issues.add(
-        `${id}.windowMinutes`,
-        windowMinutes,
-        `windowMinutes x evaluationPeriods is one of ${METRIC_ALERT_WINDOWS.join(', ')}`,
-      );
-    }
-    issues.throwIfAny('Invalid alert');
-    return new metricAlert.MonitorMetricAlert(scope, id.replaceAll('/', '-'), {
-      name: alarmName(this.environment, id),
-      resourceGroupName: this.resourceGroup.name,
-      scopes: [...tuned.scopes],
-      description: AlarmRegistry.describe(tuned),
-      severity: AZURE_SEVERITY[tuned.severity],
-      frequency: isoMinutes(metricAlertFrequency(tuned.windowMinutes)),
-      windowSize: isoMinutes(windowMinutes),
-      autoMitigate: true,
-      ...(tuned.multiResource && {
-        targetResourceType: tuned.multiResource.targetResourceType,
-        targetResourceLocation: tuned.multiResource.targetResourceLocation,
-      }),
-      criteria: [
-        {
-          metricNamespace: tuned.metricNamespace,
-          metricName: tuned.metricName,
-          aggregation: tuned.aggregation,
-          operator: tuned.operator,
-          threshold,
-          ...(tuned.dimensions?.length && {
-            dimension: tuned.dimensions.map((d) => ({ name: d.name, operator: 'Include', values: [...d.values] })),
-          }),
-        },
-      ],
-      action: [{ actionGroupId: this.actionGroupIds[tuned.severity] }],
-    });
-  }
-
-  public addLogAlert(
-    scope: Construct,
-    id: string,
-    definition: LogAlertDefinition,
-  ): queryAlert.MonitorScheduledQueryRulesAlertV2 | undefined {
-    const tuned = this.registry.tune(id, definition);
-    if (!tuned) return undefined;
-    const periods = tuned.evaluationPeriods;
-    return new queryAlert.MonitorScheduledQueryRulesAlertV2(scope, id.replaceAll('/', '-'), {
-      name: alarmName(this.environment, id),
-      resourceGroupName: this.resourceGroup.name,
-      location: this.resourceGroup.location,
-      scopes: [...(tuned.scopes ?? [this.workspaceId])],
-      description: AlarmRegistry.describe(tuned),
-      displayName: alarmName(this.environment, id),
-      severity: AZURE_SEVERITY[tuned.severity],
-      evaluationFrequency: isoMinutes(tuned.windowMinutes),
-      windowDuration: isoMinutes(tuned.windowMinutes),
-      autoMitigationEnabled: true,
-      // The log tables appear only once workloads write to them; validation would refuse the rule until then.
-      skipQueryValidation: true,
-      criteria: [
-        {
-          query: tuned.query,
-          timeAggregationMethod: tuned.measure?.aggregation ?? 'Count',
-          operator: tuned.measure?.operator ?? 'GreaterThanOrEqual',
-          threshold: tuned.threshold,
-          ...(tuned.measure && {
-            metricMeasureColumn: tuned.measure.column,
-            dimension: tuned.measure.splitBy.map((name) => ({ name, operator: 'Include', values: ['*'] })),
-          }),
-          failingPeriods: {
-            minimumFailingPeriodsToTriggerAlert: periods,
-            numberOfEvaluationPeriods: periods,
-          },
-        },
-      ],
-      action: { actionGroups: [this.actionGroupIds[tuned.severity]] },
-    });
-  }
-
-  public declareAlarmElsewhere(id: string): void {
-    this.registry.declareElsewhere(id);
   }
 
   public addWorkbookItems(title: string, ...items: WorkbookItem[]): void {
@@ -355,7 +331,7 @@ export class Monitoring extends Construct implements IMonitoring {
   }
 
   private renderWorkbook(): string {
-    const header: WorkbookItem = { type: 'text', markdown: this.registry.header() };
+    const header: WorkbookItem = { type: 'text', markdown: this.workbookHeader() };
     const items = [
       header,
       ...this.sections.flatMap(({ title, items: sectionItems }) => [
@@ -384,6 +360,58 @@ export class Monitoring extends Construct implements IMonitoring {
       ),
       isLocked: false,
     });
+  }
+}
+
+const ACTION_GROUP_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/microsoft\.insights\/actionGroups\/[^/]+$/i;
+const WORKSPACE_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
+
+/** An environment's monitoring that another app created: see {@link Monitoring.fromMonitoringAttributes}. */
+class ImportedMonitoring extends MonitoringBase {
+  public readonly workspaceId: string;
+  private readonly actionGroupIds: Readonly<Record<Severity, string>>;
+
+  constructor(scope: Construct, id: string, attrs: MonitoringAttributes) {
+    super(scope, id, {
+      environment: attrs.environment,
+      // The routing is the other app's; it only heads a workbook, which an import does not have.
+      spec: { alarms: attrs.alarms ?? {}, routing: { critical: [], warning: [] } },
+      resourceGroup: attrs.resourceGroup,
+    });
+    const issues = new IssueCollector();
+    if (!Token.isUnresolved(attrs.workspaceId) && !WORKSPACE_ID.test(attrs.workspaceId)) {
+      issues.add(
+        'workspaceId',
+        attrs.workspaceId,
+        'a Log Analytics workspace resource ID (/subscriptions/.../providers/Microsoft.OperationalInsights/workspaces/<name>)',
+      );
+    }
+    for (const severity of SEVERITIES) {
+      const actionGroupId = attrs.actionGroupIds[severity];
+      if (!Token.isUnresolved(actionGroupId) && !ACTION_GROUP_ID.test(actionGroupId ?? '')) {
+        issues.add(
+          `actionGroupIds.${severity}`,
+          actionGroupId,
+          'an action group resource ID (/subscriptions/.../providers/microsoft.insights/actionGroups/<name>)',
+        );
+      }
+    }
+    issues.throwIfAny(`Invalid monitoring attributes (${attrs.environment})`);
+    this.workspaceId = attrs.workspaceId;
+    this.actionGroupIds = { ...attrs.actionGroupIds };
+  }
+
+  public actionGroupId(severity: Severity): string {
+    return this.actionGroupIds[severity];
+  }
+
+  /** Dropped: the workbook belongs to the app that created the monitoring. */
+  public addWorkbookItems(): void {}
+
+  public addSavedSearch(name: string, query: string): void {
+    addSavedSearch(this, this.workspaceId, name, query);
   }
 }
 

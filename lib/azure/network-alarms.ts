@@ -1,6 +1,6 @@
 import type * as natGateway from '@cdktf/provider-azurerm/lib/nat-gateway';
 import type { Construct } from 'constructs';
-import type { IMonitoring } from './monitoring';
+import type { IMonitoring } from './interfaces';
 
 /**
  * The network's default alerts, with the same ids as on AWS so one spec override tunes both: failed SNAT

@@ -9,27 +9,10 @@ import * as subnetNsg from '@cdktf/provider-azurerm/lib/subnet-network-security-
 import * as vnet from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  AZURE_LOCATIONS,
-  AZURE_SUBNET_ROLES,
-  IssueCollector,
-  makeName,
-  PLATFORM_PREFIX,
-  type NetworkSpec,
-} from '../core';
-import type { IMonitoring } from './monitoring';
+import { AZURE_SUBNET_ROLES, IssueCollector, makeName, PLATFORM_PREFIX, type NetworkSpec } from '../core';
+import type { IMonitoring, INetwork, IResourceGroup, SubnetRole } from './interfaces';
+import { locationCodeOf } from './location';
 import { addNetworkAlarms } from './network-alarms';
-
-/** A resource group the network's resources go into. */
-export interface IResourceGroup {
-  /** The resource group's name. */
-  readonly name: string;
-  /** The Azure location of the resource group and of everything the construct creates in it. */
-  readonly location: string;
-}
-
-/** The role of an Azure subnet: workloads (VMs), data (private endpoints) or apps (Container Apps, delegated). */
-export type SubnetRole = (typeof AZURE_SUBNET_ROLES)[number];
 
 /** Props of {@link Network}. */
 export interface NetworkProps {
@@ -51,6 +34,17 @@ export interface NetworkProps {
   readonly monitoring?: IMonitoring;
 }
 
+/** An existing virtual network and its subnets, for {@link Network.fromNetworkAttributes}. */
+export interface NetworkAttributes {
+  /** The virtual network's resource ID (`/subscriptions/.../providers/Microsoft.Network/virtualNetworks/<name>`). */
+  readonly virtualNetworkId: string;
+  /**
+   * The resource ID of the subnet of each role, each in that virtual network: servers go into `workloads`, and the
+   * Container Apps environment into `apps`, which must be delegated to Microsoft.App/environments.
+   */
+  readonly subnetIds: Readonly<Record<SubnetRole, string>>;
+}
+
 /** Priority of the explicit deny-all-from-Internet rule: the last one evaluated, so later allow rules win. */
 export const DENY_INTERNET_PRIORITY = 4096;
 
@@ -63,6 +57,9 @@ const CONTAINER_APPS_DELEGATION: subnet.SubnetDelegation = {
   },
 };
 
+const VIRTUAL_NETWORK_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i;
+
 /**
  * A virtual network with three regional subnets (workloads, data, container apps, the last delegated to
  * Microsoft.App/environments), a network security group on every subnet that explicitly denies inbound
@@ -72,10 +69,48 @@ const CONTAINER_APPS_DELEGATION: subnet.SubnetDelegation = {
  * Azure subnets span every zone of a region, so there is one per role (AWS has one per role and zone), and
  * a subnet attaches to at most one NAT gateway, so there is one NAT gateway whatever `spec.natGateways` says.
  *
+ * To place workloads in an existing virtual network instead, import it with {@link Network.fromNetworkAttributes}.
+ *
  * @example
  * const network = new Network(stack, 'network', { spec: env.network, name: env.name, resourceGroup: rg });
  */
-export class Network extends Construct {
+export class Network extends Construct implements INetwork {
+  /**
+   * Imports an existing virtual network and its subnets, by resource ID, as the `INetwork` the constructs take
+   * their subnets from (`subnetIds.workloads` for servers, `subnetIds.apps` for the Container Apps environment).
+   * Nothing is created and nothing is looked up in Azure: the IDs, checked for their form only, reach the Terraform
+   * JSON as given.
+   * @throws SpecError when an ID is not a virtual network's or a subnet of it, naming every one that is not
+   */
+  public static fromNetworkAttributes(attrs: NetworkAttributes): INetwork {
+    const issues = new IssueCollector();
+    const vnetId = attrs.virtualNetworkId;
+    const known = !Token.isUnresolved(vnetId) && VIRTUAL_NETWORK_ID.test(vnetId);
+    if (!Token.isUnresolved(vnetId) && !known) {
+      issues.add(
+        'virtualNetworkId',
+        vnetId,
+        'a virtual network resource ID (/subscriptions/.../providers/Microsoft.Network/virtualNetworks/<name>)',
+      );
+    }
+    for (const role of AZURE_SUBNET_ROLES) {
+      const subnetId = attrs.subnetIds[role];
+      if (Token.isUnresolved(subnetId)) continue;
+      const parent = /^(?<vnet>.+)\/subnets\/[^/]+$/i.exec(subnetId)?.groups?.vnet ?? '';
+      // Against the virtual network when its ID is known and valid, else against the form of one.
+      const inNetwork = known ? parent.toLowerCase() === vnetId.toLowerCase() : VIRTUAL_NETWORK_ID.test(parent);
+      if (!inNetwork) {
+        issues.add(
+          `subnetIds.${role}`,
+          subnetId,
+          `a subnet resource ID in the virtual network (${known ? vnetId : '<virtual network ID>'}/subnets/<name>)`,
+        );
+      }
+    }
+    issues.throwIfAny('Invalid network attributes');
+    return { virtualNetworkId: vnetId, subnetIds: { ...attrs.subnetIds } };
+  }
+
   /** The virtual network. */
   public readonly virtualNetwork: vnet.VirtualNetwork;
   /** The subnets, by role. */
@@ -163,6 +198,19 @@ export class Network extends Construct {
     this.securityGroups = groups;
     if (props.monitoring) addNetworkAlarms(this, this.natGateway, props.monitoring);
   }
+
+  /** The virtual network's resource ID. */
+  public get virtualNetworkId(): string {
+    return this.virtualNetwork.id;
+  }
+
+  /** The resource ID of each subnet, by role. */
+  public get subnetIds(): Readonly<Record<SubnetRole, string>> {
+    return Object.fromEntries(AZURE_SUBNET_ROLES.map((role) => [role, this.subnets[role].id])) as Record<
+      SubnetRole,
+      string
+    >;
+  }
 }
 
 /** The names of everything the network creates. */
@@ -209,16 +257,6 @@ export function renderSubnetConfig(
     privateEndpointNetworkPolicies: 'Enabled',
     ...(role === 'apps' && { delegation: [CONTAINER_APPS_DELEGATION] }),
   };
-}
-
-/**
- * The short code of a location for names: from AZURE_LOCATIONS, else the full name (which still fits every
- * limit); undefined when the location is known only at apply time (a resource group's `location` attribute),
- * so that no token text ends up in a name.
- */
-export function locationCodeOf(location: string): string | undefined {
-  if (Token.isUnresolved(location)) return undefined;
-  return AZURE_LOCATIONS[location] ?? location;
 }
 
 function validateNetworkProps(props: NetworkProps): void {

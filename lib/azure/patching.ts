@@ -1,7 +1,8 @@
 import * as maintenance from '@cdktf/provider-azurerm/lib/maintenance-configuration';
 import { Construct, type IConstruct } from 'constructs';
 import { IssueCollector, PLATFORM_PREFIX, type PatchDay, type PatchingSpec } from '../core';
-import { locationCodeOf, type IResourceGroup } from './network';
+import type { IResourceGroup } from './interfaces';
+import { locationCodeOf } from './location';
 
 /**
  * The environment's patch schedule, as servers see it: a maintenance configuration that each VM is assigned to

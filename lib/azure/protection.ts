@@ -4,13 +4,16 @@ import { AZURE_STATEFUL_TYPES } from '../core';
 
 /**
  * Sets `lifecycle.prevent_destroy` on every resource under a scope that holds data (`AZURE_STATEFUL_TYPES`),
- * so that neither `terraform destroy` nor a plan that would replace one can lose its data. Apply to
- * production-tier stacks (the Terraform counterpart of RemovalPolicy.RETAIN).
+ * so that neither `terraform destroy` nor a plan that would replace one can lose its data (the Terraform
+ * counterpart of RemovalPolicy.RETAIN). The environment decides: apply it once to each stack whose resolved
+ * `protection.retainData` is true (the spec's default on production tiers), and nowhere else.
  */
 export class RetainStatefulResources implements IAspect {
-  /** Protects the stateful resources under `scope`. */
+  /** Protects the stateful resources under `scope`; a second call on the same scope adds nothing. */
   public static applyTo(scope: IConstruct): void {
-    Aspects.of(scope).add(new RetainStatefulResources());
+    const aspects = Aspects.of(scope);
+    if (aspects.all.some((aspect) => aspect instanceof RetainStatefulResources)) return;
+    aspects.add(new RetainStatefulResources());
   }
 
   /** Protects one resource, if it holds data. */

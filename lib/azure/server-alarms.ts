@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { SERVER_ALARM_BASICS, SERVER_ALARMS, serverAlarmId, type ServerAlarmKind } from '../core';
-import type { IMonitoring, WorkbookItem } from './monitoring';
+import type { IMonitoring, WorkbookItem } from './interfaces';
 
 /** What the server alarms watch: the VMs of one server definition. */
 export interface ServerAlarmTarget {

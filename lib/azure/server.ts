@@ -25,8 +25,9 @@ import {
   zoneIndexOf,
   type ServerSpec,
 } from '../core';
-import type { IMonitoring } from './monitoring';
-import { locationCodeOf, type IResourceGroup } from './network';
+import type { IMonitoring } from './interfaces';
+import type { IResourceGroup } from './interfaces';
+import { locationCodeOf } from './location';
 import type { IPatching } from './patching';
 import { addServerAlarms } from './server-alarms';
 

@@ -1,7 +1,7 @@
 import * as identity from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import * as roleAssignment from '@cdktf/provider-azurerm/lib/role-assignment';
 import type { Construct } from 'constructs';
-import type { IResourceGroup } from './network';
+import type { IKeyVault, IResourceGroup } from './interfaces';
 
 /** The built-in role that reads Key Vault secrets (and nothing else). */
 export const KEY_VAULT_SECRETS_USER = 'Key Vault Secrets User';
@@ -18,7 +18,7 @@ export interface WorkloadIdentityProps {
    * The Key Vault holding the secrets.
    * @default - no Key Vault access
    */
-  readonly keyVaultId?: string;
+  readonly keyVault?: IKeyVault;
   /** What reads the secrets, for the role assignment's description (the app's or job's name). */
   readonly reader: string;
 }
@@ -40,10 +40,10 @@ export function addWorkloadIdentity(
     location: rg.location,
     resourceGroupName: rg.name,
   });
-  if (Object.keys(props.secrets).length === 0 || props.keyVaultId === undefined) return { identity: created };
+  if (Object.keys(props.secrets).length === 0 || props.keyVault === undefined) return { identity: created };
   // Every attribute is ForceNew; none changes while the identity and the vault stay.
   const keyVaultAccess = new roleAssignment.RoleAssignment(scope, 'KeyVaultSecretsUser', {
-    scope: props.keyVaultId,
+    scope: props.keyVault.keyVaultId,
     roleDefinitionName: KEY_VAULT_SECRETS_USER,
     principalId: created.principalId,
     // A new identity may not have reached Entra ID's replicas yet; the type skips that lookup.

@@ -1,5 +1,5 @@
 import { IssueCollector, pathKey } from './errors';
-import { alarmName } from './monitoring';
+import { alarmName } from './alarm-names';
 import type { AlarmOverride, MonitoringSpec, Severity } from './spec/monitoring';
 
 /** The values of an alarm after the spec's tuning. */

@@ -2,20 +2,29 @@
  * platform-constructs: the cloud-neutral environment spec. No cloud library is imported from here, so
  * `platform-constructs/aws` and `platform-constructs/azure` each load only their own cloud.
  */
+export * from './alarm-names';
 export * from './alarm-registry';
+export * from './ansible';
 export * from './change-acknowledgement';
 export * from './cidr';
+export * from './clouds';
 export * from './configuration';
+export * from './configuration-applier';
 export * from './containers';
 export * from './errors';
-export * from './monitoring';
+export * from './log-queries';
 export * from './naming';
 export * from './prefix';
 export * from './regions';
 export * from './schedule';
-export * from './servers';
+export * from './selection-tags';
+export * from './server-alarms';
+export * from './server-images';
+export * from './server-placement';
+export * from './server-sizes';
 export * from './shell';
 export * from './spec';
 export * from './stateful';
 export * from './tiers';
 export * from './workload-alarms';
+export * from './workload-limits';

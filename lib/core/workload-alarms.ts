@@ -1,5 +1,5 @@
 import type { AlarmBasics } from './alarm-registry';
-import type { ServerCloud } from './servers';
+import type { ServerCloud } from './clouds';
 
 /**
  * The kinds of default container service alarm, and the clouds that have each, under the same id

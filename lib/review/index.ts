@@ -4,6 +4,9 @@
  */
 export * from './acknowledgements';
 export * from './between';
+export * from './breaking';
+export * from './breaking-api';
+export * from './breaking-defaults';
 export * from './consequences';
 export * from './model';
 export * from './outputs';

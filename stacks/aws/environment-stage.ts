@@ -24,8 +24,9 @@ export class EnvironmentStage extends Stage {
   constructor(scope: Construct, env: Environment) {
     super(scope, `${PLATFORM_PREFIX}-${env.name}`, { env: { account: env.aws.account, region: env.aws.region } });
     this.foundation = new FoundationStack(this, 'foundation', env);
-    // Production copies go to a vault in the second region; the foundation names it by ARN, so it deploys first.
-    if (env.tier === 'production' && env.backup.secondRegion !== undefined) {
+    // Copies go to a vault in the second region (production tiers only name one); the foundation names it by ARN,
+    // so it deploys first.
+    if (env.backup.secondRegion !== undefined) {
       const copies = new BackupCopyStack(this, 'backup-copy', env, env.backup.secondRegion);
       this.foundation.addStackDependency(copies, 'backup copies go to the vault in the second region');
     }

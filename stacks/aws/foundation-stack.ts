@@ -1,14 +1,13 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Environment } from '../../lib/core';
-import { Backup, ContainerCluster, Monitoring, Network, PlatformStack, toRetentionDays } from '../../lib/aws';
-import { environmentStackProps } from './stack-props';
+import { Backup, ContainerCluster, Monitoring, Network, toRetentionDays } from '../../lib/aws';
+import { EnvironmentStack } from './environment-stack';
 
 /**
  * The stateful, long-lived part of an environment: network, monitoring, keys and logs, the container cluster and
  * its access-log bucket; the backup vault later. Compute lives in its own stack, so that no compute change can replace anything here.
  */
-export class FoundationStack extends PlatformStack {
+export class FoundationStack extends EnvironmentStack {
   /** The environment's network. */
   public readonly network: Network;
   /** The environment's alert channels, dashboard, log analysis and alarm registry. */
@@ -19,22 +18,19 @@ export class FoundationStack extends PlatformStack {
   public readonly backup: Backup;
 
   constructor(scope: Construct, id: string, env: Environment) {
-    super(scope, id, environmentStackProps(env, 'network, monitoring, encryption keys and logs'));
-    const removalPolicy = env.protection.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    this.monitoring = new Monitoring(this, 'Monitoring', { spec: env.monitoring, name: env.name, removalPolicy });
+    super(scope, id, env, { description: 'network, monitoring, encryption keys and logs' });
+    this.monitoring = new Monitoring(this, 'Monitoring', { spec: env.monitoring, name: env.name });
     this.network = new Network(this, 'Network', {
       spec: env.network,
       name: env.name,
       availabilityZones: env.aws.availabilityZones,
       flowLogRetention: toRetentionDays(env.monitoring.logRetentionDays),
-      removalPolicy,
       monitoring: this.monitoring,
     });
     if (env.services.length + env.jobs.length > 0) {
       this.containers = new ContainerCluster(this, 'Containers', {
         name: env.name,
         vpc: this.network.vpc,
-        removalPolicy,
         logRetentionDays: env.monitoring.logRetentionDays,
       });
     }
@@ -42,8 +38,6 @@ export class FoundationStack extends PlatformStack {
       spec: env.backup,
       environment: env.name,
       monitoring: this.monitoring,
-      tier: env.tier,
-      removalPolicy,
     });
     this.exportShared();
   }

@@ -1,8 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { Environment, JobSpec, ServiceSpec } from '../../lib/core';
-import { ContainerService, PlatformStack, ScheduledJob } from '../../lib/aws';
-import { environmentStackProps } from './stack-props';
+import { ContainerService, ScheduledJob } from '../../lib/aws';
+import { EnvironmentStack } from './environment-stack';
 import type { FoundationStack } from './foundation-stack';
 
 /**
@@ -10,7 +9,7 @@ import type { FoundationStack } from './foundation-stack';
  * names hash to it (`workloadStackOf`), so that adding or removing one never moves another, and no stack nears
  * CloudFormation's 500 resources (the spec refuses a stack of more than MAX_WORKLOADS_PER_STACK).
  */
-export class WorkloadStack extends PlatformStack {
+export class WorkloadStack extends EnvironmentStack {
   /** The services of this stack, by name. */
   public readonly services: ReadonlyMap<string, ContainerService>;
   /** The jobs of this stack, by name. */
@@ -23,18 +22,16 @@ export class WorkloadStack extends PlatformStack {
     foundation: FoundationStack,
     workloads: { readonly services: readonly ServiceSpec[]; readonly jobs: readonly JobSpec[] },
   ) {
-    super(scope, id, environmentStackProps(env, 'container services and scheduled jobs'));
+    super(scope, id, env, { description: 'container services and scheduled jobs' });
     this.addStackDependency(foundation, 'workloads run in the foundation network and cluster');
     const containers = foundation.containers;
     if (!containers) throw new Error(`${id}: the foundation of ${env.name} has no container cluster`);
-    const removalPolicy = env.protection.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const shared = {
       environment: env.name,
       cluster: containers.cluster,
       vpc: foundation.network.vpc,
       monitoring: foundation.monitoring,
       logRetentionDays: env.monitoring.logRetentionDays,
-      removalPolicy,
     };
     // A workload's construct path is its kind and name, so its logical IDs never depend on its neighbours.
     const services = new Construct(this, 'Services');
@@ -45,7 +42,6 @@ export class WorkloadStack extends PlatformStack {
           ...shared,
           spec,
           accessLogBucket: containers.accessLogBucket,
-          tier: env.tier,
           deletionProtection: env.protection.deletionProtection,
         }),
       ]),

@@ -1,24 +1,26 @@
 import * as provider from '@cdktf/provider-azurerm/lib/provider';
-import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
+import type * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
-import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
+import type { Construct } from 'constructs';
+import { PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import {
-  Backup,
-  ContainerAppsEnvironment,
-  ContainerService,
   declaredPublicPorts,
-  type IResourceGroup,
-  Monitoring,
-  Network,
-  Patching,
   PolicyChecks,
   RetainStatefulResources,
-  ScheduledJob,
   SendDiagnostics,
-  Server,
   TagResources,
+  type Backup,
+  type ContainerAppsEnvironment,
+  type ContainerService,
+  type Monitoring,
+  type Network,
+  type Patching,
+  type ScheduledJob,
+  type Server,
 } from '../../lib/azure';
-import { Construct } from 'constructs';
+import { addCompute, type EnvironmentCompute } from './compute';
+import { addFoundation, type EnvironmentFoundation } from './foundation';
+import { addWorkloads, type EnvironmentWorkloads } from './workloads';
 
 /**
  * Provider features that never destroy data (shared/GUARDRAILS.md). Every azurerm 4.55 switch that purges,
@@ -75,10 +77,22 @@ export function localStatePath(stackName: string): string {
 }
 
 /**
- * One environment on Azure: a TerraformStack named `platform-<env>` with the azurerm provider, its state
- * backend, the environment's resource group and network, and the environment's tags on every resource.
+ * One environment on Azure: a TerraformStack named `platform-<env>` with the azurerm provider and its state
+ * backend, composed of the same parts as on AWS: the foundation (resource group, monitoring, network; see
+ * `addFoundation`), the compute (patching, servers and their backup; `addCompute`) and the workloads (the
+ * Container Apps environment, services and jobs; `addWorkloads`). Terraform has one state per stack, so the parts
+ * are plain functions that create into this stack, each construct with the id it has always had: a resource's
+ * address follows from its construct path, and the parts add no scope to it. Then, once for the whole stack:
+ * diagnostics to the workspace, the environment's tags, data retention where `protection.retainData` says so, and
+ * the tier's rule pack.
  */
 export class EnvironmentStack extends TerraformStack {
+  /** Resource group, monitoring, network and the Key Vault the workloads read. */
+  public readonly foundation: EnvironmentFoundation;
+  /** Patching, servers and their backup. */
+  public readonly compute: EnvironmentCompute;
+  /** The Container Apps environment, services and jobs. */
+  public readonly workloads: EnvironmentWorkloads;
   /** The resource group everything of the environment goes into. */
   public readonly resourceGroup: resourceGroup.ResourceGroup;
   /** The environment's network. */
@@ -125,97 +139,23 @@ export class EnvironmentStack extends TerraformStack {
       new LocalBackend(this, { path: localStatePath(stackName) });
     }
 
-    this.resourceGroup = new resourceGroup.ResourceGroup(this, 'resource-group', {
-      name: makeName('azureResourceGroup', ['rg', PLATFORM_PREFIX, env.name, env.azure.locationCode]),
-      location: env.azure.location,
-    });
-    // Read once for every construct below: each read of a provider attribute makes a new token, and cdktf records
-    // a stack trace with every token (nearly every resource names the group).
-    const group: IResourceGroup = { name: this.resourceGroup.name, location: this.resourceGroup.location };
-    this.monitoring = new Monitoring(this, 'monitoring', {
-      spec: env.monitoring,
-      name: env.name,
-      resourceGroup: group,
-      locationCode: env.azure.locationCode,
-    });
-    this.network = new Network(this, 'network', {
-      spec: env.network,
-      name: env.name,
-      resourceGroup: group,
-      locationCode: env.azure.locationCode,
-      monitoring: this.monitoring,
-    });
-    const patching =
-      env.servers.length > 0
-        ? new Patching(this, 'patching', {
-            spec: env.patching,
-            environment: env.name,
-            resourceGroup: group,
-            locationCode: env.azure.locationCode,
-          })
-        : undefined;
-    if (patching) this.patching = patching;
-    // Each definition's construct path (and so every resource address under it) is its name: reordering or
-    // adding definitions never renames another one.
-    const servers = new Construct(this, 'servers');
-    this.servers = new Map(
-      env.servers.map((spec) => [
-        spec.name,
-        new Server(servers, spec.name, {
-          spec,
-          environment: env.name,
-          resourceGroup: group,
-          locationCode: env.azure.locationCode,
-          subnetId: this.network.subnets.workloads.id,
-          zones: env.network.zones,
-          adminSshPublicKey: env.azure.adminSshPublicKey ?? '',
-          monitoring: this.monitoring,
-          ...(patching && { patching }),
-        }),
-      ]),
-    );
-    this.backup = new Backup(this, 'backup', {
-      spec: env.backup,
-      environment: env.name,
-      resourceGroup: group,
-      locationCode: env.azure.locationCode,
-      tier: env.tier,
-      monitoring: this.monitoring,
-    });
-    for (const server of this.servers.values()) {
-      server.virtualMachines.forEach((vm, i) =>
-        this.backup.protectVirtualMachine(server.names.virtualMachines[i]!, vm.id),
-      );
-    }
-    const containerApps =
-      env.services.length + env.jobs.length > 0
-        ? new ContainerAppsEnvironment(this, 'container-apps', {
-            name: env.name,
-            resourceGroup: group,
-            locationCode: env.azure.locationCode,
-            subnetId: this.network.subnets.apps.id,
-            workspaceId: this.monitoring.workspaceId,
-            zoneRedundant: env.tier === 'production',
-          })
-        : undefined;
-    if (containerApps) this.containerApps = containerApps;
-    const workload = {
-      environment: env.name,
-      resourceGroup: group,
-      locationCode: env.azure.locationCode,
-      containerAppsEnvironmentId: containerApps?.id ?? '',
-      monitoring: this.monitoring,
-      ...(env.azure.keyVaultId !== undefined && { keyVaultId: env.azure.keyVaultId }),
-    };
-    // As with servers, each workload's address follows from its name only.
-    const services = new Construct(this, 'services');
-    this.services = new Map(
-      env.services.map((spec) => [spec.name, new ContainerService(services, spec.name, { ...workload, spec })]),
-    );
-    const jobs = new Construct(this, 'jobs');
-    this.jobs = new Map(env.jobs.map((spec) => [spec.name, new ScheduledJob(jobs, spec.name, { ...workload, spec })]));
+    // The order is part of the output: the workbook lists its sections in the order the constructs add them.
+    this.foundation = addFoundation(this, env);
+    this.compute = addCompute(this, env, this.foundation);
+    this.workloads = addWorkloads(this, env, this.foundation);
+    this.resourceGroup = this.foundation.resourceGroup;
+    this.monitoring = this.foundation.monitoring;
+    this.network = this.foundation.network;
+    this.servers = this.compute.servers;
+    this.backup = this.compute.backup;
+    if (this.compute.patching) this.patching = this.compute.patching;
+    if (this.workloads.containerApps) this.containerApps = this.workloads.containerApps;
+    this.services = this.workloads.services;
+    this.jobs = this.workloads.jobs;
+
     SendDiagnostics.applyTo(this, this.monitoring.workspaceId);
     TagResources.applyTo(this, env.tags);
+    // The one place data retention is decided: the resolved environment's protection section.
     if (env.protection.retainData) RetainStatefulResources.applyTo(this);
     // Public services listen on the Container Apps environment's HTTPS ingress: the only port the spec declares public.
     PolicyChecks.applyTo(this, { tier: env.tier, publicPorts: declaredPublicPorts(env.services) });

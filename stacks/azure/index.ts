@@ -1,2 +1,5 @@
 export * from './app';
+export * from './compute';
 export * from './environment-stack';
+export * from './foundation';
+export * from './workloads';

@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NIST80053R5Checks, type NagPack } from 'cdk-nag';
 import {
@@ -11,6 +11,7 @@ import {
   PlatformChecks,
   renderLockConfiguration,
   restoreTestingPlanName,
+  RetainStatefulResources,
   type BackupProps,
 } from '../../lib/aws';
 import { defineEnvironment, type Environment, type EnvironmentInput, type Tier } from '../../lib/core';
@@ -30,17 +31,17 @@ function envOf(input: EnvironmentInput, backup: EnvironmentInput['backup'] = und
   return defineEnvironment({ ...input, ...(backup !== undefined && { backup }) });
 }
 
-function build(env: Environment, props: Partial<BackupProps> = {}): Built {
+function build(env: Environment, props: Partial<BackupProps> = {}, retainData?: boolean): Built {
   const stack = new Stack(new App(), 'Foundation', {
     env: { account: env.aws.account, region: env.aws.region },
     terminationProtection: env.tier === 'production',
   });
+  if (retainData !== undefined) RetainStatefulResources.applyTo(stack, { retainData });
   const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
   const backup = new Backup(stack, 'Backup', {
     spec: env.backup,
     environment: env.name,
     monitoring,
-    tier: env.tier,
     ...props,
   });
   return { stack, template: Template.fromStack(stack), backup, monitoring, env };
@@ -78,9 +79,9 @@ describe('Backup (AWS)', () => {
     });
   });
 
-  test('a removal policy given in the props applies to the key and the vault', () => {
-    const { template } = build(envOf(devInput()), { removalPolicy: RemovalPolicy.DESTROY });
-    template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Delete' });
+  test('in a stack whose data is not retained (RetainStatefulResources), the key and the vault are deleted with it', () => {
+    const { template } = build(envOf(devInput()), {}, false);
+    template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
     template.hasResource('AWS::KMS::Key', {
       Properties: Match.objectLike({ Description: 'Encrypts the recovery points of platform-dev' }),
       DeletionPolicy: 'Delete',
@@ -154,17 +155,30 @@ describe('Backup (AWS)', () => {
       ],
     };
     const rules = rulesOf(template);
+    expect(Object.keys(rules).sort()).toEqual(['daily', 'monthly', 'weekly']);
     for (const rule of Object.values(rules)) {
       expect(rule.CopyActions).toEqual([{ DestinationBackupVaultArn: arn, Lifecycle: rule.Lifecycle }]);
     }
     expect(copyVaultName('prod')).toBe('platform-prod-copy');
   });
 
-  test('development makes no copies, even with a second region', () => {
-    const env = envOf(devInput(), { secondRegion: 'eu-central-1' });
-    const { template, backup } = build(env);
-    for (const rule of Object.values(rulesOf(template))) expect(rule.CopyActions).toBeUndefined();
+  test('without a second region in the spec (development) no rule is copied', () => {
+    const { template, backup, env } = dev();
+    expect(env.backup.secondRegion).toBeUndefined();
+    const rules = rulesOf(template);
+    expect(Object.keys(rules).sort()).toEqual(['daily', 'weekly']);
+    for (const rule of Object.values(rules)) expect(rule.CopyActions).toBeUndefined();
     expect(backup.copyVault).toBeUndefined();
+  });
+
+  test('copies follow the second region of the spec alone, whatever the environment it came from', () => {
+    // A spec written by hand rather than by defineEnvironment: the construct decides by secondRegion, not by a tier.
+    const env = envOf(devInput());
+    const { template, backup } = build(env, { spec: { ...env.backup, secondRegion: 'eu-central-1' } });
+    const rules = Object.values(rulesOf(template));
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) expect(rule.CopyActions).toHaveLength(1);
+    expect(backup.copyVault?.backupVaultArn).toContain('platform-dev-copy');
   });
 
   test('selects everything tagged with the plan name, plus the ARNs of the spec', () => {
@@ -218,6 +232,13 @@ describe('Backup (AWS)', () => {
       IamRoleArn: stack.resolve(backup.restoreRole?.roleArn),
     });
     expect(restoreTestingPlanName('my-env')).toBe('platform_my_env');
+  });
+
+  test('restore testing follows the spec alone: on when it says so, whatever the environment it came from', () => {
+    const { template, backup } = build(envOf(devInput(), { restoreTesting: true }));
+    template.resourceCountIs('AWS::Backup::RestoreTestingPlan', 1);
+    template.resourceCountIs('AWS::Backup::RestoreTestingSelection', 1);
+    expect(backup.restoreRole).toBeDefined();
   });
 
   test('development has no restore testing, and production none when the spec turns it off', () => {
@@ -281,9 +302,7 @@ describe('Backup (AWS)', () => {
     const spec = { ...env.backup, window: { startHour: 24, completionHours: 8 }, secondRegion: 'eu-west-1' };
     const stack = new Stack(new App(), 'S', { env: { account: env.aws.account, region: 'eu-west-1' } });
     const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
-    const message = errorOf(
-      () => new Backup(stack, 'Backup', { spec, environment: env.name, monitoring, tier: 'production' }),
-    ).message;
+    const message = errorOf(() => new Backup(stack, 'Backup', { spec, environment: env.name, monitoring })).message;
     expect(message).toMatch(/backup\.window\.startHour: 24/);
     expect(message).toMatch(/backup\.secondRegion: "?eu-west-1"?.*a region other than the stack's/);
   });

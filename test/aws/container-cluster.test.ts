@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -10,6 +10,7 @@ import {
   containerClusterName,
   PlatformChecks,
   PlatformStack,
+  RetainStatefulResources,
   type ContainerClusterProps,
 } from '../../lib/aws';
 
@@ -21,11 +22,12 @@ interface Built {
   readonly containers: ContainerCluster;
 }
 
-function build(props: Partial<ContainerClusterProps> = {}, region = 'eu-west-1'): Built {
+function build(props: Partial<ContainerClusterProps> = {}, region = 'eu-west-1', retainData?: boolean): Built {
   const stack = new PlatformStack(new App(), 'Foundation', {
     env: { account: '333333333333', region },
     availabilityZones: ZONES.map((z) => z.replace('eu-west-1', region)),
   });
+  if (retainData !== undefined) RetainStatefulResources.applyTo(stack, { retainData });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, restrictDefaultSecurityGroup: false });
   const containers = new ContainerCluster(stack, 'Containers', { name: 'prod', vpc, ...props });
   return { stack, template: Template.fromStack(stack), containers };
@@ -100,8 +102,8 @@ describe('ContainerCluster (AWS)', () => {
     built.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  test('with RemovalPolicy.DESTROY the bucket is deleted with the stack, but never emptied automatically', () => {
-    const disposable = build({ removalPolicy: RemovalPolicy.DESTROY });
+  test('in a stack whose data is not retained, the bucket is deleted with the stack, but never emptied automatically', () => {
+    const disposable = build({}, 'eu-west-1', false);
     disposable.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
     disposable.template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
   });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
+import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -18,9 +18,10 @@ import {
   Network,
   PlatformChecks,
   PlatformStack,
-  renderServiceExecutionStatements,
+  renderExecutionStatements,
   renderServiceWidgets,
   renderTaskSize,
+  RetainStatefulResources,
   AWS_SERVICE_ALARM_BASICS,
   type ContainerServiceProps,
 } from '../../lib/aws';
@@ -30,10 +31,12 @@ import {
   type Environment,
   type EnvironmentInput,
   type ServiceSpec,
+  type SpecError,
+  type SpecIssue,
   type Tier,
 } from '../../lib/core';
 import { exampleKeyVaultId } from '../../stacks/environments/workloads';
-import { devInput, prodInput } from '../util/fixtures';
+import { devInput, errorOf, prodInput } from '../util/fixtures';
 
 type ServiceInput = NonNullable<EnvironmentInput['services']>[number];
 type Properties = Record<string, unknown>;
@@ -118,7 +121,6 @@ function build(services: ServiceInput[], options: BuildOptions = {}): Built {
         vpc: network.vpc,
         monitoring,
         accessLogBucket: containers.accessLogBucket,
-        tier: env.tier,
         deletionProtection: env.protection.deletionProtection,
         ...options.props,
       }),
@@ -230,6 +232,17 @@ describe('ContainerService (AWS)', () => {
         expect.objectContaining({ MinimumHealthyPercent: 100, MaximumPercent: 200 }),
       );
     });
+
+    test("the minimum healthy share is the spec's minHealthyPercent, whatever the environment it came from", () => {
+      // A development spec changed by hand rather than by defineEnvironment: the construct reads the field, no tier.
+      const spec: ServiceSpec = { ...envWith([API]).services[0]!, minHealthyPercent: 100 };
+      const { compute, service } = buildOne(spec);
+      const { Ref } = compute.resolve(service.service.serviceArn) as { Ref: string };
+      const resources = Template.fromStack(compute).toJSON().Resources as Record<string, { Properties: Properties }>;
+      expect(resources[Ref]!.Properties.DeploymentConfiguration).toEqual(
+        expect.objectContaining({ MinimumHealthyPercent: 100 }),
+      );
+    });
   });
 
   describe('the task definition', () => {
@@ -305,11 +318,21 @@ describe('ContainerService (AWS)', () => {
       expect(built.compute.resolve(api.logGroup.logGroupName)).toEqual({ Ref: expect.stringMatching(/^apiLogs/) });
     });
 
-    test('logRetentionDays and removalPolicy apply to the log group', () => {
-      const short = build([API], { props: { logRetentionDays: 30, removalPolicy: RemovalPolicy.DESTROY } });
-      short.template.hasResource('AWS::Logs::LogGroup', {
-        Properties: { LogGroupName: '/platform/dev/services/api', RetentionInDays: 30 },
+    test('logRetentionDays sets the retention of the log group', () => {
+      const short = build([API], { props: { logRetentionDays: 30 } });
+      short.template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: '/platform/dev/services/api',
+        RetentionInDays: 30,
+      });
+    });
+
+    test('in a stack whose data is not retained (RetainStatefulResources), the log group is deleted with it', () => {
+      const spec = envWith([API]).services[0]!;
+      const { compute } = buildOne(spec, 'full', {}, false);
+      Template.fromStack(compute).hasResource('AWS::Logs::LogGroup', {
+        Properties: Match.objectLike({ LogGroupName: '/platform/dev/services/api' }),
         DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
       });
     });
 
@@ -392,7 +415,10 @@ describe('ContainerService (AWS)', () => {
 
     test('no inline policy and no AWS managed policy anywhere in the services', () => {
       built.template.resourceCountIs('AWS::IAM::Policy', 0);
-      for (const role of Object.values(built.template.findResources('AWS::IAM::Role'))) {
+      const roles = Object.values(built.template.findResources('AWS::IAM::Role'));
+      // Two services, each with its execution and task role.
+      expect(roles).toHaveLength(4);
+      for (const role of roles) {
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
         expect(role.Properties.Policies).toBeUndefined();
       }
@@ -414,9 +440,9 @@ describe('ContainerService (AWS)', () => {
     });
 
     test('an image in a private ECR registry may be pulled from its repository, and only that one', () => {
-      const statements = renderServiceExecutionStatements({
+      const statements = renderExecutionStatements(new Stack(), {
         logGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:/platform/dev/services/api:*',
-        secretArns: [],
+        secretNames: [],
         repositoryArns: ['arn:aws:ecr:eu-west-1:111111111111:repository/api'],
       }).map((s) => s.toStatementJson() as Properties);
       expect(statements.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
@@ -452,6 +478,24 @@ describe('ContainerService (AWS)', () => {
       });
       const executionPolicy = api.node.findChild('ExecutionPolicy');
       expect(Object.keys(acknowledgementsOn(executionPolicy))).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+    });
+
+    test('a reference to a FIPS endpoint of an ECR registry grants the pull from the same repository', () => {
+      const fips = build([{ ...API, image: '111111111111.dkr.ecr-fips.us-east-1.amazonaws.com/team/api:1.4.2' }]);
+      const api = serviceOf(fips, 'api');
+      const [policy] = Object.values(
+        fips.template.findResources('AWS::IAM::ManagedPolicy', {
+          Properties: { Roles: [fips.compute.resolve(api.executionRole.roleName)] },
+        }),
+      );
+      expect(policy!.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Sid: 'PullImage',
+          Resource: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:us-east-1:111111111111:repository/team/api']],
+          },
+        }),
+      );
     });
   });
 
@@ -884,7 +928,16 @@ describe('ContainerService (AWS)', () => {
     });
 
     test('every alarm notifies its severity channel and says what to do first', () => {
-      for (const kind of serviceAlarmKindsOn('aws') as (keyof typeof AWS_SERVICE_ALARM_BASICS)[]) {
+      const kinds = serviceAlarmKindsOn('aws') as (keyof typeof AWS_SERVICE_ALARM_BASICS)[];
+      expect([...kinds].sort()).toEqual([
+        '5xx-rate',
+        'cpu',
+        'latency-p99',
+        'memory',
+        'running-below-desired',
+        'unhealthy',
+      ]);
+      for (const kind of kinds) {
         const alarm = alarmProperties(built.template, `platform-dev-service.api.${kind}`);
         expect(alarm.AlarmActions).toHaveLength(1);
         expect(alarm.AlarmDescription).toContain(`First response: ${AWS_SERVICE_ALARM_BASICS[kind].firstResponse}`);
@@ -975,12 +1028,14 @@ function buildOne(
   spec: ServiceSpec,
   kind: VpcKind = 'full',
   props: Partial<ContainerServiceProps> = {},
+  retainData?: boolean,
 ): { compute: PlatformStack; service: ContainerService } {
   const env = envWith([]);
   const compute = new PlatformStack(new App(), 'Compute', {
     env: { account: env.aws.account, region: env.aws.region },
     availabilityZones: env.aws.availabilityZones,
   });
+  if (retainData !== undefined) RetainStatefulResources.applyTo(compute, { retainData });
   const vpc = vpcOf(compute, kind, env.aws.availabilityZones);
   const monitoring = new Monitoring(compute, 'Monitoring', { spec: env.monitoring, name: env.name });
   const service = new ContainerService(compute, spec.name, {
@@ -990,7 +1045,6 @@ function buildOne(
     vpc,
     monitoring,
     accessLogBucket: s3.Bucket.fromBucketName(compute, 'Logs', 'access-logs'),
-    tier: 'development',
     ...props,
   });
   return { compute, service };
@@ -1041,18 +1095,21 @@ describe('ContainerService validation (AWS)', () => {
   const env = envWith([API]);
   const spec: ServiceSpec = env.services[0]!;
 
-  test('a cpu and memory pair Fargate does not run is refused, naming services.<name>.memoryGiB', () => {
+  const PAIRS = 'use a cpu/memoryGiB pair both clouds run: 0.25/0.5, 0.5/1, 1/2, 2/4, 4/8';
+
+  test('a cpu and memory pair both clouds do not run is refused, naming services.<name>.memoryGiB', () => {
     expect(() => buildOne({ ...spec, cpu: 0.25, memoryGiB: 4 })).toThrow(
-      'Invalid container service (1 problem):\n  - services.api.memoryGiB: 4 - 0.5, 1 or 2 GiB, what Fargate runs at 0.25 vCPU',
+      `Invalid container service (1 problem):\n  - services.api.memoryGiB: {"cpu":0.25,"memoryGiB":4} - Azure Container Apps need memory = 2 x cpu (0.5 GiB), and Fargate allows 0.5-2 GiB at 0.25 vCPU; ${PAIRS}`,
     );
-    expect(() => buildOne({ ...spec, cpu: 1, memoryGiB: 1 })).toThrow(
-      'services.api.memoryGiB: 1 - 2-8 in whole GiB, what Fargate runs at 1 vCPU',
+    // Fargate alone would run 1 vCPU with 4 GiB; the spec's pairs are those both clouds run.
+    expect(() => buildOne({ ...spec, cpu: 1, memoryGiB: 4 })).toThrow(
+      `services.api.memoryGiB: {"cpu":1,"memoryGiB":4} - Azure Container Apps need memory = 2 x cpu (2 GiB); ${PAIRS}`,
     );
   });
 
   test('a CPU size Fargate does not have is refused, naming services.<name>.cpu', () => {
     expect(() => buildOne({ ...spec, cpu: 3, memoryGiB: 6 })).toThrow(
-      'services.api.cpu: 3 - a Fargate size: one of 0.25, 0.5, 1, 2, 4 vCPU',
+      `services.api.cpu: 3 - 3 vCPU is not a Fargate size (0.25, 0.5, 1, 2, 4); ${PAIRS}`,
     );
   });
 
@@ -1085,17 +1142,73 @@ describe('ContainerService validation (AWS)', () => {
 
   test('counts outside minCount..maxCount are refused', () => {
     expect(() => buildOne({ ...spec, minCount: 3, maxCount: 2, desiredCount: 2 })).toThrow(
-      'services.api.minCount: 3 - 1 to maxCount (2)',
+      'services.api.minCount: 3 - at most maxCount (2)',
     );
     expect(() => buildOne({ ...spec, desiredCount: 9 })).toThrow(
-      'services.api.desiredCount: 9 - minCount (1) to maxCount (4)',
+      'services.api.desiredCount: 9 - from minCount (1) to maxCount (4)',
     );
+  });
+
+  test('a port, a count, an autoscaling target or a health check path out of its limits is refused', () => {
+    const message = errorOf(() =>
+      buildOne({
+        ...spec,
+        port: 0,
+        maxCount: 101,
+        autoscaling: { cpuPercent: 99, memoryPercent: 5, concurrentRequests: 20000 },
+        healthCheckPath: 'healthz',
+      }),
+    ).message;
+    expect(message.split('\n')).toEqual([
+      'Invalid container service (6 problems):',
+      '  - services.api.port: 0 - a port from 1 to 65535',
+      '  - services.api.healthCheckPath: "healthz" - an absolute URL path such as /healthz',
+      '  - services.api.maxCount: 101 - at most 100',
+      '  - services.api.autoscaling.cpuPercent: 99 - a target from 10 to 95 percent',
+      '  - services.api.autoscaling.memoryPercent: 5 - a target from 10 to 95 percent',
+      '  - services.api.autoscaling.concurrentRequests: 20000 - at most 10000',
+    ]);
   });
 
   test('a secret that is also a plain setting is refused', () => {
     expect(() => buildOne({ ...spec, environment: { DB_PASSWORD: 'x' } })).toThrow(
-      'services.api.secrets.DB_PASSWORD: "DB_PASSWORD" - a variable that is not also in environment',
+      'services.api.secrets.DB_PASSWORD: "DB_PASSWORD" - a variable that is not also in environment (a secret never sits in plain text)',
     );
+  });
+
+  test('an image reference without a tag is refused, naming services.<name>.image', () => {
+    expect(() => buildOne({ ...spec, image: { reference: 'httpd' } })).toThrow(
+      /services\.api\.image: "httpd" - an image reference .*with a tag or digest/,
+    );
+  });
+
+  describe('one check for the spec and the construct: the same bad value, refused in the same words', () => {
+    /** A problem without the prefix each side puts in front (`dev.services[0]`, `services.api`). */
+    const unprefixed = (issues: readonly SpecIssue[], prefix: RegExp): [string, unknown, string][] =>
+      issues.map((i) => [i.path.replace(prefix, ''), i.value, i.message]);
+
+    test.each<[string, ServiceInput, (s: ServiceSpec) => ServiceSpec]>([
+      ['port', { ...API, port: 0 }, (s) => ({ ...s, port: 0 })],
+      ['desiredCount', { ...API, desiredCount: 101 }, (s) => ({ ...s, desiredCount: 101 })],
+      [
+        'autoscaling.cpuPercent',
+        { ...API, autoscaling: { cpuPercent: 99 } },
+        (s) => ({ ...s, autoscaling: { ...s.autoscaling, cpuPercent: 99 } }),
+      ],
+      ['healthCheckPath', { ...API, healthCheckPath: 'healthz' }, (s) => ({ ...s, healthCheckPath: 'healthz' })],
+      ['memoryGiB', { ...API, cpu: 1, memoryGiB: 4 }, (s) => ({ ...s, cpu: 1, memoryGiB: 4 })],
+      [
+        'minCount',
+        { ...API, minCount: 3, maxCount: 2, desiredCount: 2 },
+        (s) => ({ ...s, minCount: 3, maxCount: 2, desiredCount: 2 }),
+      ],
+      ['secrets', { ...API, environment: { DB_PASSWORD: 'x' } }, (s) => ({ ...s, environment: { DB_PASSWORD: 'x' } })],
+    ])('%s', (_field, input, bad) => {
+      const fromSpec = (errorOf(() => envWith([input])) as SpecError).issues;
+      const fromProps = (errorOf(() => buildOne(bad(spec))) as SpecError).issues;
+      expect(fromSpec).toHaveLength(1);
+      expect(unprefixed(fromProps, /^services\.api\./)).toEqual(unprefixed(fromSpec, /^dev\.services\[0\]\./));
+    });
   });
 
   test('a log retention CloudWatch Logs does not offer is refused, naming services.<name>.logRetentionDays', () => {

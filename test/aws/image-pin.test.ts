@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { acknowledgementsOn, ImagePin, type ImagePinProps } from '../../lib/aws';
+import { acknowledgementsOn, ImagePin, RetainStatefulResources, type ImagePinProps } from '../../lib/aws';
 import { OPERATING_SYSTEM_IMAGES } from '../../lib/core';
 
 const UBUNTU = OPERATING_SYSTEM_IMAGES['ubuntu-24.04'].awsImageParameter!;
@@ -22,8 +22,9 @@ interface Built {
 }
 
 /** One stack with a rotating key and one pin per entry of `pins` (parameter name and props). */
-function build(pins: readonly [string, Partial<ImagePinProps>?][]): Built {
+function build(pins: readonly [string, Partial<ImagePinProps>?][], retainData?: boolean): Built {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  if (retainData !== undefined) RetainStatefulResources.applyTo(stack, { retainData });
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
   const created = pins.map(
     ([parameterName, props], i) =>
@@ -121,8 +122,8 @@ describe('ImagePin (AWS)', () => {
     expect(properties.LoggingConfig).toEqual({ LogGroup: { Ref: Object.keys(groups)[0] } });
   });
 
-  test('removalPolicy DESTROY deletes the log group with the stack', () => {
-    build([[UBUNTU, { removalPolicy: RemovalPolicy.DESTROY }]]).template.hasResource('AWS::Logs::LogGroup', {
+  test('in a stack whose data is not retained (RetainStatefulResources), the log group is deleted with it', () => {
+    build([[UBUNTU]], false).template.hasResource('AWS::Logs::LogGroup', {
       DeletionPolicy: 'Delete',
       UpdateReplacePolicy: 'Delete',
     });

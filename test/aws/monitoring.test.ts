@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { Monitoring, Network, PlatformStack, type IMonitoring } from '../../lib/aws';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Monitoring, Network, PlatformStack, ScheduledJob, type IMonitoring, type INetwork } from '../../lib/aws';
 import { defineEnvironment, type Environment, type EnvironmentInput } from '../../lib/core';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 
@@ -421,5 +422,117 @@ describe('alarms and log groups from another stack (AWS)', () => {
     expect(() => monitoring.watchLogGroup(group)).toThrow(
       'Monitoring dev: log group Compute/Unnamed is in another stack and has no explicit logGroupName; give it one, so the saved queries can name it without a reference between the stacks',
     );
+  });
+});
+
+describe('importing the monitoring of an environment deployed elsewhere (AWS)', () => {
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
+  const TOPICS = {
+    critical: 'arn:aws:sns:eu-west-1:111111111111:platform-dev-critical',
+    warning: 'arn:aws:sns:eu-west-1:111111111111:platform-dev-warning',
+  } as const;
+
+  /** A team's stack with the imported monitoring and network, and whatever `add` puts in it. */
+  function teamStack(
+    env: Environment,
+    add: (stack: Stack, monitoring: IMonitoring, network: INetwork) => void,
+    dashboard = false,
+  ): { template: Template; monitoring: IMonitoring; stack: Stack } {
+    const stack = new PlatformStack(new App(), 'Team', {
+      env: { account: env.aws.account, region: env.aws.region },
+      availabilityZones: env.aws.availabilityZones,
+    });
+    const monitoring = Monitoring.fromAttributes(stack, 'Monitoring', {
+      environment: env.name,
+      encryptionKeyArn: KEY_ARN,
+      topicArns: TOPICS,
+      spec: env.monitoring,
+      ...(dashboard && { dashboard: new cloudwatch.Dashboard(stack, 'Dashboard') }),
+    });
+    const network = Network.fromAttributes(stack, 'Network', {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidrBlock: '10.10.0.0/16',
+      availabilityZones: [...env.aws.availabilityZones],
+      publicSubnetIds: ['subnet-0000000000000000a', 'subnet-0000000000000000b'],
+      privateSubnetIds: ['subnet-1111111111111111a', 'subnet-1111111111111111b'],
+    });
+    add(stack, monitoring, network);
+    return { template: Template.fromStack(stack), monitoring, stack };
+  }
+
+  test('a scheduled job given it synthesizes: its alarm notifies the imported topic, its logs use the imported key', () => {
+    const env = defineEnvironment({
+      ...devInput(),
+      jobs: [
+        {
+          name: 'report',
+          image: 'public.ecr.aws/docker/library/busybox:1.36',
+          cpu: 0.25,
+          memoryGiB: 0.5,
+          schedule: { cron: '0 3 * * *' },
+        },
+      ],
+    });
+    const { template, monitoring } = teamStack(env, (stack, imported, network) => {
+      const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Cluster', {
+        clusterName: 'platform-dev',
+        vpc: network.vpc,
+      });
+      new ScheduledJob(stack, 'report', {
+        spec: env.jobs[0]!,
+        environment: env.name,
+        cluster,
+        vpc: network.vpc,
+        monitoring: imported,
+      });
+    });
+    expect(monitoring.environment).toBe('dev');
+    // Nothing of the monitoring itself is created here: no key, topic, dashboard or application log group.
+    for (const type of ['AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::CloudWatch::Dashboard']) {
+      template.resourceCountIs(type, 0);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'platform-dev-job.report.failed',
+      AlarmActions: [TOPICS.critical],
+      OKActions: [TOPICS.critical],
+    });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.map((g) => [g.Properties.LogGroupName, g.Properties.KmsKeyId])).toEqual([
+      ['/platform/dev/jobs/report', KEY_ARN],
+      ['/platform/dev/jobs/report/executions', KEY_ARN],
+    ]);
+    // The job's output counts the environment's log patterns, as with the environment's own monitoring.
+    expect(
+      Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
+        (f) => (f.Properties.MetricTransformations as { MetricName: string }[])[0]!.MetricName,
+      ),
+    ).toEqual(env.monitoring.logPatterns.map((p) => `log-${p.name}`));
+    expect(env.monitoring.logPatterns.length).toBeGreaterThan(0);
+  });
+
+  test("the spec's overrides tune the alarms created through it, and one naming no alarm fails synthesis", () => {
+    const tuned = envWith(devInput(), { alarms: { 'queue/orders/backlog': { threshold: 2000 } } });
+    teamStack(tuned, (stack, imported) => new QueueWatcher(stack, 'Orders', imported)).template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      { AlarmName: 'platform-dev-queue.orders.backlog', Threshold: 2000, AlarmActions: [TOPICS.critical] },
+    );
+    const typo = envWith(devInput(), { alarms: { 'queue/orders/backlogg': { threshold: 2000 } } });
+    expect(
+      errorOf(() => teamStack(typo, (stack, imported) => new QueueWatcher(stack, 'Orders', imported))).message,
+    ).toContain('monitoring.alarms.queue/orders/backlogg: no alarm has this id');
+  });
+
+  test('the application log group is named after the environment; dashboard rows go to a dashboard only when given one', () => {
+    const env = envWith(devInput());
+    const row = (_stack: Stack, imported: IMonitoring): void =>
+      imported.addWidgets('Orders', new cloudwatch.TextWidget({ markdown: 'orders', width: 24 }));
+    const without = teamStack(env, row);
+    expect(without.stack.resolve(without.monitoring.applicationLogGroup.logGroupName)).toBe(
+      '/platform/dev/application',
+    );
+    without.template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    const withDashboard = teamStack(env, row, true);
+    const [dashboard] = Object.values(withDashboard.template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(JSON.stringify(dashboard!.Properties.DashboardBody)).toContain('## Orders');
   });
 });

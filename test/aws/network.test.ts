@@ -1,10 +1,21 @@
-import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Network, PlatformStack, renderVpcProps, type NetworkProps } from '../../lib/aws';
-import type { Environment } from '../../lib/core';
-import { devEnvironment, prodEnvironment } from '../util/fixtures';
+import {
+  Monitoring,
+  Network,
+  PlatformStack,
+  renderVpcProps,
+  RetainStatefulResources,
+  Server,
+  type INetwork,
+  type NetworkProps,
+} from '../../lib/aws';
+import { defineEnvironment, type Environment } from '../../lib/core';
+import { EXAMPLE_ADMIN_SSH_KEY } from '../../stacks/environments/workloads';
+import { devEnvironment, devInput, prodEnvironment } from '../util/fixtures';
 
 function stackFor(env: Environment): PlatformStack {
   return new PlatformStack(new App(), 'Test', {
@@ -16,8 +27,10 @@ function stackFor(env: Environment): PlatformStack {
 function build(
   env: Environment,
   extra: Partial<NetworkProps> = {},
+  retainData?: boolean,
 ): { network: Network; template: Template; stack: PlatformStack } {
   const stack = stackFor(env);
+  if (retainData !== undefined) RetainStatefulResources.applyTo(stack, { retainData });
   const network = new Network(stack, 'Network', {
     spec: env.network,
     name: env.name,
@@ -74,6 +87,7 @@ describe('Network (AWS)', () => {
       (r) => (r.Properties as { RouteTableId: unknown }).RouteTableId,
     );
     expect(routes).toHaveLength(4);
+    expect(isolatedTables).toHaveLength(2);
     for (const table of isolatedTables) expect(routes).not.toContainEqual(table);
   });
 
@@ -137,10 +151,11 @@ describe('Network (AWS)', () => {
   });
 
   test("the default-security-group handler logs to an encrypted log group with the flow logs' retention", () => {
-    const { template, network, stack } = build(devEnvironment(), {
-      flowLogRetention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const { template, network, stack } = build(
+      devEnvironment(),
+      { flowLogRetention: logs.RetentionDays.ONE_MONTH },
+      false,
+    );
     const groups = template.findResources('AWS::Logs::LogGroup', {
       Properties: { LogGroupName: '/platform/dev/vpc-default-sg-handler' },
     });
@@ -205,16 +220,26 @@ describe('Network (AWS)', () => {
     });
   });
 
-  test('the log group and key are retained by default', () => {
-    const { template } = build(devEnvironment());
-    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  /** [type, DeletionPolicy, UpdateReplacePolicy] of every log group and key of a template. */
+  const policies = (template: Template): unknown[] =>
+    ['AWS::Logs::LogGroup', 'AWS::KMS::Key'].flatMap((type) =>
+      Object.values(template.findResources(type)).map((r) => [type, r.DeletionPolicy, r.UpdateReplacePolicy]),
+    );
+
+  test('the log groups (flow logs, default-SG handler) and the key are retained by default', () => {
+    expect(policies(build(devEnvironment()).template)).toEqual([
+      ['AWS::Logs::LogGroup', 'Retain', 'Retain'],
+      ['AWS::Logs::LogGroup', 'Retain', 'Retain'],
+      ['AWS::KMS::Key', 'Retain', 'Retain'],
+    ]);
   });
 
-  test('removalPolicy DESTROY deletes them with the stack', () => {
-    const { template } = build(devEnvironment(), { removalPolicy: RemovalPolicy.DESTROY });
-    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
-    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  test('in a stack whose data is not retained (RetainStatefulResources), they are deleted with it', () => {
+    expect(policies(build(devEnvironment(), {}, false).template)).toEqual([
+      ['AWS::Logs::LogGroup', 'Delete', 'Delete'],
+      ['AWS::Logs::LogGroup', 'Delete', 'Delete'],
+      ['AWS::KMS::Key', 'Delete', 'Delete'],
+    ]);
   });
 
   const IMPORTED_KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
@@ -285,6 +310,55 @@ describe('Network (AWS)', () => {
           availabilityZones: env.aws.availabilityZones,
         }),
     ).toThrow(/spec\.natGateways: 3 - 1 to spec\.zones \(2\)/);
+  });
+
+  describe('importing an existing network', () => {
+    const ATTRIBUTES: ec2.VpcAttributes = {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidrBlock: '10.40.0.0/16',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      publicSubnetIds: ['subnet-0000000000000000a', 'subnet-0000000000000000b'],
+      privateSubnetIds: ['subnet-1111111111111111a', 'subnet-1111111111111111b'],
+    };
+
+    /** A server of the dev environment in `network`, with the environment's monitoring, in one stack. */
+    function serverIn(network: (stack: PlatformStack) => INetwork): { template: Template; network: INetwork } {
+      const base = devInput();
+      const env = defineEnvironment({
+        ...base,
+        azure: { ...base.azure, adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY },
+        servers: [{ name: 'web', size: 'small', count: 2 }],
+      });
+      const stack = stackFor(env);
+      const imported = network(stack);
+      const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
+      new Server(stack, 'web', { spec: env.servers[0]!, environment: env.name, vpc: imported.vpc, monitoring });
+      return { template: Template.fromStack(stack), network: imported };
+    }
+
+    test('fromAttributes gives the subnets by kind, and a server given it runs in its private subnets', () => {
+      const { template, network } = serverIn((stack) => Network.fromAttributes(stack, 'Network', ATTRIBUTES));
+      expect(network.privateSubnets.map((s) => s.subnetId)).toEqual(ATTRIBUTES.privateSubnetIds);
+      expect(network.publicSubnets.map((s) => s.subnetId)).toEqual(ATTRIBUTES.publicSubnetIds);
+      expect(network.isolatedSubnets).toEqual([]);
+      // Nothing of the network is created: only the server's own resources reference it.
+      template.resourceCountIs('AWS::EC2::VPC', 0);
+      template.resourceCountIs('AWS::EC2::Subnet', 0);
+      const instances = Object.values(template.findResources('AWS::EC2::Instance'));
+      expect(instances.map((i) => i.Properties.SubnetId).sort()).toEqual(ATTRIBUTES.privateSubnetIds);
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: ATTRIBUTES.vpcId });
+    });
+
+    test('fromVpc wraps a VPC of the stack: its subnets are the VPC own', () => {
+      let vpc: ec2.IVpc | undefined;
+      const { template, network } = serverIn((stack) => {
+        vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', ATTRIBUTES);
+        return Network.fromVpc(stack, 'Network', vpc);
+      });
+      expect(network.vpc).toBe(vpc);
+      expect(network.privateSubnets).toEqual(vpc!.privateSubnets);
+      expect(Object.values(template.findResources('AWS::EC2::Instance'))).toHaveLength(2);
+    });
   });
 
   test('renderVpcProps maps the spec without synthesis', () => {

@@ -229,9 +229,18 @@ describe('Patching (AWS)', () => {
     });
   });
 
-  test('maxConcurrency limits how many servers are patched at once', () => {
-    const { template } = build(prodEnvironment(), { maxConcurrency: '1' });
-    template.hasResourceProperties('AWS::SSM::MaintenanceWindowTask', { MaxConcurrency: '1' });
+  test("by default the spec's maxConcurrency: one server at a time in production, half of them in development", () => {
+    const concurrency = (env: Environment): unknown =>
+      Object.values(build(env).template.findResources('AWS::SSM::MaintenanceWindowTask')).map(
+        (t) => t.Properties.MaxConcurrency,
+      );
+    expect([prodEnvironment().patching.maxConcurrency, devEnvironment().patching.maxConcurrency]).toEqual(['1', '50%']);
+    expect([concurrency(prodEnvironment()), concurrency(devEnvironment())]).toEqual([['1'], ['50%']]);
+  });
+
+  test('maxConcurrency given in the props overrides the spec', () => {
+    const { template } = build(prodEnvironment(), { maxConcurrency: '2' });
+    template.hasResourceProperties('AWS::SSM::MaintenanceWindowTask', { MaxConcurrency: '2' });
   });
 
   test("the patching output goes to the environment's log group in CloudWatch Logs", () => {

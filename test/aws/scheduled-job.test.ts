@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stage, type CfnResource, type Stack } from 'aws-cdk-lib';
+import { App, Stage, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -15,11 +15,19 @@ import {
   PlatformStack,
   PolicyChecks,
   renderScheduledJobNames,
+  RetainStatefulResources,
   ScheduledJob,
   type ScheduledJobProps,
 } from '../../lib/aws';
 import { jobFailedAlarmId } from '../../lib/core';
-import { defineEnvironment, type Environment, type EnvironmentInput, type JobSpec } from '../../lib/core';
+import {
+  defineEnvironment,
+  type Environment,
+  type EnvironmentInput,
+  type JobSpec,
+  type SpecError,
+  type SpecIssue,
+} from '../../lib/core';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 
 type JobInput = NonNullable<EnvironmentInput['jobs']>[number];
@@ -65,12 +73,14 @@ function build(
   props: Partial<ScheduledJobProps> = {},
   env: Environment = envWith(),
   scope: App | Stage = new App(),
+  retainData?: boolean,
 ): Built {
   const stack = new PlatformStack(scope, 'Test', {
     env: { account: env.aws.account, region: env.aws.region },
     availabilityZones: env.aws.availabilityZones,
     terminationProtection: env.tier === 'production',
   });
+  if (retainData !== undefined) RetainStatefulResources.applyTo(stack, { retainData });
   const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
   const network = new Network(stack, 'Network', {
     spec: env.network,
@@ -483,7 +493,7 @@ describe('ScheduledJob (AWS)', () => {
 
     test('plain variables acknowledge ECS2 on the task definition, saying why', () => {
       expect(acknowledgementsOn(built.job.taskDefinition)['AwsSolutions-ECS2']).toMatch(
-        /^These variables are plain configuration/,
+        /^These are the spec's plain settings \(environment\); secrets reach the container from Secrets Manager/,
       );
     });
 
@@ -509,7 +519,7 @@ describe('ScheduledJob (AWS)', () => {
         {
           Sid: 'ReadSecrets',
           Effect: 'Allow',
-          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Action: 'secretsmanager:GetSecretValue',
           Resource: [
             'arn:<AWS::Partition>:secretsmanager:eu-west-1:111111111111:secret:db-password-??????',
             'arn:<AWS::Partition>:secretsmanager:eu-west-1:111111111111:secret:report-token-??????',
@@ -543,10 +553,10 @@ describe('ScheduledJob (AWS)', () => {
         {
           Sid: 'PullImage',
           Effect: 'Allow',
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
           Resource: 'arn:<AWS::Partition>:ecr:eu-west-1:111111111111:repository/reports/nightly',
         },
-        { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        { Sid: 'AuthorizeRegistry', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
       ]);
       expect(Object.keys(acknowledgementsOn(ecr.job.node.findChild('ExecutionPolicy')))).toEqual([
         'AwsSolutions-IAM5[Resource::*]',
@@ -613,13 +623,28 @@ describe('ScheduledJob (AWS)', () => {
       }
     });
 
-    test('logRetentionDays and removalPolicy apply to both', () => {
-      const short = build(jobSpec(), { logRetentionDays: 30, removalPolicy: RemovalPolicy.DESTROY });
+    test('logRetentionDays applies to both', () => {
+      const short = build(jobSpec(), { logRetentionDays: 30 });
       const resources = short.template.toJSON().Resources as Record<string, Properties & { Properties: Properties }>;
-      for (const group of [short.job.logGroup, short.job.executionLogGroup]) {
-        const resource = resources[ref(short, cfn(group))]!;
-        expect([resource.Properties.RetentionInDays, resource.DeletionPolicy]).toEqual([30, 'Delete']);
-      }
+      expect(
+        [short.job.logGroup, short.job.executionLogGroup].map(
+          (group) => resources[ref(short, cfn(group))]!.Properties.RetentionInDays,
+        ),
+      ).toEqual([30, 30]);
+    });
+
+    test('in a stack whose data is not retained (RetainStatefulResources), both are deleted with it', () => {
+      const disposable = build(jobSpec(), {}, envWith(), new App(), false);
+      const resources = disposable.template.toJSON().Resources as Record<string, Properties>;
+      expect(
+        [disposable.job.logGroup, disposable.job.executionLogGroup].map((group) => {
+          const resource = resources[ref(disposable, cfn(group))]!;
+          return [resource.DeletionPolicy, resource.UpdateReplacePolicy];
+        }),
+      ).toEqual([
+        ['Delete', 'Delete'],
+        ['Delete', 'Delete'],
+      ]);
     });
 
     test('the job output is counted for the environment log patterns', () => {
@@ -824,16 +849,19 @@ describe('ScheduledJob (AWS)', () => {
       );
     });
 
-    test('a timeout outside 1-1440 minutes is refused', () => {
+    test('a timeout outside 1-1440 whole minutes is refused', () => {
       expect(invalid({ timeoutMinutes: 1441 })).toThrow(
-        /jobs\.nightly-report\.timeoutMinutes: 1441 - a whole number of minutes from 1 to 1440/,
+        /jobs\.nightly-report\.timeoutMinutes: 1441 - at most 1440 minutes$/,
+      );
+      expect(invalid({ timeoutMinutes: 0 })).toThrow(/jobs\.nightly-report\.timeoutMinutes: 0 - at least 1$/);
+      expect(invalid({ timeoutMinutes: 2.5 })).toThrow(
+        /jobs\.nightly-report\.timeoutMinutes: 2\.5 - a whole number of minutes from 1 to 1440$/,
       );
     });
 
-    test('negative retries are refused', () => {
-      expect(invalid({ retries: -1 })).toThrow(
-        /jobs\.nightly-report\.retries: -1 - a whole number of retries from 0 to 10/,
-      );
+    test('retries outside 0-10 are refused', () => {
+      expect(invalid({ retries: -1 })).toThrow(/jobs\.nightly-report\.retries: -1 - at least 0$/);
+      expect(invalid({ retries: 11 })).toThrow(/jobs\.nightly-report\.retries: 11 - at most 10 retries$/);
     });
 
     test('a variable that is both plain and secret is refused', () => {
@@ -861,13 +889,41 @@ describe('ScheduledJob (AWS)', () => {
     });
 
     test('a retention CloudWatch Logs does not offer is refused', () => {
-      expect(invalid({}, { logRetentionDays: 42 })).toThrow(/logRetentionDays: 42 - CloudWatch Logs accepts 1, 3, 5/);
+      expect(invalid({}, { logRetentionDays: 42 })).toThrow(
+        /jobs\.nightly-report\.logRetentionDays: 42 - CloudWatch Logs accepts 1, 3, 5/,
+      );
+    });
+
+    describe('one check for the spec and the construct: the same bad value, refused in the same words', () => {
+      /** A problem without the prefix each side puts in front (`dev.jobs[0]`, `jobs.nightly-report`). */
+      const unprefixed = (issues: readonly SpecIssue[], prefix: RegExp): [string, unknown, string][] =>
+        issues.map((i) => [i.path.replace(prefix, ''), i.value, i.message]);
+
+      test.each<[string, Partial<JobInput>]>([
+        ['timeoutMinutes', { timeoutMinutes: 1441 }],
+        ['retries', { retries: 11 }],
+        ['retries below 0', { retries: -1 }],
+        ['memoryGiB', { cpu: 1, memoryGiB: 8 }],
+        ['schedule.cron', { schedule: { cron: '0 3 1 * MON' } }],
+        ['schedule.rateMinutes', { schedule: { rateMinutes: 7 } }],
+        ['secrets', { environment: { TOKEN: 'x' }, secrets: { TOKEN: 'report-token' } }],
+      ])('%s', (_field, bad) => {
+        const fromSpec = (errorOf(() => envWith([{ ...REPORT, ...bad }])) as SpecError).issues;
+        // The same values in a spec the construct is given directly: a valid one, changed by hand.
+        const fromProps = (errorOf(invalid(bad as Partial<JobSpec>)) as SpecError).issues;
+        expect(fromSpec).toHaveLength(1);
+        expect(unprefixed(fromProps, /^jobs\.nightly-report\./)).toEqual(unprefixed(fromSpec, /^dev\.jobs\[0\]\./));
+      });
     });
 
     test('every problem is reported at once', () => {
       const message = errorOf(invalid({ retries: 11, timeoutMinutes: 0 }, { logRetentionDays: 42 })).message;
       expect(message).toMatch(/^Invalid scheduled job \(nightly-report\) \(3 problems\):/);
-      for (const path of ['jobs.nightly-report.timeoutMinutes', 'jobs.nightly-report.retries', 'logRetentionDays']) {
+      for (const path of [
+        'jobs.nightly-report.timeoutMinutes',
+        'jobs.nightly-report.retries',
+        'jobs.nightly-report.logRetentionDays',
+      ]) {
         expect(message).toContain(`  - ${path}: `);
       }
     });

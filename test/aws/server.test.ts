@@ -1,4 +1,4 @@
-import { App, ArnFormat, RemovalPolicy, type CfnResource } from 'aws-cdk-lib';
+import { App, ArnFormat, type CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +9,10 @@ import {
   ImagePin,
   Monitoring,
   PlatformChecks,
+  Network,
   PlatformStack,
   renderInstanceStatements,
+  RetainStatefulResources,
   Server,
 } from '../../lib/aws';
 import {
@@ -68,6 +70,13 @@ function propertiesOf(built: Built, resource: CfnResource): Properties {
 
 function instanceProperties(built: Built, server: Server): Properties[] {
   return server.instances.map((instance) => propertiesOf(built, instance.instance));
+}
+
+/** The properties of every instance of every server built, never none (a loop over them must check something). */
+function everyInstance(built: Built): Properties[] {
+  const all = built.servers.flatMap((server) => instanceProperties(built, server));
+  expect(all.length).toBeGreaterThan(0);
+  return all;
 }
 
 function tagsOf(properties: Properties): Record<string, string> {
@@ -161,7 +170,7 @@ describe('Server (AWS)', () => {
   });
 
   test('IMDSv2 is required, with a hop limit of 1', () => {
-    for (const properties of [...instanceProperties(built, web), ...instanceProperties(built, ops)]) {
+    for (const properties of everyInstance(built)) {
       expect(properties.MetadataOptions).toEqual({
         HttpEndpoint: 'enabled',
         HttpTokens: 'required',
@@ -173,7 +182,7 @@ describe('Server (AWS)', () => {
   test('no public IP and no SSH key: the instances sit in private subnets and are reached through Session Manager', () => {
     const privateSubnets = built.network.vpc.privateSubnets.map((s) => built.stack.resolve(s.subnetId));
     const publicSubnets = built.network.vpc.publicSubnets.map((s) => built.stack.resolve(s.subnetId));
-    for (const properties of [...instanceProperties(built, web), ...instanceProperties(built, ops)]) {
+    for (const properties of everyInstance(built)) {
       expect(properties.KeyName).toBeUndefined();
       expect(properties.NetworkInterfaces).toBeUndefined();
       expect(properties.AssociatePublicIpAddress).toBeUndefined();
@@ -203,7 +212,7 @@ describe('Server (AWS)', () => {
   });
 
   test('detailed monitoring and EBS optimization are on', () => {
-    for (const properties of [...instanceProperties(built, web), ...instanceProperties(built, ops)]) {
+    for (const properties of everyInstance(built)) {
       expect([properties.Monitoring, properties.EbsOptimized]).toEqual([true, true]);
     }
   });
@@ -390,7 +399,7 @@ describe('Server image (AWS)', () => {
   });
 
   test('the instances carry no user data that could change: configuration travels through State Manager', () => {
-    for (const properties of [...instanceProperties(built, web), ...instanceProperties(built, ops)]) {
+    for (const properties of everyInstance(built)) {
       expect(properties.UserData).toEqual({ 'Fn::Base64': '#!/bin/bash' });
     }
   });
@@ -425,10 +434,48 @@ describe('Server image (AWS)', () => {
     });
   });
 
-  test('logRetentionDays and removalPolicy set the retention and deletion of the image pin log group', () => {
-    const short = build(envWith([WEB]), { logRetentionDays: 90, removalPolicy: RemovalPolicy.DESTROY });
-    short.template.hasResource('AWS::Logs::LogGroup', {
-      Properties: Match.objectLike({ LogGroupName: '/platform/dev/image-pin', RetentionInDays: 90 }),
+  test('logRetentionDays sets the retention of the image pin log group', () => {
+    const short = build(envWith([WEB]), { logRetentionDays: 90 });
+    short.template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/platform/dev/image-pin',
+      RetentionInDays: 90,
+    });
+  });
+
+  test('the instances are retained by default: a replaced or removed server keeps its root volume', () => {
+    const resources = built.template.findResources('AWS::EC2::Instance');
+    expect(Object.values(resources).map((r) => [r.DeletionPolicy, r.UpdateReplacePolicy])).toEqual([
+      ['Retain', 'Retain'],
+      ['Retain', 'Retain'],
+      ['Retain', 'Retain'],
+    ]);
+  });
+
+  test('in a stack whose data is not retained (RetainStatefulResources), the instances and the pin log group are deleted with it', () => {
+    const env = envWith([WEB]);
+    const stack = new PlatformStack(new App(), 'Disposable', {
+      env: { account: env.aws.account, region: env.aws.region },
+      availabilityZones: env.aws.availabilityZones,
+    });
+    RetainStatefulResources.applyTo(stack, { retainData: false });
+    const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
+    const network = new Network(stack, 'Network', {
+      spec: env.network,
+      name: env.name,
+      availabilityZones: env.aws.availabilityZones,
+    });
+    new Server(stack, 'web', { spec: env.servers[0]!, environment: env.name, vpc: network.vpc, monitoring });
+    const template = Template.fromStack(stack);
+    const policies = Object.values(template.findResources('AWS::EC2::Instance')).map((r) => [
+      r.DeletionPolicy,
+      r.UpdateReplacePolicy,
+    ]);
+    expect(policies).toEqual([
+      ['Delete', 'Delete'],
+      ['Delete', 'Delete'],
+    ]);
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: Match.objectLike({ LogGroupName: '/platform/dev/image-pin' }),
       DeletionPolicy: 'Delete',
       UpdateReplacePolicy: 'Delete',
     });
@@ -615,6 +662,7 @@ describe('Server alarms (AWS)', () => {
 
   test('an override of the Azure-only server/web/availability alarm is accepted and changes no AWS alarm', () => {
     const tuned = build(envWith([WEB, OPS], devInput(), { alarms: { 'server/web/availability': { threshold: 0.5 } } }));
+    expect(serverAlarmNames(built.template)).toHaveLength(15);
     expect(serverAlarmNames(tuned.template)).toEqual(serverAlarmNames(built.template));
   });
 

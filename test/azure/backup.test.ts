@@ -104,7 +104,6 @@ function synth(
       spec: env.backup,
       environment: env.name,
       resourceGroup: rg,
-      tier: env.tier,
       ...(monitoring && { monitoring }),
       ...options.props,
     });
@@ -138,13 +137,36 @@ describe('Backup (Azure)', () => {
     });
 
     test('in production: immutability Locked and cross-region restore on, with public access allowed as Azure requires', () => {
-      const vault = only<VaultJson>(synth(prodEnvironment()), 'azurerm_recovery_services_vault');
+      const env = prodEnvironment();
+      expect(env.backup.secondRegion).toBe('eu-central-1');
+      const vault = only<VaultJson>(synth(env), 'azurerm_recovery_services_vault');
       expect(vault.name).toBe('rsv-platform-prod-weu');
       expect(vault.immutability).toBe('Locked');
       expect(vault.cross_region_restore_enabled).toBe(true);
       expect(vault.storage_mode_type).toBe('GeoRedundant');
       // Azure refuses to deny public access on a vault with cross-region restore.
       expect(vault.public_network_access_enabled).toBe(true);
+    });
+
+    test('cross-region restore and public access follow spec.secondRegion, not the tier', () => {
+      const backup = prodEnvironment().backup;
+      expect(backup.secondRegion).toBe('eu-central-1');
+      const withoutSecondRegion = Object.fromEntries(
+        Object.entries(backup).filter(([key]) => key !== 'secondRegion'),
+      ) as unknown as BackupSpec;
+      const production = only<VaultJson>(
+        synth(prodEnvironment(), { props: { spec: withoutSecondRegion } }),
+        'azurerm_recovery_services_vault',
+      );
+      expect(production.cross_region_restore_enabled).toBe(false);
+      expect(production.public_network_access_enabled).toBe(false);
+      // Props given directly: the spec refuses a second region in development, the construct follows what it is given.
+      const development = only<VaultJson>(
+        synth(devEnvironment(), { props: { spec: { ...devEnvironment().backup, secondRegion: 'eu-central-1' } } }),
+        'azurerm_recovery_services_vault',
+      );
+      expect(development.cross_region_restore_enabled).toBe(true);
+      expect(development.public_network_access_enabled).toBe(true);
     });
 
     test('immutability follows the lock: governance leaves a production vault Unlocked', () => {
@@ -363,7 +385,6 @@ describe('Backup (Azure)', () => {
             spec: env.backup,
             environment: env.name,
             resourceGroup: prodRg,
-            tier: env.tier,
             monitoring,
           });
           server.virtualMachines.forEach((vm, i) =>

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ContainerAppsEnvironment,
-  DIAGNOSTIC_SETTING_NAME,
   renderContainerAppsEnvironmentNames,
   SendDiagnostics,
   type ContainerAppsEnvironmentProps,
@@ -122,7 +121,7 @@ describe('ContainerAppsEnvironment (Azure)', () => {
     expect(all(tf, 'azurerm_monitor_diagnostic_setting')).toEqual([
       {
         '//': expect.any(Object) as unknown,
-        name: DIAGNOSTIC_SETTING_NAME,
+        name: 'platform-diagnostics',
         target_resource_id: `\${azurerm_container_app_environment.${address}.id}`,
         log_analytics_workspace_id: WORKSPACE,
         enabled_log: [{ category_group: 'allLogs' }],

@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AZURE_RULES,
-  AZURE_SERVICE_5XX_COUNT,
   checkTerraform,
   ContainerAppsEnvironment,
   ContainerService,
-  DIAGNOSTIC_SETTING_NAME,
+  KeyVault,
   Monitoring,
   renderContainerServiceNames,
   renderServiceWorkbookItems,
@@ -74,7 +73,7 @@ function synth(options: SynthOptions = {}): TfStackJson {
       environment: env.name,
       resourceGroup: rg,
       containerAppsEnvironmentId: CAE_ID,
-      ...(env.azure.keyVaultId !== undefined && { keyVaultId: env.azure.keyVaultId }),
+      ...(env.azure.keyVaultId !== undefined && { keyVault: KeyVault.fromKeyVaultId(env.azure.keyVaultId) }),
       ...(monitoring && { monitoring }),
       ...options.props,
     });
@@ -389,7 +388,7 @@ describe('ContainerService (Azure)', () => {
           environment: 'dev',
           resourceGroup: rg,
           containerAppsEnvironmentId: CAE_ID,
-          keyVaultId: vault.id,
+          keyVault: KeyVault.fromKeyVaultId(vault.id),
         });
         app.synth();
         const tf = readStackJson(outdir, 'env');
@@ -464,7 +463,7 @@ describe('ContainerService (Azure)', () => {
           metric_name: 'Requests',
           aggregation: 'Total',
           operator: 'GreaterThanOrEqual',
-          threshold: AZURE_SERVICE_5XX_COUNT,
+          threshold: 10,
           dimension: [{ name: 'statusCodeCategory', operator: 'Include', values: ['5xx'] }],
         },
       ]);
@@ -561,7 +560,7 @@ describe('ContainerService (Azure)', () => {
       const setting = all(tf, 'azurerm_monitor_diagnostic_setting').find((s) => s.target_resource_id === appId(tf));
       expect(setting).toEqual({
         '//': expect.any(Object) as unknown,
-        name: DIAGNOSTIC_SETTING_NAME,
+        name: 'platform-diagnostics',
         target_resource_id: appId(tf),
         log_analytics_workspace_id: expect.stringMatching(
           /^\$\{azurerm_log_analytics_workspace\.[^.]+\.id\}$/,
@@ -641,7 +640,7 @@ describe('ContainerService (Azure)', () => {
             resourceGroup: prodRg,
             containerAppsEnvironmentId: apps.id,
             monitoring,
-            keyVaultId: env.azure.keyVaultId!,
+            keyVault: KeyVault.fromKeyVaultId(env.azure.keyVaultId!),
           });
         },
         { skipValidation },
@@ -686,18 +685,21 @@ describe('ContainerService (Azure)', () => {
 
     test('secrets without a Key Vault are refused, naming the secrets', () => {
       expect(build({ secrets: { DB_PASSWORD: 'db-password' } })).toThrow(
-        /keyVaultId: \(missing\) - the ID of the Key Vault holding the secrets db-password/,
+        /keyVault: \(missing\) - the Key Vault holding the secrets db-password/,
       );
     });
 
-    test('a Key Vault ID that names no vault is refused', () => {
-      expect(build({}, { keyVaultId: 'kv-platform-dev' })).toThrow(
-        /keyVaultId: "kv-platform-dev" - a Key Vault resource ID: \/subscriptions\/<id>/,
+    test('a Key Vault whose ID names no vault is refused', () => {
+      const keyVault = { keyVaultId: 'kv-platform-dev', vaultUri: 'https://kv-platform-dev.vault.azure.net' };
+      expect(build({}, { keyVault })).toThrow(
+        /keyVault\.keyVaultId: "kv-platform-dev" - a Key Vault resource ID: \/subscriptions\/<id>/,
       );
     });
 
     test('a secret name a container app cannot hold is refused', () => {
-      expect(build({ secrets: { DB_PASSWORD: '-db-password' } }, { keyVaultId: KEY_VAULT })).toThrow(
+      expect(
+        build({ secrets: { DB_PASSWORD: '-db-password' } }, { keyVault: KeyVault.fromKeyVaultId(KEY_VAULT) }),
+      ).toThrow(
         /spec\.secrets\.DB_PASSWORD: "-db-password" - a secret name of letters, digits and hyphens that starts and ends with a letter or digit/,
       );
     });
@@ -706,7 +708,7 @@ describe('ContainerService (Azure)', () => {
       expect(
         build(
           { environment: { DB_PASSWORD: 'x' }, secrets: { DB_PASSWORD: 'db-password' } },
-          { keyVaultId: KEY_VAULT },
+          { keyVault: KeyVault.fromKeyVaultId(KEY_VAULT) },
         ),
       ).toThrow(/spec\.secrets\.DB_PASSWORD: "DB_PASSWORD" - a variable that is not also in environment/);
     });
@@ -726,12 +728,27 @@ describe('ContainerService (Azure)', () => {
     });
 
     test('fewer than one replica is refused', () => {
-      expect(build({ minCount: 0 })).toThrow(/spec\.minCount: 0 - a whole number of replicas from 1 to 1000/);
+      expect(build({ minCount: 0, desiredCount: 1 })).toThrow(/spec\.minCount: 0 - at least 1$/m);
     });
 
-    test('maxCount below minCount is refused', () => {
-      expect(build({ minCount: 3, maxCount: 2 })).toThrow(
-        /spec\.maxCount: 2 - a whole number of replicas from minCount \(3\) to 1000/,
+    test('more than 100 replicas are refused, as the spec refuses them', () => {
+      expect(build({ maxCount: 101 })).toThrow(/spec\.maxCount: 101 - at most 100$/m);
+      expect(() => defineEnvironment({ ...devInput(), services: [{ ...API, maxCount: 101 }] })).toThrow(
+        /services\[0\]\.maxCount: 101 - at most 100/,
+      );
+    });
+
+    test('100 replicas, the most the spec takes, are accepted', () => {
+      expect(build({ maxCount: 100 })).not.toThrow();
+    });
+
+    test('minCount above maxCount is refused', () => {
+      expect(build({ minCount: 3, maxCount: 2 })).toThrow(/spec\.minCount: 3 - at most maxCount \(2\)$/m);
+    });
+
+    test('a desired count outside minCount to maxCount is refused', () => {
+      expect(build({ minCount: 1, desiredCount: 5, maxCount: 4 })).toThrow(
+        /spec\.desiredCount: 5 - from minCount \(1\) to maxCount \(4\)$/m,
       );
     });
 
@@ -745,10 +762,21 @@ describe('ContainerService (Azure)', () => {
       );
     });
 
-    test('autoscaling targets outside their ranges are refused', () => {
-      const message = errorOf(build({ autoscaling: { concurrentRequests: 0, cpuPercent: 120 } })).message;
-      expect(message).toContain('spec.autoscaling.concurrentRequests: 0 - a whole number of requests, at least 1');
-      expect(message).toContain('spec.autoscaling.cpuPercent: 120 - a whole percentage from 1 to 100');
+    test('autoscaling targets outside the ranges the spec takes are refused, in its words', () => {
+      const message = errorOf(
+        build({ autoscaling: { concurrentRequests: 0, cpuPercent: 96, memoryPercent: 5 } }),
+      ).message;
+      expect(message).toMatch(/^Invalid ContainerService props \(api\) \(3 problems\):/);
+      expect(message).toContain('  - spec.autoscaling.cpuPercent: 96 - a target from 10 to 95 percent\n');
+      expect(message).toContain('  - spec.autoscaling.memoryPercent: 5 - a target from 10 to 95 percent\n');
+      expect(message).toContain('  - spec.autoscaling.concurrentRequests: 0 - at least 1');
+      expect(() =>
+        defineEnvironment({ ...devInput(), services: [{ ...API, autoscaling: { cpuPercent: 96 } }] }),
+      ).toThrow(/services\[0\]\.autoscaling\.cpuPercent: 96 - a target from 10 to 95 percent/);
+    });
+
+    test('autoscaling targets at the edges of the ranges are accepted', () => {
+      expect(build({ autoscaling: { cpuPercent: 10, memoryPercent: 95, concurrentRequests: 10000 } })).not.toThrow();
     });
 
     test('a name that is no environment name is refused', () => {
@@ -761,7 +789,13 @@ describe('ContainerService (Azure)', () => {
 
     test('an empty Container Apps environment ID is refused', () => {
       expect(build({}, { containerAppsEnvironmentId: '' })).toThrow(
-        /containerAppsEnvironmentId: "" - the ID of a Container Apps environment/,
+        /containerAppsEnvironmentId: "" - a Container Apps environment resource ID/,
+      );
+    });
+
+    test('a Container Apps environment ID that names no environment is refused', () => {
+      expect(build({}, { containerAppsEnvironmentId: 'cae-platform-dev' })).toThrow(
+        /containerAppsEnvironmentId: "cae-platform-dev" - a Container Apps environment resource ID \(\/subscriptions\/\.\.\.\/providers\/Microsoft\.App\/managedEnvironments\/<name>\)/,
       );
     });
 

@@ -5,15 +5,7 @@ import { Construct } from 'constructs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  deterministicUuid,
-  DIAGNOSTIC_SETTING_NAME,
-  isoMinutes,
-  Monitoring,
-  Network,
-  SendDiagnostics,
-  type IMonitoring,
-} from '../../lib/azure';
+import { deterministicUuid, isoMinutes, Monitoring, Network, SendDiagnostics, type IMonitoring } from '../../lib/azure';
 import { defineEnvironment, type Environment, type EnvironmentInput } from '../../lib/core';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 import { readStackJson, type TfStackJson } from '../util/terraform';
@@ -232,8 +224,7 @@ describe('Monitoring (Azure)', () => {
         [s.enabled_log?.length ?? 0, s.enabled_metric?.length ?? 0],
       ]),
     );
-    expect(settings.every((s) => s.name === DIAGNOSTIC_SETTING_NAME)).toBe(true);
-    expect(settings).toHaveLength(6);
+    expect(settings.map((s) => s.name)).toEqual(Array(6).fill('platform-diagnostics'));
     expect(byTarget).toMatchObject({
       azurerm_virtual_network: [1, 1],
       azurerm_network_security_group: [1, 0],

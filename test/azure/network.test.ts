@@ -1,7 +1,7 @@
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { TerraformStack, Testing } from 'cdktf';
 import { checkName } from '../../lib/core';
-import { DENY_INTERNET_PRIORITY, Network, renderNetworkNames, TagResources } from '../../lib/azure';
+import { Network, renderNetworkNames, TagResources } from '../../lib/azure';
 import { devEnvironment, prodEnvironment } from '../util/fixtures';
 import { listOf, resourcesOf, synthScope, type TfJson } from '../util/terraform';
 
@@ -46,7 +46,10 @@ describe('Network (Azure)', () => {
       },
     ]);
     const others = listOf(synthNetwork(), 'azurerm_subnet').filter((s) => s.name !== 'snet-apps');
-    for (const s of others) expect(s.delegation).toBeUndefined();
+    expect(others.map((s) => [s.name, s.delegation]).sort()).toEqual([
+      ['snet-data', undefined],
+      ['snet-workloads', undefined],
+    ]);
   });
 
   test('every subnet has its own network security group', () => {
@@ -72,7 +75,7 @@ describe('Network (Azure)', () => {
     for (const rule of rules) {
       expect(rule).toMatchObject({
         name: 'DenyInternetInbound',
-        priority: DENY_INTERNET_PRIORITY,
+        priority: 4096,
         direction: 'Inbound',
         access: 'Deny',
         protocol: '*',
@@ -112,8 +115,11 @@ describe('Network (Azure)', () => {
     expect(checkName('azureVirtualNetwork', names.virtualNetwork)).toBeUndefined();
     expect(checkName('azureNatGateway', names.natGateway)).toBeUndefined();
     expect(checkName('azurePublicIp', names.natPublicIp)).toBeUndefined();
-    for (const n of Object.values(names.securityGroups))
-      expect(checkName('azureNetworkSecurityGroup', n)).toBeUndefined();
+    expect(Object.values(names.securityGroups).map((n) => checkName('azureNetworkSecurityGroup', n))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(names.virtualNetwork).toBe('vnet-platform-abcdefghijkl-scus');
   });
 
@@ -149,15 +155,13 @@ describe('TagResources', () => {
       new Network(scope, 'network', { spec: env.network, name: env.name, resourceGroup: rg });
       TagResources.applyTo(scope, { owner: 'team', environment: 'dev' });
     });
-    for (const type of [
-      'azurerm_virtual_network',
-      'azurerm_network_security_group',
-      'azurerm_nat_gateway',
-      'azurerm_public_ip',
-    ]) {
-      for (const r of listOf(tf, type)) expect(r.tags).toEqual({ environment: 'dev', owner: 'team' });
-    }
-    for (const r of listOf(tf, 'azurerm_subnet')) expect(r.tags).toBeUndefined();
+    const tags = { environment: 'dev', owner: 'team' };
+    const tagsByType = (type: string): unknown[] => listOf(tf, type).map((r) => r.tags);
+    expect(tagsByType('azurerm_virtual_network')).toEqual([tags]);
+    expect(tagsByType('azurerm_network_security_group')).toEqual([tags, tags, tags]);
+    expect(tagsByType('azurerm_nat_gateway')).toEqual([tags]);
+    expect(tagsByType('azurerm_public_ip')).toEqual([tags]);
+    expect(tagsByType('azurerm_subnet')).toEqual([undefined, undefined, undefined]);
   });
 
   test('tags a resource sets itself win', () => {

@@ -8,6 +8,7 @@ import {
   checkTerraform,
   ContainerAppsEnvironment,
   JOB_FAILURE_REASONS,
+  KeyVault,
   Monitoring,
   renderJobFailedQuery,
   renderJobWorkbookItems,
@@ -26,6 +27,13 @@ const KEY_VAULT =
 const CAE_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-dev-weu/providers/Microsoft.App/managedEnvironments/cae-platform-dev-weu';
 const rg = { name: 'rg-platform-dev-weu', location: 'westeurope' };
+
+/** The failure alert's query for the job `caj-dev-nightly-report-weu`, written out. */
+const FAILED_QUERY =
+  'union isfuzzy=true ' +
+  '(ContainerAppSystemLogs | project TimeGenerated, JobName = tostring(column_ifexists("JobName", "")), Reason = tostring(column_ifexists("Reason", "")), Log = tostring(column_ifexists("Log", ""))), ' +
+  '(ContainerAppSystemLogs_CL | project TimeGenerated, JobName = tostring(column_ifexists("JobName_s", "")), Reason = tostring(column_ifexists("Reason_s", "")), Log = tostring(column_ifexists("Log_s", ""))) ' +
+  '| where JobName == "caj-dev-nightly-report-weu" | where Reason in ("BackoffLimitExceeded", "DeadlineExceeded")';
 
 type JobInput = NonNullable<EnvironmentInput['jobs']>[number];
 
@@ -69,7 +77,7 @@ function synth(options: SynthOptions = {}): TfStackJson {
       environment: env.name,
       resourceGroup: rg,
       containerAppsEnvironmentId: CAE_ID,
-      keyVaultId: KEY_VAULT,
+      keyVault: KeyVault.fromKeyVaultId(KEY_VAULT),
       ...(monitoring && { monitoring }),
       ...options.props,
     });
@@ -326,7 +334,7 @@ describe('ScheduledJob (Azure)', () => {
           '[critical] 1 or more runs of the job nightly-report failed within 5 minutes, after 0 retries. First response: Open the execution history of the Container Apps job caj-dev-nightly-report-weu for the failed run, then read its console logs (ContainerAppConsoleLogs) and system logs.',
       });
       expect(alert.criteria[0]).toMatchObject({
-        query: renderJobFailedQuery('caj-dev-nightly-report-weu'),
+        query: FAILED_QUERY,
         operator: 'GreaterThanOrEqual',
         threshold: 1,
         time_aggregation_method: 'Count',
@@ -338,12 +346,7 @@ describe('ScheduledJob (Azure)', () => {
     });
 
     test('the alert query reads both system log tables and matches the job by name and the failure reasons', () => {
-      expect(renderJobFailedQuery('caj-dev-nightly-report-weu')).toBe(
-        'union isfuzzy=true ' +
-          '(ContainerAppSystemLogs | project TimeGenerated, JobName = tostring(column_ifexists("JobName", "")), Reason = tostring(column_ifexists("Reason", "")), Log = tostring(column_ifexists("Log", ""))), ' +
-          '(ContainerAppSystemLogs_CL | project TimeGenerated, JobName = tostring(column_ifexists("JobName_s", "")), Reason = tostring(column_ifexists("Reason_s", "")), Log = tostring(column_ifexists("Log_s", ""))) ' +
-          '| where JobName == "caj-dev-nightly-report-weu" | where Reason in ("BackoffLimitExceeded", "DeadlineExceeded")',
-      );
+      expect(renderJobFailedQuery('caj-dev-nightly-report-weu')).toBe(FAILED_QUERY);
       expect(JOB_FAILURE_REASONS).toEqual(['BackoffLimitExceeded', 'DeadlineExceeded']);
     });
 
@@ -452,7 +455,7 @@ describe('ScheduledJob (Azure)', () => {
             resourceGroup: prodRg,
             containerAppsEnvironmentId: apps.id,
             monitoring,
-            keyVaultId: env.azure.keyVaultId!,
+            keyVault: KeyVault.fromKeyVaultId(env.azure.keyVaultId!),
           });
         },
         { withResourceGroup: false },
@@ -490,14 +493,13 @@ describe('ScheduledJob (Azure)', () => {
 
     test('secrets without a Key Vault are refused, naming the secrets', () => {
       expect(build({ secrets: { DB_PASSWORD: 'db-password' } })).toThrow(
-        /keyVaultId: \(missing\) - the Key Vault holding the secrets db-password/,
+        /keyVault: \(missing\) - the Key Vault holding the secrets db-password/,
       );
     });
 
-    test('a Key Vault ID that names no vault is refused', () => {
-      expect(build({}, { keyVaultId: 'kv-platform-dev' })).toThrow(
-        /keyVaultId: "kv-platform-dev" - a Key Vault resource ID/,
-      );
+    test('a Key Vault whose ID names no vault is refused', () => {
+      const keyVault = { keyVaultId: 'kv-platform-dev', vaultUri: 'https://kv-platform-dev.vault.azure.net' };
+      expect(build({}, { keyVault })).toThrow(/keyVault\.keyVaultId: "kv-platform-dev" - a Key Vault resource ID/);
     });
 
     test('a Container Apps environment ID that names no environment is refused', () => {
@@ -512,55 +514,64 @@ describe('ScheduledJob (Azure)', () => {
 
     test('a CPU and memory pair Container Apps cannot run is refused', () => {
       expect(build({ cpu: 0.5, memoryGiB: 3 })).toThrow(
-        /jobs\.nightly-report\.memoryGiB: \{"cpu":0\.5,"memoryGiB":3\} - Azure Container Apps need memory = 2 x cpu/,
+        /spec\.memoryGiB: \{"cpu":0\.5,"memoryGiB":3\} - Azure Container Apps need memory = 2 x cpu/,
       );
     });
 
     test('a cron expression with six fields is refused', () => {
       expect(build({ schedule: { cron: '0 3 * * * *' } })).toThrow(
-        /jobs\.nightly-report\.schedule\.cron: "0 3 \* \* \* \*" - five fields/,
+        /spec\.schedule\.cron: "0 3 \* \* \* \*" - five fields/,
       );
     });
 
     test('a rate Container Apps cannot express is refused', () => {
       expect(build({ schedule: { rateMinutes: 7 } })).toThrow(
-        /jobs\.nightly-report\.schedule\.rateMinutes: 7 - a rate both clouds can run/,
+        /spec\.schedule\.rateMinutes: 7 - a rate both clouds can run/,
       );
     });
 
     test('a timeout outside 1-1440 minutes is refused', () => {
-      expect(build({ timeoutMinutes: 0 })).toThrow(
-        /jobs\.nightly-report\.timeoutMinutes: 0 - a whole number of minutes from 1 to 1440/,
+      expect(build({ timeoutMinutes: 0 })).toThrow(/spec\.timeoutMinutes: 0 - at least 1$/m);
+      expect(build({ timeoutMinutes: 1441 })).toThrow(/spec\.timeoutMinutes: 1441 - at most 1440 minutes$/m);
+      expect(build({ timeoutMinutes: 1.5 })).toThrow(
+        /spec\.timeoutMinutes: 1\.5 - a whole number of minutes from 1 to 1440$/m,
       );
     });
 
     test('more than 10 retries are refused', () => {
-      expect(build({ retries: 11 })).toThrow(
-        /jobs\.nightly-report\.retries: 11 - a whole number of retries from 0 to 10/,
-      );
+      expect(build({ retries: 11 })).toThrow(/spec\.retries: 11 - at most 10 retries$/m);
     });
 
     test('a variable that is both plain and secret is refused', () => {
       expect(
         build(
           { environment: { DB_PASSWORD: 'x' }, secrets: { DB_PASSWORD: 'db-password' } },
-          { keyVaultId: KEY_VAULT },
+          { keyVault: KeyVault.fromKeyVaultId(KEY_VAULT) },
         ),
+      ).toThrow(/spec\.secrets\.DB_PASSWORD: "DB_PASSWORD" - a variable that is not also in environment/);
+    });
+
+    test('a secret name a Container Apps job cannot hold is refused', () => {
+      expect(
+        build({ secrets: { DB_PASSWORD: 'db-password-' } }, { keyVault: KeyVault.fromKeyVaultId(KEY_VAULT) }),
       ).toThrow(
-        /jobs\.nightly-report\.secrets\.DB_PASSWORD: "DB_PASSWORD" - a variable that is not also in environment/,
+        /spec\.secrets\.DB_PASSWORD: "db-password-" - a secret name of letters, digits and hyphens that starts and ends with a letter or digit/,
       );
+    });
+
+    test('a job name that is not kebab-case is refused', () => {
+      expect(build({ name: 'Report_1' })).toThrow(/spec\.name: "Report_1" - a kebab-case name of 2-20/);
     });
 
     test('an image without a tag is refused', () => {
-      expect(build({ image: { reference: 'busybox' } })).toThrow(
-        /jobs\.nightly-report\.image: "busybox" - an image reference/,
-      );
+      expect(build({ image: { reference: 'busybox' } })).toThrow(/spec\.image: "busybox" - an image reference/);
     });
 
     test('every problem is reported at once', () => {
-      const message = errorOf(build({ retries: 11, timeoutMinutes: 0 }, { keyVaultId: 'kv' })).message;
-      expect(message).toMatch(/^Invalid scheduled job \(nightly-report\) \(3 problems\):/);
-      for (const path of ['jobs.nightly-report.timeoutMinutes', 'jobs.nightly-report.retries', 'keyVaultId']) {
+      const keyVault = { keyVaultId: 'kv', vaultUri: 'https://kv.vault.azure.net' };
+      const message = errorOf(build({ retries: 11, timeoutMinutes: 0 }, { keyVault })).message;
+      expect(message).toMatch(/^Invalid ScheduledJob props \(nightly-report\) \(3 problems\):/);
+      for (const path of ['spec.timeoutMinutes', 'spec.retries', 'keyVault.keyVaultId']) {
         expect(message).toContain(`  - ${path}: `);
       }
     });

@@ -9,9 +9,7 @@ import {
   Monitoring,
   Patching,
   renderServerNames,
-  renderServerUserData,
   Server,
-  SERVER_ADMIN_USERNAME,
   TagResources,
   type ServerProps,
 } from '../../lib/azure';
@@ -19,7 +17,6 @@ import {
   BACKUP_TAG,
   checkName,
   defineEnvironment,
-  renderAzureBootstrap,
   SERVER_TAG,
   zoneIndexOf,
   type Environment,
@@ -288,12 +285,10 @@ describe('Server (Azure)', () => {
     });
 
     test('administrators sign in with the platform SSH key only: password authentication off, no password', () => {
-      for (const vm of all(synth(), 'azurerm_linux_virtual_machine')) {
-        expect(vm.admin_username).toBe(SERVER_ADMIN_USERNAME);
-        expect(vm.admin_ssh_key).toEqual([{ username: 'platform', public_key: KEY }]);
-        expect(vm.disable_password_authentication).toBe(true);
-        expect(vm.admin_password).toBeUndefined();
-      }
+      const vms = all(synth(), 'azurerm_linux_virtual_machine');
+      expect(
+        vms.map((vm) => [vm.admin_username, vm.admin_ssh_key, vm.disable_password_authentication, vm.admin_password]),
+      ).toEqual(Array(3).fill(['platform', [{ username: 'platform', public_key: KEY }], true, undefined]));
     });
 
     test('encryption at host, trusted launch, a system-assigned identity and managed boot diagnostics', () => {
@@ -336,11 +331,21 @@ describe('Server (Azure)', () => {
 
     test('user_data holds the rendered cloud-config of the definition', () => {
       const spec = serverSpec({ configuration: { packages: ['nginx'], services: ['nginx'] } });
-      const [vm] = all(synth({ spec }), 'azurerm_linux_virtual_machine');
-      const userData = decode(vm!.user_data);
-      expect(userData).toBe(renderServerUserData(spec));
-      expect(userData).toContain('  - "nginx"');
-      expect(userData).not.toContain('platform-ansible');
+      const vms = all(synth({ spec }), 'azurerm_linux_virtual_machine');
+      expect(vms.map((vm) => decode(vm.user_data))).toEqual(
+        Array(3).fill(
+          [
+            '#cloud-config',
+            '# Rendered by platform-constructs for ubuntu-24.04; edit the spec, not this file.',
+            'package_update: true',
+            'packages:',
+            '  - "nginx"',
+            'runcmd:',
+            '  - ["systemctl", "enable", "--now", "--", "nginx"]',
+            '',
+          ].join('\n'),
+        ),
+      );
     });
 
     test('with a playbook, user_data installs the scheduled ansible-pull', () => {
@@ -353,16 +358,42 @@ describe('Server (Azure)', () => {
       expect(userData).toContain('  - "ansible-core"');
     });
 
-    test('custom_data holds the bootstrap that applies the user data', () => {
-      for (const vm of all(synth(), 'azurerm_linux_virtual_machine')) {
-        expect(decode(vm.custom_data)).toBe(renderAzureBootstrap());
-      }
+    test('custom_data holds the bootstrap that fetches the user data every 5 minutes and applies it', () => {
+      const vms = all(synth(), 'azurerm_linux_virtual_machine');
+      expect(vms).toHaveLength(3);
+      const bootstraps = [...new Set(vms.map((vm) => decode(vm.custom_data)))];
+      expect(bootstraps).toHaveLength(1);
+      const bootstrap = bootstraps[0]!;
+      expect(bootstrap).toMatch(
+        /^#cloud-config\n# Rendered by platform-constructs: installs the configuration applier; the configuration is in the user data\.\nwrite_files:\n/,
+      );
+      expect([...bootstrap.matchAll(/^ {2}- path: "(.+)"$/gm)].map((m) => m[1])).toEqual([
+        '/usr/local/sbin/platform-configure',
+        '/usr/local/sbin/platform-fetch-configuration',
+        '/etc/systemd/system/platform-configure.service',
+        '/etc/systemd/system/platform-configure.timer',
+      ]);
+      expect(bootstrap).toMatch(
+        /\nruncmd:\n {2}- \["systemctl", "daemon-reload"\]\n {2}- \["systemctl", "enable", "--now", "platform-configure\.timer"\]\n$/,
+      );
+      /** The decoded content of one file the bootstrap writes. */
+      const file = (path: string): string =>
+        decode(
+          new RegExp(`- path: "${path}"\\n {4}encoding: "b64"\\n {4}content: "([^"]+)"`).exec(bootstrap)?.[1] ?? '',
+        );
+      expect(file('/usr/local/sbin/platform-fetch-configuration')).toContain(
+        "curl --silent --fail --show-error --header Metadata:true --noproxy '*' 'http://169.254.169.254/metadata/instance/compute/userData?api-version=2021-01-01&format=text' | base64 --decode > /var/lib/platform/cloud-config.yaml.new",
+      );
+      expect(file('/etc/systemd/system/platform-configure.timer')).toContain('OnBootSec=1min\nOnUnitActiveSec=5min\n');
+      expect(file('/etc/systemd/system/platform-configure.service')).toContain(
+        'ExecStart=/usr/local/sbin/platform-fetch-configuration\n',
+      );
     });
 
     test('a later bootstrap, key or zone-count change never re-creates a VM: custom_data, admin_ssh_key and zone are ignored', () => {
-      for (const vm of all(synth(), 'azurerm_linux_virtual_machine')) {
-        expect(vm.lifecycle).toEqual({ ignore_changes: ['custom_data', 'admin_ssh_key', 'zone'] });
-      }
+      expect(all(synth(), 'azurerm_linux_virtual_machine').map((vm) => vm.lifecycle)).toEqual(
+        Array(3).fill({ ignore_changes: ['custom_data', 'admin_ssh_key', 'zone'] }),
+      );
     });
 
     test('a configuration change changes only user_data, which is updated in place', () => {
@@ -452,6 +483,7 @@ describe('Server (Azure)', () => {
     test('the Azure Monitor Agent on every VM, upgraded automatically', () => {
       const tf = synth();
       const agents = all(tf, 'azurerm_virtual_machine_extension');
+      expect(agents).toHaveLength(3);
       expect(agents.map((a) => a.virtual_machine_id)).toEqual(
         addressesOf(tf, 'azurerm_linux_virtual_machine').map((a) => `\${azurerm_linux_virtual_machine.${a}.id}`),
       );

@@ -57,7 +57,11 @@ const CONTROL = 'a control character: invisible, and each tool it reaches reads 
 
 describe('the example environments', () => {
   test('validate unchanged', () => {
-    expect(defineEnvironments(ENVIRONMENT_INPUTS).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    // Every environment of the list, in its order, with the tier its file gives it.
+    expect(defineEnvironments(ENVIRONMENT_INPUTS).map((e) => [e.name, e.tier])).toEqual(
+      ENVIRONMENT_INPUTS.map((input) => [input.name, input.tier]),
+    );
+    expect(ENVIRONMENT_INPUTS.length).toBeGreaterThan(0);
   });
 });
 
@@ -329,8 +333,9 @@ describe('the limits of the clouds are enforced in the spec, with the limit in t
 
   test('an image reference of 255 characters is accepted; 256 is refused (ECS)', () => {
     expect(
-      defineEnvironment(devWith((i) => setAt(i, 'services[0].image', imageOf(255))) as EnvironmentInput),
-    ).toBeDefined();
+      defineEnvironment(devWith((i) => setAt(i, 'services[0].image', imageOf(255))) as EnvironmentInput).services[0]!
+        .image,
+    ).toEqual({ reference: imageOf(255) });
     expect(problems(devWith((i) => setAt(i, 'services[0].image', imageOf(256))))).toEqual([
       `dev.services[0].image: ${formatValue(imageOf(256))} - an image reference such as public.ecr.aws/nginx/nginx:1.27 or myacr.azurecr.io/app@sha256:<64 hex>, with a tag or digest, of at most 255 characters before any @digest (the ECS limit for a container image; Docker's reference grammar allows no longer name); this one has 256`,
     ]);
@@ -338,7 +343,9 @@ describe('the limits of the clouds are enforced in the spec, with the limit in t
 
   test('a digest does not count towards the 255 characters', () => {
     const image = `${imageOf(255)}@sha256:${'a'.repeat(64)}`;
-    expect(defineEnvironment(devWith((i) => setAt(i, 'services[0].image', image)) as EnvironmentInput)).toBeDefined();
+    expect(
+      defineEnvironment(devWith((i) => setAt(i, 'services[0].image', image)) as EnvironmentInput).services[0]!.image,
+    ).toEqual({ reference: image });
   });
 
   test('an Azure reference is held to the same limit', () => {
@@ -387,7 +394,9 @@ describe('the limits of the clouds are enforced in the spec, with the limit in t
 
   test('an email with a local part of 64 characters is accepted', () => {
     const email = `${'a'.repeat(64)}@example.com`;
-    expect(defineEnvironment(devWith((i) => setAt(i, 'monitoring.emails', [email])) as EnvironmentInput)).toBeDefined();
+    expect(
+      defineEnvironment(devWith((i) => setAt(i, 'monitoring.emails', [email])) as EnvironmentInput).monitoring.emails,
+    ).toEqual([email]);
   });
 
   test.each([
@@ -758,6 +767,8 @@ describe('a corpus of bad values over every section', () => {
       }),
     );
     const messages = inputs.flatMap((input) => specError(input).issues.map((i) => i.message));
+    // Every input is refused with at least one message, so the loop below judges something for each.
+    expect(messages.length).toBeGreaterThanOrEqual(inputs.length);
     for (const message of messages) {
       for (const phrase of ZOD_DEFAULT_PHRASES) expect(message).not.toMatch(phrase);
       expect(message).not.toContain('a value of another form');

@@ -50,8 +50,11 @@ describe('makeName', () => {
   });
 
   test('the same words always give the same name', () => {
+    // 93 characters, over the limit of 63: the first 56 and the first six hex digits of the SHA-256 of the words as
+    // given (`["log","platform","xxx..."]|`), written out, so that a change to how names are made fails here.
     const words = ['log', 'platform', 'x'.repeat(80)];
-    expect(makeName('azureLogAnalyticsWorkspace', words)).toBe(makeName('azureLogAnalyticsWorkspace', words));
+    expect(makeName('azureLogAnalyticsWorkspace', words)).toBe(`log-platform-${'x'.repeat(43)}-26a4d0`);
+    expect(makeName('azureLogAnalyticsWorkspace', [...words])).toBe(`log-platform-${'x'.repeat(43)}-26a4d0`);
   });
 
   test('every type yields a valid name at its maximum length', () => {

@@ -1,10 +1,23 @@
 import {
+  addLimitProblems,
+  concurrentRequestsProblem,
   defineEnvironment,
+  healthCheckPathProblem,
+  IssueCollector,
+  jobProblems,
   jobsSection,
   MAX_WORKLOADS_PER_STACK,
+  portProblem,
+  retriesProblem,
+  scheduleFieldProblems,
+  serviceProblems,
   servicesSection,
   SpecError,
-  workloadStackOf,
+  taskCountProblem,
+  timeoutMinutesProblem,
+  utilizationTargetProblem,
+  WORKLOAD_LIMITS,
+  workloadProblems,
   type EnvironmentInput,
 } from '../../lib/core';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
@@ -80,7 +93,8 @@ describe('services section: defaults', () => {
         memoryGiB: 1,
         environment: {},
         secrets: {},
-        stack: workloadStackOf('service', 'api'),
+        // From the hash of `service/api` (test/core/containers.test.ts pins it): a change would move every workload.
+        stack: 2,
         port: 8080,
         healthCheckPath: '/',
         public: false,
@@ -444,6 +458,7 @@ describe('workload stacks', () => {
         }),
       ),
     );
+    expect(before.size).toBe(3);
     for (const [name, stack] of before) expect([name, after.get(name)]).toEqual([name, stack]);
   });
 
@@ -451,8 +466,12 @@ describe('workload stacks', () => {
     const env = defineEnvironment(
       withWorkloads({ services: [service(), service({ name: 'web', stack: 0 })], jobs: [job()] }),
     );
-    expect(env.services.map((s) => s.stack)).toEqual([workloadStackOf('service', 'api'), 0]);
-    expect(env.jobs[0]?.stack).toBe(workloadStackOf('job', 'nightly'));
+    // `service/api` hashes to 2 and `web` is pinned to 0; `job/nightly` hashes to 0.
+    expect(env.services.map((s) => s.stack)).toEqual([2, 0]);
+    expect(env.jobs[0]?.stack).toBe(0);
+    // The kind counts: a job named api (in an environment of its own) hashes elsewhere than the service api.
+    const jobApi = defineEnvironment(withWorkloads({ jobs: [job({ name: 'api' })] }));
+    expect(jobApi.jobs[0]?.stack).toBe(7);
   });
 });
 
@@ -467,7 +486,7 @@ describe('jobs section: defaults', () => {
         memoryGiB: 1,
         environment: {},
         secrets: {},
-        stack: workloadStackOf('job', 'nightly'),
+        stack: 0,
         schedule: { cron: '0 3 * * *' },
         timeoutMinutes: 60,
         retries: 0,
@@ -605,5 +624,148 @@ describe('services and jobs: every problem in one error', () => {
       `dev.jobs[2].schedule.rateMinutes: 45 - ${RATE_RULE}`,
       'dev.jobs[0].name: "web" - a name no other service or job has (services[1] has it)',
     ]);
+  });
+});
+
+describe('workload limits: one set of numbers and checks for the spec and the constructs of both clouds', () => {
+  const valid = {
+    cpu: 0.5,
+    memoryGiB: 1,
+    environment: {},
+    secrets: {},
+    port: 8080,
+    healthCheckPath: '/healthz',
+    minCount: 1,
+    desiredCount: 2,
+    maxCount: 4,
+    autoscaling: { cpuPercent: 70 },
+  };
+
+  test('the numbers', () => {
+    expect(WORKLOAD_LIMITS).toEqual({
+      port: { min: 1, max: 65535 },
+      taskCount: { min: 1, max: 100 },
+      utilizationPercent: { min: 10, max: 95 },
+      concurrentRequests: { min: 1, max: 10000 },
+      timeoutMinutes: { min: 1, max: 1440 },
+      retries: { min: 0, max: 10 },
+      healthCheckPathLength: { max: 1024 },
+    });
+  });
+
+  test.each([
+    ['port', 1, 65535, 0, 65536, 'a port from 1 to 65535', 'a port from 1 to 65535'],
+    ['minCount', 1, 100, 0, 101, 'at least 1', 'at most 100'],
+    ['autoscaling.cpuPercent', 10, 95, 9, 96, 'a target from 10 to 95 percent', 'a target from 10 to 95 percent'],
+    ['autoscaling.memoryPercent', 10, 95, 9, 96, 'a target from 10 to 95 percent', 'a target from 10 to 95 percent'],
+    ['autoscaling.concurrentRequests', 1, 10000, 0, 10001, 'at least 1', 'at most 10000'],
+  ])('services: %s takes %d to %d, and refuses %d and %d in the spec', (field, min, max, below, above, low, high) => {
+    const at = (value: number): Record<string, unknown> =>
+      field.startsWith('autoscaling.')
+        ? service({ autoscaling: { [field.slice('autoscaling.'.length)]: value }, minCount: 1, maxCount: 4 })
+        : service({ [field]: value, ...(field === 'minCount' && { maxCount: 100, desiredCount: 100 }) });
+    for (const value of [min, max])
+      expect(() => defineEnvironment(withWorkloads({ services: [at(value)] }))).not.toThrow();
+    expect(problems(withWorkloads({ services: [at(below)] }))).toEqual([`dev.services[0].${field}: ${below} - ${low}`]);
+    expect(problems(withWorkloads({ services: [at(above)] }))).toEqual([
+      `dev.services[0].${field}: ${above} - ${high}`,
+    ]);
+  });
+
+  test('a number that is not whole is refused in the words of the limit, in the spec too', () => {
+    expect(problems(withWorkloads({ jobs: [job({ timeoutMinutes: 2.5, retries: 0.5 })] }))).toEqual([
+      'dev.jobs[0].timeoutMinutes: 2.5 - a whole number of minutes from 1 to 1440',
+      'dev.jobs[0].retries: 0.5 - a whole number of retries from 0 to 10',
+    ]);
+    expect(portProblem(80.5)).toBe('a port from 1 to 65535');
+    expect(utilizationTargetProblem(50.5)).toBe('a whole-number target from 10 to 95 percent');
+    expect(taskCountProblem(1.5)).toBe('a whole number of tasks from 1 to 100');
+    expect(concurrentRequestsProblem(Number.NaN)).toBe('a whole number of requests from 1 to 10000');
+  });
+
+  test('the field checks accept what is within their limits', () => {
+    expect([
+      portProblem(1),
+      taskCountProblem(100),
+      utilizationTargetProblem(95),
+      concurrentRequestsProblem(10000),
+      timeoutMinutesProblem(1440),
+      retriesProblem(0),
+      healthCheckPathProblem('/'),
+    ]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(healthCheckPathProblem(`/${'h'.repeat(1024)}`)).toBe(
+      'at most 1024 characters (the longest health check path a target group takes)',
+    );
+  });
+
+  test('serviceProblems reports every field of a service, each at its path, with what was received', () => {
+    expect(serviceProblems(valid)).toEqual([]);
+    expect(
+      serviceProblems({
+        ...valid,
+        cpu: 1,
+        memoryGiB: 4,
+        environment: { TOKEN: 'x' },
+        secrets: { TOKEN: 'token' },
+        port: 0,
+        healthCheckPath: 'healthz',
+        autoscaling: { cpuPercent: 99, memoryPercent: 5, concurrentRequests: 0 },
+      }),
+    ).toEqual([
+      {
+        path: 'memoryGiB',
+        value: { cpu: 1, memoryGiB: 4 },
+        allowed: `Azure Container Apps need memory = 2 x cpu (2 GiB); ${PAIRS}`,
+      },
+      {
+        path: 'secrets.TOKEN',
+        value: 'TOKEN',
+        allowed: 'a variable that is not also in environment (a secret never sits in plain text)',
+      },
+      { path: 'port', value: 0, allowed: 'a port from 1 to 65535' },
+      { path: 'healthCheckPath', value: 'healthz', allowed: 'an absolute URL path such as /healthz' },
+      { path: 'autoscaling.cpuPercent', value: 99, allowed: 'a target from 10 to 95 percent' },
+      { path: 'autoscaling.memoryPercent', value: 5, allowed: 'a target from 10 to 95 percent' },
+      { path: 'autoscaling.concurrentRequests', value: 0, allowed: 'at least 1' },
+    ]);
+  });
+
+  test('the order of the counts is judged only once each count is within its limits', () => {
+    expect(serviceProblems({ ...valid, minCount: 5, maxCount: 2 })).toEqual([
+      { path: 'minCount', value: 5, allowed: 'at most maxCount (2)' },
+    ]);
+    expect(serviceProblems({ ...valid, desiredCount: 9 })).toEqual([
+      { path: 'desiredCount', value: 9, allowed: 'from minCount (1) to maxCount (4)' },
+    ]);
+    // 500 tasks is wrong in itself: the spec says so first, and nothing about maxCount.
+    expect(serviceProblems({ ...valid, desiredCount: 500 })).toEqual([
+      { path: 'desiredCount', value: 500, allowed: 'at most 100' },
+    ]);
+  });
+
+  test('workloadProblems reports a CPU that is no size at cpu, a pair at memoryGiB', () => {
+    expect(workloadProblems({ ...valid, cpu: 3, memoryGiB: 6 })).toEqual([
+      { path: 'cpu', value: 3, allowed: `3 vCPU is not a Fargate size (0.25, 0.5, 1, 2, 4); ${PAIRS}` },
+    ]);
+    expect(workloadProblems({ ...valid, cpu: 0.5, memoryGiB: 2 }).map((p) => p.path)).toEqual(['memoryGiB']);
+  });
+
+  test('jobProblems reports the schedule at its field, the timeout and the retries', () => {
+    const ok = { cpu: 0.5, memoryGiB: 1, environment: {}, secrets: {}, timeoutMinutes: 60, retries: 1 };
+    expect(jobProblems({ ...ok, schedule: { cron: '0 3 * * *' } })).toEqual([]);
+    expect(jobProblems({ ...ok, schedule: { rateMinutes: 7 }, timeoutMinutes: 0, retries: 11 })).toEqual([
+      { path: 'schedule.rateMinutes', value: 7, allowed: RATE_RULE },
+      { path: 'timeoutMinutes', value: 0, allowed: 'at least 1' },
+      { path: 'retries', value: 11, allowed: 'at most 10 retries' },
+    ]);
+    expect(scheduleFieldProblems({ cron: '0 24 * * *' })).toEqual([
+      { path: 'schedule.cron', value: '0 24 * * *', allowed: 'hour "24": values 0-23' },
+    ]);
+  });
+
+  test('addLimitProblems records each problem under the prefix of its caller', () => {
+    const issues = new IssueCollector();
+    addLimitProblems(issues, 'jobs.nightly', [{ path: 'retries', value: 11, allowed: 'at most 10 retries' }]);
+    expect(issues.issues).toEqual([{ path: 'jobs.nightly.retries', value: 11, message: 'at most 10 retries' }]);
   });
 });

@@ -64,7 +64,6 @@ export function buildContainerApp(): App {
       ...shared,
       spec,
       accessLogBucket: containers.accessLogBucket,
-      tier: env.tier,
     });
   }
   for (const spec of env.jobs) new ScheduledJob(stack, spec.name, { ...shared, spec });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { importGraph, type ImportGraph } from '../util/imports';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -101,6 +102,110 @@ describe('import boundaries (eslint)', () => {
   const coreLoadsCloud = lintAs('lib/core/x.ts', "import { Stack } from 'aws-cdk-lib';\nexport { Stack };\n");
   test('lib/core imports no cloud library', () => {
     expect(coreLoadsCloud()).toEqual([expect.stringMatching(/lib\/core is cloud-neutral/)]);
+  });
+
+  const stacksLoadsTooling = lintAs(
+    'stacks/aws/x.ts',
+    "import { synthesize } from '../../bin/cli/synth';\nexport { synthesize };\n",
+  );
+  const environmentsLoadTooling = lintAs(
+    'stacks/environments/x.ts',
+    "import { importEnvironments } from '../../bin/cli/load-environments';\nexport { importEnvironments };\n",
+  );
+  test('stacks cannot import the command-line tooling in bin/cli', () => {
+    expect([...stacksLoadsTooling(), ...environmentsLoadTooling()]).toEqual([
+      expect.stringMatching(/stacks never import bin/),
+      expect.stringMatching(/stacks never import bin/),
+    ]);
+  });
+
+  const coreLoadsTooling = lintAs(
+    'lib/core/x.ts',
+    "import { runCli } from '../../bin/cli/command';\nexport { runCli };\n",
+  );
+  test('lib/core cannot import the command-line tooling', () => {
+    expect(coreLoadsTooling()).toEqual([expect.stringMatching(/lib\/core imports nothing above it/)]);
+  });
+});
+
+/**
+ * The layers of lib/, stacks/ and bin/, each with the layers it may import (its own included), top down: entry
+ * points, the command-line tooling, composition, constructs and review, the neutral core. A file in no layer is an
+ * error too: stacks/ holds composition only, the tooling lives in bin/cli/.
+ */
+const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  bin: ['bin/cli', 'stacks/aws', 'stacks/azure', 'stacks/environments'],
+  'bin/cli': [
+    'bin/cli',
+    'stacks/aws',
+    'stacks/azure',
+    'stacks/environments',
+    'lib/aws',
+    'lib/azure',
+    'lib/review',
+    'lib/core',
+  ],
+  'stacks/aws': ['stacks/aws', 'lib/aws', 'lib/core'],
+  'stacks/azure': ['stacks/azure', 'lib/azure', 'lib/core'],
+  'stacks/environments': ['stacks/environments', 'lib/core'],
+  'lib/aws': ['lib/aws', 'lib/core'],
+  'lib/azure': ['lib/azure', 'lib/core'],
+  'lib/review': ['lib/review', 'lib/core'],
+  'lib/core': ['lib/core'],
+};
+
+/** The layer of a file: its folder in {@link MAY_IMPORT} (the longest that holds it), or undefined. */
+function layerOf(file: string): string | undefined {
+  const folder = path.posix.dirname(file);
+  return Object.keys(MAY_IMPORT)
+    .filter((layer) => folder === layer || folder.startsWith(`${layer}/`))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+/** Every file outside the layers and every import that does not point down them, one line each. */
+function layerViolations(graph: ImportGraph): string[] {
+  const problems: string[] = [];
+  for (const [file, targets] of graph) {
+    const layer = layerOf(file);
+    if (layer === undefined) {
+      problems.push(`${file}: in no layer (${Object.keys(MAY_IMPORT).join(', ')})`);
+      continue;
+    }
+    for (const target of targets) {
+      const to = layerOf(target);
+      if (to === undefined || !MAY_IMPORT[layer]!.includes(to)) {
+        problems.push(`${file} -> ${target}: ${layer} imports ${MAY_IMPORT[layer]!.join(', ')} only`);
+      }
+    }
+  }
+  return problems.sort();
+}
+
+describe('import boundaries (every relative import)', () => {
+  test('every import of lib/, stacks/ and bin/ points down the layers', () => {
+    const graph = importGraph(root, ['lib', 'stacks', 'bin']);
+    expect([...graph.keys()].filter((f) => f.startsWith('bin/cli/')).length).toBeGreaterThan(0);
+    expect(layerViolations(graph)).toEqual([]);
+  });
+
+  test('an upward import is an error at any depth, and so is a file outside the layers', () => {
+    const graph: ImportGraph = new Map([
+      ['stacks/aws/deep/x.ts', ['bin/cli/synth.ts', 'lib/core/index.ts']],
+      ['stacks/aws/y.ts', ['stacks/environments/index.ts', 'stacks/azure/index.ts']],
+      ['bin/cli/x.ts', ['bin/platform.ts']],
+      ['lib/core/spec/x.ts', ['lib/aws/index.ts', 'lib/core/errors.ts']],
+      ['lib/review/x.ts', ['stacks/aws/index.ts']],
+      ['stacks/synth.ts', ['lib/core/index.ts']],
+    ]);
+    expect(layerViolations(graph)).toEqual([
+      'bin/cli/x.ts -> bin/platform.ts: bin/cli imports bin/cli, stacks/aws, stacks/azure, stacks/environments, lib/aws, lib/azure, lib/review, lib/core only',
+      'lib/core/spec/x.ts -> lib/aws/index.ts: lib/core imports lib/core only',
+      'lib/review/x.ts -> stacks/aws/index.ts: lib/review imports lib/review, lib/core only',
+      'stacks/aws/deep/x.ts -> bin/cli/synth.ts: stacks/aws imports stacks/aws, lib/aws, lib/core only',
+      'stacks/aws/y.ts -> stacks/azure/index.ts: stacks/aws imports stacks/aws, lib/aws, lib/core only',
+      'stacks/aws/y.ts -> stacks/environments/index.ts: stacks/aws imports stacks/aws, lib/aws, lib/core only',
+      'stacks/synth.ts: in no layer (bin, bin/cli, stacks/aws, stacks/azure, stacks/environments, lib/aws, lib/azure, lib/review, lib/core)',
+    ]);
   });
 });
 

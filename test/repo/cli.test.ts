@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { EXAMPLE_ENVIRONMENTS } from '../util/expected-stacks';
 import { temporaryFolders } from '../util/temp';
 
 const root = path.resolve(__dirname, '../..');
@@ -51,10 +52,10 @@ function append(file: string, lines: string): number {
 describe('npm run synth (bin/platform.ts)', () => {
   test('an unknown environment exits 1 with a clear message, no stack trace and no output folder', () => {
     const cwd = tempDir();
-    const run = runSynth(['--env', 'qa'], cwd);
+    const run = runSynth(['--env', 'no-such-env'], cwd);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
-      'Unknown environment (1 problem):\n  - --env: "qa" - not an environment; use one of dev, staging, prod\n',
+      `Unknown environment (1 problem):\n  - --env: "no-such-env" - not an environment; use one of ${EXAMPLE_ENVIRONMENTS.map((e) => e.name).join(', ')}\n`,
     );
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(fs.readdirSync(cwd)).toEqual([]);

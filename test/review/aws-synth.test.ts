@@ -5,7 +5,7 @@ import { defineEnvironments, type Environment } from '../../lib/core';
 import { diffAwsEnvironment } from '../../lib/review/aws-diff';
 import { readCdkOut, type SynthesizedStack } from '../../lib/review/outputs';
 import { ENVIRONMENT_INPUTS } from '../../stacks/environments';
-import { synthesize } from '../../stacks/synth';
+import { synthesize } from '../../bin/cli/synth';
 import { sharedSynthesis } from '../util/shared-synthesis';
 
 let root: string;

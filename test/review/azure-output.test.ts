@@ -5,7 +5,7 @@ import { defineEnvironments, type EnvironmentInput } from '../../lib/core';
 import { diffAzureEnvironment } from '../../lib/review/azure-diff';
 import { readCdktfOut, type SynthesizedStack } from '../../lib/review/outputs';
 import { ENVIRONMENT_INPUTS } from '../../stacks/environments';
-import { synthesize } from '../../stacks/synth';
+import { synthesize } from '../../bin/cli/synth';
 
 // Two syntheses of dev for the whole file: as defined, and with the internal api service made public.
 let dir: string;

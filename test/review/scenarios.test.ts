@@ -20,7 +20,7 @@ import {
   type ReviewInputSide,
 } from '../../lib/review';
 import { dev } from '../../stacks/environments/dev';
-import { synthesize, type Cloud } from '../../stacks/synth';
+import { synthesize, type Cloud } from '../../bin/cli/synth';
 
 // Real changes made to the example environments, synthesized on both clouds and reviewed: the verdicts a
 // reviewer relies on. The base is the dev environment as it is; each head changes one thing.

@@ -1,7 +1,9 @@
 import * as nsgRule from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { AZURE_RULES, checkTerraform } from '../../lib/azure';
+import { defineEnvironment } from '../../lib/core';
 import { buildAzureApp, EnvironmentStack } from '../../stacks/azure';
 import { loadEnvironments } from '../../stacks/environments';
+import { devInput } from '../util/fixtures';
 import { temporaryFolders } from '../util/temp';
 import { fullSynth, onlyResource, readStackJson } from '../util/terraform';
 
@@ -10,9 +12,15 @@ const tempDir = temporaryFolders('platform-azure-guardrails-');
 const app = buildAzureApp({ environments, outdir: tempDir() });
 const stacks = app.node.children.filter((c): c is EnvironmentStack => c instanceof EnvironmentStack);
 
-describe.each(stacks.map((s, i) => [s.node.id, s, environments[i]!] as const))(
+test('a stack for every environment', () => {
+  expect(environments.length).toBeGreaterThan(0);
+  expect(stacks.map((s) => s.node.id)).toEqual(environments.map((e) => `platform-${e.name}`));
+});
+
+describe.each(environments.map((env) => [`platform-${env.name}`, env] as const))(
   'guardrails of %s (Azure)',
-  (_id, stack, env) => {
+  (id, env) => {
+    const stack = stacks.find((s) => s.node.id === id)!;
     // fullSynth runs the aspects and the stack's validations, as `cdktf synth` does.
     const outdir = fullSynth(stack, tempDir());
     const tf = readStackJson(outdir, stack.node.id);
@@ -25,12 +33,29 @@ describe.each(stacks.map((s, i) => [s.node.id, s, environments[i]!] as const))(
     });
 
     test(
-      env.tier === 'production'
-        ? 'the resource group has prevent_destroy'
-        : 'nothing has prevent_destroy in development',
+      env.protection.retainData
+        ? 'protection.retainData: the stateful resources have prevent_destroy'
+        : 'no protection.retainData: nothing has prevent_destroy',
       () => {
+        const retained = Object.entries(tf.resource).flatMap(([type, byName]) =>
+          Object.values(byName)
+            .filter((block) => block.lifecycle?.prevent_destroy === true)
+            .map(() => type),
+        );
         expect(onlyResource(tf, 'azurerm_resource_group').lifecycle?.prevent_destroy).toBe(
-          env.tier === 'production' ? true : undefined,
+          env.protection.retainData ? true : undefined,
+        );
+        expect(new Set(retained)).toEqual(
+          new Set(
+            env.protection.retainData
+              ? [
+                  'azurerm_resource_group',
+                  'azurerm_log_analytics_workspace',
+                  'azurerm_recovery_services_vault',
+                  ...(env.servers.length > 0 ? ['azurerm_linux_virtual_machine'] : []),
+                ]
+              : [],
+          ),
         );
       },
     );
@@ -47,7 +72,12 @@ describe.each(stacks.map((s, i) => [s.node.id, s, environments[i]!] as const))(
 );
 
 describe('only the listeners the spec declares public are open to the Internet (Azure)', () => {
-  const env = environments.find((e) => e.services.some((s) => s.public))!;
+  const env = defineEnvironment({
+    ...devInput(),
+    services: [
+      { name: 'web', image: 'public.ecr.aws/nginx/nginx:1.27', cpu: 0.25, memoryGiB: 0.5, port: 80, public: true },
+    ],
+  });
 
   /** The environment's stack with one more security rule from the Internet on the apps subnet's NSG. */
   function withInternetRule(port: string): EnvironmentStack {

@@ -7,7 +7,7 @@ const path = require('node:path');
 
 module.exports = async function globalSetup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-jest-'));
-  // Readable like /tmp itself: a test runs a synthesis as an unprivileged user (test/stacks/synth-faults.test.ts),
+  // Readable like /tmp itself: a test runs a synthesis as an unprivileged user (test/bin/cli/synth-faults.test.ts),
   // which must reach the folders it is given inside this one.
   fs.chmodSync(dir, 0o755);
   process.env.PLATFORM_JEST_TMPDIR = dir;

@@ -11,12 +11,12 @@ const Sequencer = require('@jest/test-sequencer').default;
  * order matters: refresh from `npx jest --json --outputFile=f.json` (endTime - startTime per file) when it changes.
  */
 const KNOWN_SECONDS = {
-  'test/stacks/synth.test.ts': 30,
-  'test/stacks/review.test.ts': 16,
-  'test/stacks/synth-faults.test.ts': 15,
+  'test/bin/cli/synth.test.ts': 30,
+  'test/bin/cli/review.test.ts': 16,
+  'test/bin/cli/synth-faults.test.ts': 15,
   'test/review/scenarios.test.ts': 14,
-  'test/stacks/output-swap.test.ts': 12,
-  'test/stacks/check.test.ts': 6,
+  'test/bin/cli/output-swap.test.ts': 12,
+  'test/bin/cli/check.test.ts': 6,
   'test/stacks/aws.test.ts': 6,
   'test/repo/cli-tools.test.ts': 5.5,
   'test/repo/cli.test.ts': 3,
@@ -27,7 +27,7 @@ const KNOWN_SECONDS = {
   'test/examples/examples.test.ts': 2.5,
   'test/review/aws-synth.test.ts': 2,
   'test/repo/boundaries.test.ts': 2,
-  'test/stacks/golden.test.ts': 2,
+  'test/bin/cli/golden.test.ts': 2,
 };
 
 class SlowFirstSequencer extends Sequencer {

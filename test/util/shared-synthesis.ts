@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SynthRow } from '../../stacks/synth';
+import type { SynthRow } from '../../bin/cli/synth';
 
 /**
  * The example environments (dev, staging, prod) synthesized once per test run on both clouds, for the test files

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../stacks/environments';
-import { synthesize } from '../../stacks/synth';
+import { synthesize } from '../../bin/cli/synth';
 import type { SharedKind, SharedStatus } from './shared-synthesis';
 
 async function synthesizeInto(root: string, kind: SharedKind): Promise<void> {

@@ -9,20 +9,11 @@ import {
   type Configuration,
   type OperatingSystem,
 } from '../configuration';
-import {
-  configurationFor,
-  MAX_SERVER_COUNT,
-  OPERATING_SYSTEM_IMAGES,
-  parseGitHubUrl,
-  RESERVED_SUBNET_ADDRESSES,
-  SERVER_SIZE_NAMES,
-  SERVER_SIZES,
-  zoneIndexOf,
-  withAnsiblePull,
-  type AnsibleSpec,
-  type ServerCloud,
-  type ServerSize,
-} from '../servers';
+import { configurationFor, parseGitHubUrl, withAnsiblePull, type AnsibleSpec } from '../ansible';
+import type { ServerCloud } from '../clouds';
+import { OPERATING_SYSTEM_IMAGES } from '../server-images';
+import { MAX_SERVER_COUNT, RESERVED_SUBNET_ADDRESSES, zoneIndexOf } from '../server-placement';
+import { SERVER_SIZE_NAMES, SERVER_SIZES, type ServerSize } from '../server-sizes';
 import type { NetworkSpec } from './network';
 import { defineSection } from './section';
 import {

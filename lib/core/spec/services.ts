@@ -1,14 +1,20 @@
 import { z } from 'zod';
+import { MAX_WORKLOADS_PER_STACK, parseImageReference, WORKLOAD_STACKS, workloadStackOf } from '../containers';
+import type { Schedule } from '../schedule';
 import {
-  containerSizeProblem,
-  FARGATE_MEMORY_GIB,
-  MAX_WORKLOADS_PER_STACK,
-  parseImageReference,
-  WORKLOAD_STACKS,
-  workloadStackOf,
-} from '../containers';
-import { pathKey } from '../errors';
-import { scheduleProblems, type Schedule } from '../schedule';
+  concurrentRequestsProblem,
+  healthCheckPathProblem,
+  portProblem,
+  retriesProblem,
+  scheduleFieldProblems,
+  serviceCountProblems,
+  taskCountProblem,
+  timeoutMinutesProblem,
+  utilizationTargetProblem,
+  WORKLOAD_LIMITS,
+  workloadProblems,
+  type LimitProblem,
+} from '../workload-limits';
 import { defineSection, type ReportIssue, type SectionCheckContext } from './section';
 
 /** Where a workload's image comes from: a registry reference, or a Dockerfile directory built at deployment. */
@@ -85,6 +91,22 @@ export interface JobSpec extends WorkloadSpec {
   readonly timeoutMinutes: number;
   /** How many times a failed run is retried. */
   readonly retries: number;
+}
+
+/**
+ * A refinement that reports what a limit of lib/core/workload-limits.ts says of a value: the spec refuses it in the
+ * words the constructs use for the same value given in their props.
+ */
+function within<T>(problem: (value: T) => string | undefined): (value: T, ctx: z.RefinementCtx<T>) => void {
+  return (value, ctx) => {
+    const allowed = problem(value);
+    if (allowed !== undefined) ctx.addIssue({ code: 'custom', input: value, message: allowed });
+  };
+}
+
+/** Reports limit problems under a path (`services[0]`). */
+function reportAll(problems: readonly LimitProblem[], at: string, report: ReportIssue): void {
+  for (const p of problems) report(`${at}.${p.path}`, p.value, p.allowed);
 }
 
 const kebab = z.string().regex(/^[a-z](?:[a-z0-9]|-(?!-)){0,18}[a-z0-9]$/, {
@@ -180,21 +202,17 @@ const workloadShape = {
 
 const serviceSchema = z.strictObject({
   ...workloadShape,
-  port: z.number().int().min(1, { error: 'a port from 1 to 65535' }).max(65535, { error: 'a port from 1 to 65535' }),
-  healthCheckPath: z
-    .string()
-    .regex(/^\/[\w\-./~%]*$/, { error: 'an absolute URL path such as /healthz' })
-    .max(1024, { error: 'at most 1024 characters (the longest health check path a target group takes)' })
-    .optional(),
+  port: z.number().superRefine(within(portProblem)),
+  healthCheckPath: z.string().superRefine(within(healthCheckPathProblem)).optional(),
   public: z.boolean().optional(),
-  desiredCount: z.number().int().min(1).max(100).optional(),
-  minCount: z.number().int().min(1).max(100).optional(),
-  maxCount: z.number().int().min(1).max(100).optional(),
+  desiredCount: z.number().superRefine(within(taskCountProblem)).optional(),
+  minCount: z.number().superRefine(within(taskCountProblem)).optional(),
+  maxCount: z.number().superRefine(within(taskCountProblem)).optional(),
   autoscaling: z
     .strictObject({
-      cpuPercent: z.number().int().min(10).max(95, { error: 'a target from 10 to 95 percent' }).optional(),
-      memoryPercent: z.number().int().min(10).max(95, { error: 'a target from 10 to 95 percent' }).optional(),
-      concurrentRequests: z.number().int().min(1).max(10000).optional(),
+      cpuPercent: z.number().superRefine(within(utilizationTargetProblem)).optional(),
+      memoryPercent: z.number().superRefine(within(utilizationTargetProblem)).optional(),
+      concurrentRequests: z.number().superRefine(within(concurrentRequestsProblem)).optional(),
     })
     .optional(),
   awsCertificateArn: z
@@ -216,8 +234,8 @@ const scheduleSchema = z.union(
 const jobSchema = z.strictObject({
   ...workloadShape,
   schedule: scheduleSchema,
-  timeoutMinutes: z.number().int().min(1).max(1440, { error: 'at most 1440 minutes' }).optional(),
-  retries: z.number().int().min(0).max(10, { error: 'at most 10 retries' }).optional(),
+  timeoutMinutes: z.number().superRefine(within(timeoutMinutesProblem)).optional(),
+  retries: z.number().superRefine(within(retriesProblem)).optional(),
 });
 
 function resolveWorkload(kind: 'service' | 'job', input: z.output<z.ZodObject<typeof workloadShape>>): WorkloadSpec {
@@ -233,18 +251,7 @@ function resolveWorkload(kind: 'service' | 'job', input: z.output<z.ZodObject<ty
 }
 
 function checkWorkload(workload: WorkloadSpec, at: string, env: SectionCheckContext, report: ReportIssue): void {
-  const size = containerSizeProblem(workload.cpu, workload.memoryGiB);
-  // A cpu that is no Fargate size is wrong whatever the memory; otherwise the pair is, reported at memoryGiB.
-  if (size && FARGATE_MEMORY_GIB[String(workload.cpu)] === undefined) report(`${at}.cpu`, workload.cpu, size);
-  else if (size) report(`${at}.memoryGiB`, { cpu: workload.cpu, memoryGiB: workload.memoryGiB }, size);
-  const clash = Object.keys(workload.secrets).filter((k) => k in workload.environment);
-  for (const key of clash) {
-    report(
-      `${at}.secrets.${pathKey(key)}`,
-      key,
-      'a variable that is not also in environment (a secret never sits in plain text)',
-    );
-  }
+  reportAll(workloadProblems(workload), at, report);
   if (Object.keys(workload.secrets).length > 0 && !env.azure.hasKeyVault) {
     report(
       `${at}.secrets`,
@@ -303,7 +310,8 @@ export const servicesSection = defineSection({
         public: s.public ?? false,
         minCount,
         desiredCount: s.desiredCount ?? minCount,
-        maxCount: s.maxCount ?? Math.min(100, Math.max(minCount * 4, s.desiredCount ?? minCount)),
+        maxCount:
+          s.maxCount ?? Math.min(WORKLOAD_LIMITS.taskCount.max, Math.max(minCount * 4, s.desiredCount ?? minCount)),
         autoscaling: { cpuPercent: 70, ...s.autoscaling },
         ...(s.awsCertificateArn !== undefined && { awsCertificateArn: s.awsCertificateArn }),
         minHealthyPercent: defaults.minHealthyPercent,
@@ -314,10 +322,7 @@ export const servicesSection = defineSection({
       const at = `services[${i}]`;
       checkWorkload(s, at, env, report);
       checkCertificate(s, at, env, report);
-      if (s.minCount > s.maxCount) report(`${at}.minCount`, s.minCount, `at most maxCount (${s.maxCount})`);
-      else if (s.desiredCount < s.minCount || s.desiredCount > s.maxCount) {
-        report(`${at}.desiredCount`, s.desiredCount, `from minCount (${s.minCount}) to maxCount (${s.maxCount})`);
-      }
+      reportAll(serviceCountProblems(s), at, report);
       if (env.tier === 'production' && s.minCount < 2) {
         report(
           `${at}.minCount`,
@@ -349,13 +354,7 @@ export const jobsSection = defineSection({
     jobs.forEach((j, i) => {
       const at = `jobs[${i}]`;
       checkWorkload(j, at, env, report);
-      for (const problem of scheduleProblems(j.schedule)) {
-        report(
-          `${at}.schedule.${'cron' in j.schedule ? 'cron' : 'rateMinutes'}`,
-          'cron' in j.schedule ? j.schedule.cron : j.schedule.rateMinutes,
-          problem,
-        );
-      }
+      reportAll(scheduleFieldProblems(j.schedule), at, report);
     });
     const services = (env.sections.services as readonly ServiceSpec[] | undefined) ?? [];
     checkWorkloadSet(services, jobs, report);
