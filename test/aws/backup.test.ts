@@ -235,10 +235,16 @@ describe('Backup (AWS)', () => {
   });
 
   test('restore testing follows the spec alone: on when it says so, whatever the environment it came from', () => {
-    const { template, backup } = build(envOf(devInput(), { restoreTesting: true }));
+    const { stack, template, backup } = build(envOf(devInput(), { restoreTesting: true }));
     template.resourceCountIs('AWS::Backup::RestoreTestingPlan', 1);
     template.resourceCountIs('AWS::Backup::RestoreTestingSelection', 1);
-    expect(backup.restoreRole).toBeDefined();
+    // The selection restores with the construct's restore role.
+    template.hasResourceProperties('AWS::Backup::RestoreTestingSelection', {
+      IamRoleArn: stack.resolve(backup.restoreRole?.roleArn),
+    });
+    expect(stack.resolve(backup.restoreRole?.roleArn)).toEqual({
+      'Fn::GetAtt': ['BackupRestoreRoleCD03AEAC', 'Arn'],
+    });
   });
 
   test('development has no restore testing, and production none when the spec turns it off', () => {

@@ -298,8 +298,9 @@ describe('AWS stages', () => {
         continue;
       }
       const secondRegion = env.backup.secondRegion;
-      expect(secondRegion).toBeDefined();
-      expect(copies).toBeDefined();
+      expect(secondRegion).toMatch(/^[a-z]{2}(-[a-z]+)+-\d$/);
+      expect(secondRegion).not.toBe(env.aws.region);
+      expect(copies).toBeInstanceOf(BackupCopyStack);
       const { account } = stage.foundation;
       expect([copies!.stackName, copies!.account, copies!.region]).toEqual([
         `${stage.stageName}-backup-copy`,

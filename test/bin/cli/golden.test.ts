@@ -194,7 +194,7 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
 });
 
 describe('parseGoldenArgs', () => {
-  test('takes no options: any argument is refused with the usage, before anything is written', () => {
+  test('takes no options: every argument is refused with the usage, before anything is written', () => {
     expect(() => parseGoldenArgs([])).not.toThrow();
     const error = errorOf(() => parseGoldenArgs(['--env', 'dev']));
     expect(error).toBeInstanceOf(UsageError);
