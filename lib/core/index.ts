@@ -15,6 +15,8 @@ export * from './errors';
 export * from './log-queries';
 export * from './naming';
 export * from './prefix';
+export * from './peers';
+export * from './props';
 export * from './regions';
 export * from './schedule';
 export * from './selection-tags';

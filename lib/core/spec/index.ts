@@ -11,3 +11,4 @@ export * from './section';
 export * from './servers';
 export * from './services';
 export * from './text';
+export * from './application';

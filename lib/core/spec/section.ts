@@ -27,8 +27,17 @@ export interface SectionCheckContext {
   readonly tier: Tier;
   /** The AWS account and region (each when valid) and the availability zones that would be used. */
   readonly aws: { readonly account?: string; readonly region?: string; readonly zoneCandidates: readonly string[] };
-  /** Whether the Azure admin SSH key is given (servers need one). */
+  /**
+   * Whether the Azure admin SSH key is given (servers need one), and whether a Key Vault holds the secrets on Azure:
+   * the environment's `azure.keyVaultId`, or for an application the platform environment's, joined at deployment.
+   */
   readonly azure: { readonly hasAdminSshKey: boolean; readonly hasKeyVault: boolean };
+  /**
+   * The clouds the spec deploys to: a rule about one cloud only (secrets need an Azure Key Vault) skips a spec that
+   * does not deploy to that cloud, such as an application of an AWS-only team.
+   * @default - both clouds (an environment always deploys to both)
+   */
+  readonly clouds?: ReadonlyArray<'aws' | 'azure'>;
   /** Every section that parsed, resolved, by key; import a section's resolved type to read it. */
   readonly sections: Readonly<Record<string, unknown>>;
 }

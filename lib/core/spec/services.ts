@@ -252,7 +252,8 @@ function resolveWorkload(kind: 'service' | 'job', input: z.output<z.ZodObject<ty
 
 function checkWorkload(workload: WorkloadSpec, at: string, env: SectionCheckContext, report: ReportIssue): void {
   reportAll(workloadProblems(workload), at, report);
-  if (Object.keys(workload.secrets).length > 0 && !env.azure.hasKeyVault) {
+  const onAzure = env.clouds?.includes('azure') ?? true;
+  if (Object.keys(workload.secrets).length > 0 && onAzure && !env.azure.hasKeyVault) {
     report(
       `${at}.secrets`,
       Object.keys(workload.secrets),
