@@ -28,7 +28,7 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
     );
   }
   withoutStackTraces(() => Validations.of(scope).acknowledge({ id: plainRuleId(id), reason }));
-  dropAcknowledgementTraces(scope);
+  dropTraces(scope);
 }
 
 /**
@@ -56,16 +56,21 @@ export function plainRuleId(id: string): string {
   return match && match[2]!.startsWith(`${match[1]}-`) ? match[2]! : id;
 }
 
-function dropAcknowledgementTraces(node: IConstruct): void {
+/** The metadata entry in which aws-cdk-lib records where a stack or resource was created. */
+const CREATION_STACK = 'aws:cdk:creationStack';
+
+function dropTraces(node: IConstruct): void {
   for (const entry of node.node.metadata) {
-    if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) delete (entry as { trace?: string[] }).trace;
+    delete (entry as { trace?: string[] }).trace;
+    if (entry.type === CREATION_STACK) (entry as { data: unknown }).data = [];
   }
 }
 
 /**
- * Removes the stack traces aws-cdk-lib records with acknowledgements, including those it makes itself
- * (`Vpc.addFlowLog` acknowledges two rules), so that the assembly holds no absolute path of this machine and
- * two checkouts of the same code synthesize the same bytes. `PortableAssembly.applyTo(app)` once per app.
+ * Removes the stack traces aws-cdk-lib records with metadata: acknowledgements, including those it makes itself
+ * (`Vpc.addFlowLog` acknowledges two rules), warnings and other annotations, so that the assembly holds no absolute
+ * path of this machine and two checkouts of the same code synthesize the same bytes. `PlatformStack` applies it to
+ * itself; `PortableAssembly.applyTo(app)` covers an app's other stacks.
  */
 export class PortableAssembly implements IAspect {
   /** Adds the aspect to every construct under `scope`. */
@@ -73,9 +78,9 @@ export class PortableAssembly implements IAspect {
     Aspects.of(scope).add(new PortableAssembly());
   }
 
-  /** Drops the acknowledgement traces of one construct. */
+  /** Drops the metadata traces of one construct. */
   public visit(node: IConstruct): void {
-    dropAcknowledgementTraces(node);
+    dropTraces(node);
   }
 }
 

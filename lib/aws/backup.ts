@@ -7,10 +7,11 @@ import { Construct } from 'constructs';
 import {
   BACKUP_TAG,
   backupPlanName,
+  type BackupSpec,
+  checkProps,
   IssueCollector,
   lockMaxRetentionDays,
   lockMinRetentionDays,
-  type BackupSpec,
   type RetentionTier,
 } from '../core';
 import { acknowledge } from './acknowledge';
@@ -141,6 +142,23 @@ export class Backup extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupProps) {
     super(scope, id);
+    checkProps('Backup', this.node.path, props, {
+      spec: {
+        kind: 'object',
+        allowed: "the environment's resolved backup section: defineEnvironment(...).backup",
+        fields: {
+          daily: { kind: 'object', allowed: 'the daily retention tier' },
+          weekly: { kind: 'object', allowed: 'the weekly retention tier' },
+          window: { kind: 'object', allowed: '{ startHour, completionHours }' },
+          lock: { kind: 'string', allowed: "'governance' or 'compliance'" },
+        },
+      },
+      environment: { kind: 'string', allowed: 'the environment name' },
+      monitoring: {
+        kind: 'object',
+        allowed: "the environment's monitoring (Monitoring, or Monitoring.fromAttributes)",
+      },
+    });
     const spec = props.spec;
     const name = backupPlanName(props.environment);
     const stack = Stack.of(this);
@@ -266,6 +284,14 @@ export class BackupCopyVault extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupCopyVaultProps) {
     super(scope, id);
+    checkProps('BackupCopyVault', this.node.path, props, {
+      spec: {
+        kind: 'object',
+        allowed: "the environment's resolved backup section: defineEnvironment(...).backup",
+        fields: { lock: { kind: 'string', allowed: "'governance' or 'compliance'" } },
+      },
+      environment: { kind: 'string', allowed: 'the environment name' },
+    });
     const name = copyVaultName(props.environment);
     this.key = new kms.Key(this, 'Key', {
       description: `Encrypts the recovery points copied to ${name}`,

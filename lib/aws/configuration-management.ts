@@ -4,20 +4,21 @@ import { Construct } from 'constructs';
 import {
   ANSIBLE_LOG_PATH,
   ansibleIssues,
+  type AnsibleSpec,
+  checkProps,
   CONFIGURATION_PATHS,
   configurationHash,
   formatIssue,
   IssueCollector,
   joinPath,
   OPERATING_SYSTEM_IMAGES,
+  type OperatingSystem,
   parseGitHubUrl,
   PLATFORM_PREFIX,
   renderApplier,
   SERVER_TAG,
   serverMetricNamespace,
   shellQuote,
-  type AnsibleSpec,
-  type OperatingSystem,
 } from '../core';
 
 /** Props of {@link ConfigurationManagement}. */
@@ -63,6 +64,18 @@ export class ConfigurationManagement extends Construct {
 
   constructor(scope: Construct, id: string, props: ConfigurationManagementProps) {
     super(scope, id);
+    checkProps('ConfigurationManagement', this.node.path, props, {
+      environment: { kind: 'string', allowed: 'the environment name' },
+      server: { kind: 'string', allowed: 'the server definition name' },
+      os: { kind: 'string', allowed: 'the operating system' },
+      cloudConfig: { kind: 'string', allowed: 'the rendered cloud-config (renderCloudInit)' },
+      logGroupName: { kind: 'string', allowed: 'the log group configuration output goes to' },
+      ansible: {
+        kind: 'object',
+        optional: true,
+        allowed: 'an Ansible playbook: { repository, ref, playbook, everyMinutes }',
+      },
+    });
     validateConfigurationManagementProps(props);
     const base = `${PLATFORM_PREFIX}-${props.environment}-${props.server}`;
     const targets = [{ key: `tag:${SERVER_TAG}`, values: [`${props.environment}-${props.server}`] }];

@@ -5,10 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { IssueCollector, PLATFORM_PREFIX } from '../core';
+import { checkProps, IssueCollector, PLATFORM_PREFIX } from '../core';
 import { acknowledge } from './acknowledge';
-import { RetainStatefulResources } from './protection';
-import { DEFAULT_LOG_RETENTION_DAYS } from './retention';
+import { protectionOf, RetainStatefulResources } from './protection';
 
 /** The name of an environment's ECS cluster, `platform-<env>`: the dashboard finds service metrics by it. */
 export function containerClusterName(environment: string): string {
@@ -25,7 +24,8 @@ export interface ContainerClusterProps {
    * How long load balancer access logs (and their earlier versions) are kept, in days. The bucket is retained when
    * it leaves the stack; `RetainStatefulResources` lets a development stack delete it (never emptied
    * automatically: a bucket still holding logs fails to delete, which keeps the logs).
-   * @default DEFAULT_LOG_RETENTION_DAYS (365)
+   * @default - what the tier of its PlatformStack decides: 365 days in production (and outside a PlatformStack),
+   *   30 in development
    */
   readonly logRetentionDays?: number;
 }
@@ -51,7 +51,12 @@ export class ContainerCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerClusterProps) {
     super(scope, id);
-    const retentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+    checkProps('ContainerCluster', this.node.path, props, {
+      name: { kind: 'string', allowed: 'the environment name' },
+      vpc: { kind: 'object', allowed: 'the VPC (Network.vpc, or Network.fromAttributes(...).vpc)' },
+      logRetentionDays: { kind: 'number', optional: true, allowed: 'the days access logs are kept' },
+    });
+    const retentionDays = props.logRetentionDays ?? protectionOf(this).logRetentionDays;
     validateContainerClusterProps(this, props, retentionDays);
 
     this.cluster = new ecs.Cluster(this, 'Resource', {

@@ -7,11 +7,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { parseImageReference, type ImageSource, type LimitProblem, type WorkloadSpec } from '../core';
+import { parseImageReference, type ImageSource, type LimitProblem, type PropRules, type WorkloadSpec } from '../core';
 import { acknowledge, acknowledgeWildcardGrant, type WildcardGrant } from './acknowledge';
 import type { IMonitoring } from './interfaces';
 import { RetainStatefulResources } from './protection';
-import { logRetentionProblem, toRetentionDays } from './retention';
+import { logRetentionOf, logRetentionProblem } from './retention';
 
 // The container definition container services (container-service.ts) and scheduled jobs (scheduled-job.ts) share:
 // the image and the registry it is pulled from, the variables and secrets, the task size, the log group and its
@@ -224,19 +224,20 @@ export interface WorkloadLogGroupProps {
   readonly monitoring: IMonitoring;
   /**
    * How long the records are kept, in days (a retention CloudWatch Logs offers).
-   * @default DEFAULT_LOG_RETENTION_DAYS (365)
+   * @default - what the tier of its PlatformStack decides: 365 days in production (and outside a PlatformStack),
+   *   30 in development
    */
   readonly logRetentionDays?: number;
 }
 
 /**
  * A log group of a workload, encrypted with the environment's key. It is retained when it leaves the stack or is
- * replaced; `RetainStatefulResources` lets a development stack delete it.
+ * replaced, unless the tier of its PlatformStack (or `RetainStatefulResources`) lets a development stack delete it.
  */
 export function addWorkloadLogGroup(scope: Construct, id: string, props: WorkloadLogGroupProps): logs.LogGroup {
   return new logs.LogGroup(scope, id, {
     logGroupName: props.logGroupName,
-    retention: toRetentionDays(props.logRetentionDays),
+    retention: logRetentionOf(scope, props.logRetentionDays),
     encryptionKey: props.monitoring.encryptionKey,
     removalPolicy: RetainStatefulResources.removalPolicyOf(scope),
   });
@@ -304,6 +305,29 @@ export function addWorkloadTask(
   return { taskDefinition, container };
 }
 
+/** The prop rules (`checkProps`) of the fields every workload spec has, service or job. */
+export const WORKLOAD_SPEC_RULES: PropRules = {
+  name: { kind: 'string', allowed: 'the kebab-case workload name' },
+  image: { kind: 'object', allowed: '{ reference } or { directory, azureReference }' },
+  cpu: { kind: 'number', allowed: 'vCPUs: 0.25, 0.5, 1, 2 or 4' },
+  memoryGiB: { kind: 'number', allowed: 'memory in GiB, twice the CPU' },
+  environment: { kind: 'object', allowed: 'the plain environment variables ({} for none)' },
+  secrets: { kind: 'object', allowed: 'the secrets by variable name ({} for none)' },
+};
+
+/** The prop rules (`checkProps`) of what every workload construct takes besides its spec. */
+export const WORKLOAD_PROP_RULES: PropRules = {
+  environment: { kind: 'string', allowed: 'the environment name' },
+  cluster: {
+    kind: 'object',
+    allowed: 'the ECS cluster (ContainerCluster.cluster, or ecs.Cluster.fromClusterAttributes)',
+  },
+  vpc: { kind: 'object', allowed: 'the VPC (Network.vpc, or Network.fromAttributes(...).vpc)' },
+  monitoring: { kind: 'object', allowed: "the environment's monitoring (Monitoring, or Monitoring.fromAttributes)" },
+  logRetentionDays: { kind: 'number', optional: true, allowed: 'a retention CloudWatch Logs offers, in days' },
+  imageRoot: { kind: 'string', optional: true, allowed: 'the directory image directories are relative to' },
+};
+
 /** What {@link containerDefinitionProblems} checks besides the spec. */
 export interface ContainerDefinitionOptions {
   /**
@@ -313,7 +337,7 @@ export interface ContainerDefinitionOptions {
   readonly imageRoot?: string;
   /**
    * The retention of the workload's log groups, in days.
-   * @default DEFAULT_LOG_RETENTION_DAYS (365)
+   * @default - what the tier of the workload's PlatformStack decides
    */
   readonly logRetentionDays?: number;
 }

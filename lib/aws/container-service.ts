@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
-import { Duration, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { addLimitProblems, IssueCollector, PLATFORM_PREFIX, serviceProblems, type ServiceSpec } from '../core';
+import {
+  addLimitProblems,
+  checkProps,
+  IssueCollector,
+  PLATFORM_PREFIX,
+  serviceProblems,
+  TIERS,
+  type ServiceSpec,
+  type Tier,
+} from '../core';
 import { acknowledge } from './acknowledge';
 import {
   addExecutionPolicy,
@@ -16,9 +25,13 @@ import {
   addWorkloadTask,
   containerDefinitionProblems,
   renderWorkloadContainerSource,
+  WORKLOAD_PROP_RULES,
+  WORKLOAD_SPEC_RULES,
 } from './container-definition';
 import { addServiceAlarms } from './container-service-alarms';
 import type { IMonitoring } from './interfaces';
+import { protectionOf, RetainStatefulResources, tierOf } from './protection';
+import { logRetentionOf } from './retention';
 
 /** Props of {@link ContainerService}. */
 export interface ContainerServiceProps {
@@ -52,19 +65,31 @@ export interface ContainerServiceProps {
    */
   readonly accessLogBucket: s3.IBucket;
   /**
+   * The environment's tier. Production: a public service gets a web ACL unless `webAclArn` is given, and a service
+   * without a certificate (`spec.awsCertificateArn`) fails the guardrails until its team fixes or acknowledges it.
+   * Development: HTTP and no web ACL are acknowledged, since a development tier holds no production data.
+   * @default - the tier of the PlatformStack it is in, else 'production'
+   */
+  readonly tier?: Tier;
+  /**
    * The load balancer refuses deletion.
-   * @default false
+   * @default - what the tier of its PlatformStack decides (`protection.deletionProtection`): true in production
+   *   (and outside a PlatformStack), false in development
    */
   readonly deletionProtection?: boolean;
   /**
-   * How long the container logs are kept, in days (a retention CloudWatch Logs offers). The log group is retained
-   * when it leaves the stack; apply `RetainStatefulResources` to a development stack to delete it with the stack.
-   * @default DEFAULT_LOG_RETENTION_DAYS (365)
+   * How long the container logs are kept, in days (a retention CloudWatch Logs offers). The log groups are retained
+   * when they leave the stack unless the tier of the stack (or `RetainStatefulResources`) says otherwise.
+   * @default - what the tier of its PlatformStack decides: 365 days in production (and outside a PlatformStack),
+   *   30 in development
    */
   readonly logRetentionDays?: number;
   /**
-   * A WAF web ACL (regional) to associate with the load balancer.
-   * @default - none
+   * A WAF web ACL (regional) to associate with the load balancer, instead of the one a production-tier public
+   * service gets.
+   * @default - production-tier public services: a web ACL of their own, `platform-<env>-<name>`, with the AWS
+   *   managed common and known-bad-inputs rule groups, logging to `aws-waf-logs-platform-<env>-<name>`; none
+   *   otherwise
    */
   readonly webAclArn?: string;
   /**
@@ -73,6 +98,9 @@ export interface ContainerServiceProps {
    */
   readonly imageRoot?: string;
 }
+
+/** WAF logs only to CloudWatch Logs groups whose name begins with this. */
+export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
 
 /** The longest name an application load balancer may have. */
 const LOAD_BALANCER_NAME_MAX = 32;
@@ -106,9 +134,12 @@ const VPC_CIDR_RULES = [
  * - rolling deployments with the circuit breaker and rollback, the spec's `minHealthyPercent` (100 in production
  *   tiers, 50 in development), maximum 200%, a 60 s health check grace period;
  * - the load balancer: internet-facing in the public subnets when `spec.public`, else internal; HTTPS with a
- *   TLS 1.2+ policy and HTTP redirected to it when the spec gives `awsCertificateArn`, else HTTP only;
- *   access logs, invalid headers dropped, deletion protection when asked; its security group admits the
- *   listener ports from anywhere (public) or the VPC (internal), the tasks' admits only the load balancer;
+ *   TLS 1.2+ policy and HTTP redirected to it when the spec gives `awsCertificateArn`, else HTTP only (a
+ *   production-tier service without a certificate fails the NIST guardrails until its team acknowledges it);
+ *   access logs, invalid headers dropped, deletion protection as the tier (or the props) says; its security group
+ *   admits the listener ports from anywhere (public) or the VPC (internal), the tasks' admits only the load balancer;
+ * - a production-tier public service gets a regional web ACL (AWS managed common and known-bad-inputs rules,
+ *   logged to `aws-waf-logs-platform-<env>-<name>`) unless `webAclArn` names one;
  * - target tracking on CPU, memory and requests per task, as the spec's autoscaling says;
  * - default alarms and a dashboard row (container-service-alarms.ts).
  */
@@ -143,10 +174,15 @@ export class ContainerService extends Construct {
   public readonly scaling?: ecs.ScalableTaskCount;
   /** The service's address, `https://<load balancer DNS name>` (or `http://` without a certificate). */
   public readonly url: string;
+  /** The web ACL this service created (production-tier public services without `webAclArn`). */
+  public readonly webAcl?: wafv2.CfnWebACL;
 
   constructor(scope: Construct, id: string, props: ContainerServiceProps) {
     super(scope, id);
+    checkContainerServiceProps(this, props);
     const spec = props.spec;
+    const tier = props.tier ?? tierOf(this);
+    const production = tier === 'production';
     const base = `${PLATFORM_PREFIX}-${props.environment}-${spec.name}`;
     // The VPC's private subnets are those with a route out (PRIVATE_WITH_EGRESS); isolated ones are apart.
     const taskSubnets = props.vpc.privateSubnets;
@@ -221,7 +257,7 @@ export class ContainerService extends Construct {
         'AwsSolutions-EC23',
         https
           ? 'A public service: its load balancer accepts HTTPS, and HTTP only to redirect it, from the Internet; the tasks admit only the load balancer'
-          : 'A public service without a certificate in the spec: its load balancer accepts HTTP from the Internet; the tasks admit only the load balancer',
+          : 'A public service: its load balancer exists to take requests from the Internet, on its listener port only; the tasks admit only the load balancer',
       );
     }
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -255,7 +291,7 @@ export class ContainerService extends Construct {
       internetFacing: spec.public,
       vpcSubnets: { subnets: lbSubnets },
       securityGroup: this.loadBalancerSecurityGroup,
-      deletionProtection: props.deletionProtection ?? false,
+      deletionProtection: props.deletionProtection ?? protectionOf(this).deletionProtection,
       dropInvalidHeaderFields: true,
     });
     // The bucket's policy (ContainerCluster's, or allowLoadBalancerAccessLogs) already lets ELB deliver under
@@ -269,12 +305,18 @@ export class ContainerService extends Construct {
         resourceArn: this.loadBalancer.loadBalancerArn,
         webAclArn: props.webAclArn,
       });
+    } else if (spec.public && production) {
+      this.webAcl = addWebAcl(this, base, props);
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+        resourceArn: this.loadBalancer.loadBalancerArn,
+        webAclArn: this.webAcl.attrArn,
+      });
     } else {
       acknowledge(
         this.loadBalancer,
         'NIST.800.53.R5-ALBWAFEnabled',
         spec.public
-          ? 'No web ACL is given (webAclArn): the load balancer forwards only to this service, drops invalid headers and logs every request'
+          ? DEVELOPMENT_TIER_REASON('takes no web ACL')
           : 'An internal load balancer, reachable only from inside the VPC, where no Internet traffic arrives for a web ACL to filter',
       );
     }
@@ -321,12 +363,12 @@ export class ContainerService extends Construct {
         open: false,
         defaultTargetGroups: [this.targetGroup],
       });
-      for (const rule of ['NIST.800.53.R5-ELBv2ACMCertificateRequired', 'NIST.800.53.R5-ALBHttpToHttpsRedirection']) {
-        acknowledge(
-          this.listener,
-          rule,
-          'The spec gives no certificate (awsCertificateArn), so the service is served over HTTP; give one to serve HTTPS and redirect HTTP',
-        );
+      // Production: no acknowledgement on the team's behalf. The guardrails fail until the team gives a
+      // certificate, or acknowledges the rules itself with its own reason.
+      if (!production) {
+        for (const rule of ['NIST.800.53.R5-ELBv2ACMCertificateRequired', 'NIST.800.53.R5-ALBHttpToHttpsRedirection']) {
+          acknowledge(this.listener, rule, DEVELOPMENT_TIER_REASON('is served over HTTP'));
+        }
       }
     }
     this.service.attachToApplicationTargetGroup(this.targetGroup);
@@ -369,6 +411,95 @@ export class ContainerService extends Construct {
   }
 }
 
+/**
+ * Why a development-tier service may go without what production requires: the reason is the tier itself, which
+ * holds no production data.
+ */
+const DEVELOPMENT_TIER_REASON = (what: string): string =>
+  `A development-tier service ${what}: development tiers hold no production data and serve test traffic only, so nothing of value crosses it; a production-tier service gets it by default or fails the guardrails until its team acknowledges it`;
+
+/** The AWS managed rule groups of the default web ACL, in priority order. */
+export const DEFAULT_WEB_ACL_RULE_GROUPS = [
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+] as const;
+
+/**
+ * A regional web ACL for one service, `<name>` (`platform-<env>-<service>`): requests allowed unless an AWS managed
+ * rule group blocks them (common rule set, known bad inputs), every request sampled and counted in CloudWatch,
+ * and logged to `aws-waf-logs-<name>` (WAF accepts only log groups so named), encrypted with the environment's key
+ * and kept as long as the service's logs.
+ */
+function addWebAcl(scope: Construct, name: string, props: ContainerServiceProps): wafv2.CfnWebACL {
+  const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+    sampledRequestsEnabled: true,
+    cloudWatchMetricsEnabled: true,
+    metricName,
+  });
+  const webAcl = new wafv2.CfnWebACL(scope, 'WebAclRules', {
+    name,
+    description: `Filters the requests to the load balancer of ${name}: AWS managed common and known-bad-inputs rules`,
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: visibility(name),
+    rules: DEFAULT_WEB_ACL_RULE_GROUPS.map((group, priority) => ({
+      name: `AWS-${group}`,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: group } },
+      visibilityConfig: visibility(`${name}-${group}`),
+    })),
+  });
+  const logGroupName = `${WAF_LOG_GROUP_PREFIX}${name}`;
+  const logGroup = new logs.LogGroup(scope, 'WebAclLogs', {
+    logGroupName,
+    retention: logRetentionOf(scope, props.logRetentionDays),
+    encryptionKey: props.monitoring.encryptionKey,
+    removalPolicy: RetainStatefulResources.removalPolicyOf(scope),
+  });
+  const logging = new wafv2.CfnLoggingConfiguration(scope, 'WebAclLogging', {
+    resourceArn: webAcl.attrArn,
+    // WAF takes the log group's ARN without the `:*` CloudFormation's Arn attribute ends with.
+    logDestinationConfigs: [
+      Stack.of(scope).formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: logGroupName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ],
+  });
+  logging.node.addDependency(logGroup);
+  return webAcl;
+}
+
+/** Checks the props' shape before anything is built: a missing or mistyped prop names itself. */
+function checkContainerServiceProps(scope: Construct, props: ContainerServiceProps): void {
+  checkProps('ContainerService', scope.node.path, props, {
+    ...WORKLOAD_PROP_RULES,
+    spec: {
+      kind: 'object',
+      allowed: 'the resolved service spec: defineEnvironment(...).services[i] or defineApplication(...).services[i]',
+      fields: {
+        ...WORKLOAD_SPEC_RULES,
+        port: { kind: 'number', allowed: 'the port the container listens on' },
+        public: { kind: 'boolean', allowed: 'true for an internet-facing load balancer, false for an internal one' },
+        healthCheckPath: { kind: 'string', allowed: 'the path the health checks request' },
+        desiredCount: { kind: 'number', allowed: 'the number of tasks' },
+        minCount: { kind: 'number', allowed: 'the fewest tasks' },
+        maxCount: { kind: 'number', allowed: 'the most tasks' },
+        minHealthyPercent: { kind: 'number', allowed: '50 or 100' },
+        autoscaling: { kind: 'object', allowed: 'the autoscaling targets ({} for none)' },
+        awsCertificateArn: { kind: 'string', optional: true, allowed: 'an ACM certificate ARN' },
+      },
+    },
+    accessLogBucket: { kind: 'object', allowed: 'the access-log bucket (ContainerCluster.accessLogBucket)' },
+    tier: { kind: 'string', optional: true, allowed: "'development' or 'production'" },
+    deletionProtection: { kind: 'boolean', optional: true, allowed: 'true or false' },
+    webAclArn: { kind: 'string', optional: true, allowed: 'a WAFv2 web ACL ARN' },
+  });
+}
+
 interface ResolvedInputs {
   readonly taskSubnets: readonly ec2.ISubnet[];
   readonly lbSubnets: readonly ec2.ISubnet[];
@@ -396,6 +527,9 @@ function validateContainerServiceProps(props: ContainerServiceProps, inputs: Res
       spec.public,
       `${spec.public ? 'public' : 'private'} subnets in at least 2 availability zones (an application load balancer needs 2)`,
     );
+  }
+  if (props.tier !== undefined && !(TIERS as readonly string[]).includes(props.tier)) {
+    issues.add(`${at}.tier`, props.tier, `one of ${TIERS.join(', ')}`);
   }
   if (inputs.lbName.startsWith('internal-')) {
     issues.add(`${at}.name`, inputs.lbName, 'a load balancer name not beginning with internal- (ELB refuses it)');

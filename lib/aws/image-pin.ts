@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { checkProps } from '../core';
 import { acknowledge } from './acknowledge';
 import { RetainStatefulResources } from './protection';
 
@@ -59,6 +60,12 @@ export class ImagePin extends Construct {
 
   constructor(scope: Construct, id: string, props: ImagePinProps) {
     super(scope, id);
+    checkProps('ImagePin', this.node.path, props, {
+      parameterName: { kind: 'string', allowed: 'the public SSM parameter naming the image' },
+      logGroupName: { kind: 'string', allowed: "the function's log group name" },
+      encryptionKey: { kind: 'object', allowed: 'the KMS key of the log group (kms.IKey)' },
+      retention: { kind: 'number', allowed: 'a logs.RetentionDays' },
+    });
     const stack = Stack.of(this);
     const parameterArn = stack.formatArn({
       service: 'ssm',

@@ -55,7 +55,7 @@ export interface AddAlarmOptions {
 export interface IMonitoring extends IConstruct {
   /** The environment name, the middle of every alarm name. */
   readonly environment: string;
-  /** The key that may encrypt the environment's log groups (`/platform/<env>/*`). */
+  /** The key that may encrypt the environment's log groups (`/platform/<env>/*`, and `aws-waf-logs-platform-<env>-*` of web ACLs). */
   readonly encryptionKey: kms.IKey;
   /** The log group workloads and servers write to (`/platform/<env>/application`), watched for the log patterns. */
   readonly applicationLogGroup: logs.ILogGroup;

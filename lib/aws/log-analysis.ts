@@ -4,11 +4,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  checkProps,
   describeLogPatternAlarm,
+  type LogPattern,
   PLATFORM_PREFIX,
   renderCloudWatchPattern,
   renderInsightsQueries,
-  type LogPattern,
 } from '../core';
 import type { IMonitoring } from './interfaces';
 import { RetainStatefulResources } from './protection';
@@ -88,6 +89,13 @@ export class LogAnalysis extends Construct {
 
   constructor(scope: Construct, id: string, props: LogAnalysisProps) {
     super(scope, id);
+    checkProps('LogAnalysis', this.node.path, props, {
+      name: { kind: 'string', allowed: 'the environment name' },
+      patterns: { kind: 'array', allowed: 'the log patterns ([] for none)' },
+      retention: { kind: 'number', allowed: 'a logs.RetentionDays' },
+      encryptionKey: { kind: 'object', allowed: 'the KMS key of the log group (kms.IKey)' },
+      monitoring: { kind: 'object', allowed: "the environment's monitoring" },
+    });
     this.props = props;
     this.applicationLogGroup = new logs.LogGroup(this, 'ApplicationLogGroup', {
       logGroupName: `/${PLATFORM_PREFIX}/${props.name}/application`,

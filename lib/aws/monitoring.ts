@@ -10,10 +10,11 @@ import { Construct } from 'constructs';
 import {
   alarmName,
   AlarmRegistry,
+  checkProps,
   IssueCollector,
+  type MonitoringSpec,
   PLATFORM_PREFIX,
   SEVERITIES,
-  type MonitoringSpec,
   type Severity,
 } from '../core';
 import type { AddAlarmOptions, AlarmDefinition, IMonitoring } from './interfaces';
@@ -76,6 +77,21 @@ export class Monitoring extends Construct implements IMonitoring {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    checkProps('Monitoring', this.node.path, props, {
+      spec: {
+        kind: 'object',
+        allowed: "the environment's resolved monitoring section: defineEnvironment(...).monitoring",
+        fields: {
+          emails: { kind: 'array', allowed: 'the alert e-mail addresses ([] for none)' },
+          webhookUrls: { kind: 'array', allowed: 'the alert webhook URLs ([] for none)' },
+          routing: { kind: 'object', allowed: 'the channels of each severity' },
+          logRetentionDays: { kind: 'number', allowed: 'a retention CloudWatch Logs offers, in days' },
+          logPatterns: { kind: 'array', allowed: 'the log patterns to count ([] for none)' },
+          alarms: { kind: 'object', allowed: 'the alarm overrides ({} for none)' },
+        },
+      },
+      name: { kind: 'string', allowed: 'the environment name' },
+    });
     this.environment = props.name;
     this.registry = new AlarmRegistry(props.name, props.spec);
     this.alarms = this.alarmList;
@@ -105,12 +121,19 @@ export class Monitoring extends Construct implements IMonitoring {
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: `/${PLATFORM_PREFIX}/${props.name}/*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
+            // The environment's groups, and the web ACL logs of its services (WAF logs only to groups named
+            // aws-waf-logs-*).
+            'kms:EncryptionContext:aws:logs:arn': [
+              `/${PLATFORM_PREFIX}/${props.name}/*`,
+              `aws-waf-logs-${PLATFORM_PREFIX}-${props.name}-*`,
+            ].map((resourceName) =>
+              stack.formatArn({
+                service: 'logs',
+                resource: 'log-group',
+                resourceName,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ),
           },
         },
       }),

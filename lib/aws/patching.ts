@@ -2,15 +2,16 @@ import { Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
+  checkProps,
   IssueCollector,
   OPERATING_SYSTEMS,
+  type OperatingSystem,
   PATCH_DAYS,
   PATCH_GROUP_TAG,
-  PLATFORM_PREFIX,
-  patchGroupName,
-  type OperatingSystem,
   type PatchDay,
+  patchGroupName,
   type PatchingSpec,
+  PLATFORM_PREFIX,
 } from '../core';
 
 /** Props of {@link Patching}. */
@@ -162,6 +163,23 @@ export class Patching extends Construct {
 
   constructor(scope: Construct, id: string, props: PatchingProps) {
     super(scope, id);
+    checkProps('Patching', this.node.path, props, {
+      spec: {
+        kind: 'object',
+        allowed: "the environment's resolved patching section: defineEnvironment(...).patching",
+        fields: {
+          day: { kind: 'string', allowed: 'the day of the window' },
+          startHour: { kind: 'number', allowed: 'the hour the window opens, 0-23 (UTC)' },
+          durationHours: { kind: 'number', allowed: 'how long the window lasts, in hours' },
+          rebootIfNeeded: { kind: 'boolean', allowed: 'true or false' },
+          approveAfterDays: { kind: 'number', allowed: 'days before a patch is approved' },
+          maxConcurrency: { kind: 'string', allowed: "'1' or '50%'" },
+        },
+      },
+      environment: { kind: 'string', allowed: 'the environment name' },
+      logGroupName: { kind: 'string', allowed: 'the log group patching output goes to' },
+      maxConcurrency: { kind: 'string', optional: true, allowed: "a number ('1') or a percentage ('50%')" },
+    });
     const maxConcurrency = props.maxConcurrency ?? props.spec.maxConcurrency;
     const spec = props.spec;
     const env = props.environment;

@@ -1,4 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
+import { protectionOf } from './protection';
 
 /**
  * How long a construct keeps its logs, in days, when its props say nothing: a year, what production-tier
@@ -28,4 +30,13 @@ export function toRetentionDays(days: number = DEFAULT_LOG_RETENTION_DAYS): logs
   const problem = logRetentionProblem(days);
   if (problem !== undefined) throw new Error(`retentionDays: ${days} - ${problem}`);
   return days as logs.RetentionDays;
+}
+
+/**
+ * The retention of a log group a construct creates under `scope`: `days` when its props give it, else what the
+ * tier of its PlatformStack decides (`logRetentionDays`: 365 in production, 30 in development), else 365.
+ * @throws Error naming the value when CloudWatch Logs has no such retention period.
+ */
+export function logRetentionOf(scope: IConstruct, days?: number): logs.RetentionDays {
+  return toRetentionDays(days ?? protectionOf(scope).logRetentionDays);
 }

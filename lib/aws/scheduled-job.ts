@@ -11,6 +11,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
   addLimitProblems,
+  checkProps,
   IssueCollector,
   jobProblems,
   PLATFORM_PREFIX,
@@ -25,6 +26,8 @@ import {
   addWorkloadTask,
   containerDefinitionProblems,
   renderWorkloadContainerSource,
+  WORKLOAD_PROP_RULES,
+  WORKLOAD_SPEC_RULES,
 } from './container-definition';
 import type { IMonitoring } from './interfaces';
 
@@ -48,9 +51,10 @@ export interface ScheduledJobProps {
   readonly monitoring: IMonitoring;
   /**
    * How long the job's output and execution history are kept, in days (a retention CloudWatch Logs offers). Both
-   * log groups are retained when they leave the stack; apply `RetainStatefulResources` to a development stack to
-   * delete them with the stack.
-   * @default DEFAULT_LOG_RETENTION_DAYS (365)
+   * log groups are retained when they leave the stack unless the tier of the stack (or `RetainStatefulResources`)
+   * says otherwise.
+   * @default - what the tier of its PlatformStack decides: 365 days in production (and outside a PlatformStack),
+   *   30 in development
    */
   readonly logRetentionDays?: number;
   /**
@@ -281,6 +285,19 @@ export class ScheduledJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
+    checkProps('ScheduledJob', this.node.path, props, {
+      ...WORKLOAD_PROP_RULES,
+      spec: {
+        kind: 'object',
+        allowed: 'the resolved job spec: defineEnvironment(...).jobs[i] or defineApplication(...).jobs[i]',
+        fields: {
+          ...WORKLOAD_SPEC_RULES,
+          schedule: { kind: 'object', allowed: 'when it runs (UTC): { cron } or { rateMinutes }' },
+          timeoutMinutes: { kind: 'number', allowed: 'how long one run may take, in minutes' },
+          retries: { kind: 'number', allowed: 'how many times a failed run is retried' },
+        },
+      },
+    });
     const spec = props.spec;
     validateScheduledJobProps(props);
     const stack = Stack.of(this);

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import {
   BACKUP_TAG,
   backupPlanName,
+  checkProps,
   configurationFor,
   IssueCollector,
   OPERATING_SYSTEM_IMAGES,
@@ -16,15 +17,15 @@ import {
   SERVER_SIZES,
   SERVER_TAG,
   serverMetricNamespace,
-  zoneIndexOf,
   type ServerSpec,
+  zoneIndexOf,
 } from '../core';
 import { acknowledge, acknowledgeWildcardGrant, type WildcardGrant } from './acknowledge';
 import { ConfigurationManagement } from './configuration-management';
 import { ImagePin } from './image-pin';
-import { RetainStatefulResources } from './protection';
+import { protectionOf, RetainStatefulResources, tierOf } from './protection';
 import type { IMonitoring } from './interfaces';
-import { toRetentionDays } from './retention';
+import { logRetentionOf } from './retention';
 import { addServerAlarms } from './server-alarms';
 
 /** Props of {@link Server}. */
@@ -39,7 +40,8 @@ export interface ServerProps {
   readonly monitoring: IMonitoring;
   /**
    * Instances refuse termination through the API (`disableApiTermination`).
-   * @default false
+   * @default - what the tier of its PlatformStack decides (`protection.deletionProtection`): true in production
+   *   (and outside a PlatformStack), false in development
    */
   readonly deletionProtection?: boolean;
   /**
@@ -49,7 +51,8 @@ export interface ServerProps {
   readonly backupPlan?: string;
   /**
    * How long the image pin's function logs are kept, in days (a retention CloudWatch Logs offers).
-   * @default DEFAULT_LOG_RETENTION_DAYS (365)
+   * @default - what the tier of its PlatformStack decides: 365 days in production (and outside a PlatformStack),
+   *   30 in development
    */
   readonly logRetentionDays?: number;
 }
@@ -177,6 +180,31 @@ export class Server extends Construct {
 
   constructor(scope: Construct, id: string, props: ServerProps) {
     super(scope, id);
+    checkProps('Server', this.node.path, props, {
+      spec: {
+        kind: 'object',
+        allowed: 'the resolved server definition: defineEnvironment(...).servers[i]',
+        fields: {
+          name: { kind: 'string', allowed: 'the kebab-case server name' },
+          size: { kind: 'string', allowed: 'a server size' },
+          os: { kind: 'object', allowed: 'the operating system per cloud, { aws, azure }' },
+          count: { kind: 'number', allowed: 'how many instances' },
+          diskGiB: { kind: 'number', allowed: 'the root disk size in GiB' },
+          configuration: { kind: 'object', allowed: 'the resolved configuration' },
+          image: { kind: 'object', allowed: 'the image pins ({} for the latest)' },
+        },
+      },
+      environment: { kind: 'string', allowed: 'the environment name' },
+      vpc: { kind: 'object', allowed: 'the VPC (Network.vpc, or Network.fromAttributes(...).vpc)' },
+      monitoring: {
+        kind: 'object',
+        allowed: "the environment's monitoring (Monitoring, or Monitoring.fromAttributes)",
+      },
+      deletionProtection: { kind: 'boolean', optional: true, allowed: 'true or false' },
+      backupPlan: { kind: 'string', optional: true, allowed: 'the backup plan name' },
+      logRetentionDays: { kind: 'number', optional: true, allowed: 'a retention CloudWatch Logs offers, in days' },
+    });
+    const deletionProtection = props.deletionProtection ?? protectionOf(this).deletionProtection;
     const spec = props.spec;
     const os = spec.os.aws;
     const image = OPERATING_SYSTEM_IMAGES[os];
@@ -218,7 +246,7 @@ export class Server extends Construct {
           parameterName: image.awsImageParameter ?? '',
           logGroupName: `/${PLATFORM_PREFIX}/${props.environment}/image-pin`,
           encryptionKey: props.monitoring.encryptionKey,
-          retention: toRetentionDays(props.logRetentionDays),
+          retention: logRetentionOf(this, props.logRetentionDays),
         }).machineImage();
 
     const size = SERVER_SIZES[spec.size];
@@ -237,7 +265,7 @@ export class Server extends Construct {
         httpPutResponseHopLimit: 1,
         detailedMonitoring: true,
         ebsOptimized: true,
-        disableApiTermination: props.deletionProtection ?? false,
+        disableApiTermination: deletionProtection,
         propagateTagsToVolumeOnCreation: true,
         blockDevices: [
           {
@@ -258,11 +286,13 @@ export class Server extends Construct {
         'CloudFormation-Validate::W3010',
         'The zone follows from the instance number (instance i in zone i mod zones), so adding servers never moves one; synthesis runs offline',
       );
-      if (!props.deletionProtection) {
+      // Only a development tier may go without it: a production server without it fails the guardrails until its
+      // team acknowledges that itself.
+      if (!deletionProtection && tierOf(this) === 'development') {
         acknowledge(
           instance,
           'AwsSolutions-EC29',
-          'Deletion protection is off for this environment (a development tier is disposable); production-tier environments set disableApiTermination',
+          'A development-tier server: development tiers are disposable and hold no production data, so terminating an instance loses nothing the next deployment does not rebuild; production-tier servers set disableApiTermination',
         );
       }
       return instance;

@@ -15,10 +15,11 @@ export interface EnvironmentStackOptions {
 }
 
 /**
- * A stack of one environment: in its account and region, with its availability zones (never looked up), its
- * termination protection, a description naming the environment and its tier, and what happens to its stateful
- * resources when the stack is deleted or they are replaced (`RetainStatefulResources` from
- * `protection.retainData`), decided here once for every stack of the environment.
+ * A stack of one environment: in its account and region, with its availability zones (never looked up), its tier
+ * and protection (termination protection; the defaults of its constructs: removal policy, deletion protection, log
+ * retention), a description naming the environment and its tier, and what happens to its stateful resources when
+ * the stack is deleted or they are replaced (`protection.retainData`), decided here once for every stack of the
+ * environment.
  */
 export abstract class EnvironmentStack extends PlatformStack {
   constructor(scope: Construct, id: string, env: Environment, options: EnvironmentStackOptions) {
@@ -26,9 +27,12 @@ export abstract class EnvironmentStack extends PlatformStack {
     super(scope, id, {
       env: { account: env.aws.account, region },
       availabilityZones: options.region === undefined ? env.aws.availabilityZones : defaultAwsZones(region),
-      terminationProtection: env.protection.terminationProtection,
+      tier: env.tier,
+      protection: { ...env.protection, logRetentionDays: env.monitoring.logRetentionDays },
       description: `Platform ${env.name} (${env.tier}): ${options.description}`,
     });
-    RetainStatefulResources.applyTo(this, { retainData: env.protection.retainData });
+    // PlatformStack retains every stateful resource when the environment keeps its data; a disposable one deletes
+    // them all with the stack, whoever created them.
+    if (!env.protection.retainData) RetainStatefulResources.applyTo(this, { retainData: false });
   }
 }

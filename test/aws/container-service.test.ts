@@ -8,8 +8,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { AwsSolutionsChecks, NIST80053R5Checks, type NagPack } from 'cdk-nag';
 import {
+  acknowledge,
   acknowledgementsOn,
   ContainerCluster,
   ContainerService,
@@ -101,6 +103,7 @@ function build(services: ServiceInput[], options: BuildOptions = {}): Built {
   const stackProps = {
     env: { account: env.aws.account, region: env.aws.region },
     availabilityZones: env.aws.availabilityZones,
+    tier: env.tier,
   };
   const foundation = new PlatformStack(app, 'Foundation', stackProps);
   const monitoring = new Monitoring(foundation, 'Monitoring', { spec: env.monitoring, name: env.name });
@@ -304,25 +307,34 @@ describe('ContainerService (AWS)', () => {
   });
 
   describe('logs', () => {
-    test('/platform/<env>/services/<name>, encrypted with the environment key, kept 365 days and retained', () => {
+    test('/platform/<env>/services/<name>, encrypted with the environment key; a development tier keeps it 30 days and deletes it with the stack', () => {
       const api = serviceOf(built, 'api');
       built.template.hasResource('AWS::Logs::LogGroup', {
         Properties: {
           LogGroupName: '/platform/dev/services/api',
-          RetentionInDays: 365,
+          RetentionInDays: 30,
           KmsKeyId: Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('Monitoring') }),
         },
-        DeletionPolicy: 'Retain',
-        UpdateReplacePolicy: 'Retain',
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
       });
       expect(built.compute.resolve(api.logGroup.logGroupName)).toEqual({ Ref: expect.stringMatching(/^apiLogs/) });
     });
 
-    test('logRetentionDays sets the retention of the log group', () => {
-      const short = build([API], { props: { logRetentionDays: 30 } });
-      short.template.hasResourceProperties('AWS::Logs::LogGroup', {
+    test('a production tier keeps the log group 365 days and retains it', () => {
+      const prod = build([API], { base: prodInput() });
+      prod.template.hasResource('AWS::Logs::LogGroup', {
+        Properties: { LogGroupName: '/platform/prod/services/api', RetentionInDays: 365 },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
+    test('logRetentionDays sets the retention of the log group, over the tier', () => {
+      const long = build([API], { props: { logRetentionDays: 90 } });
+      long.template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: '/platform/dev/services/api',
-        RetentionInDays: 30,
+        RetentionInDays: 90,
       });
     });
 
@@ -634,7 +646,7 @@ describe('ContainerService (AWS)', () => {
       expect(web.url).toMatch(/^https:\/\//);
     });
 
-    test('without a certificate: one HTTP listener on 80 forwards, acknowledged as the spec gives no certificate', () => {
+    test('without a certificate in development: one HTTP listener on 80 forwards, acknowledged as a development tier', () => {
       const api = serviceOf(built, 'api');
       const listeners = built.template.findResources('AWS::ElasticLoadBalancingV2::Listener', {
         Properties: { LoadBalancerArn: built.compute.resolve(api.loadBalancer.loadBalancerArn) },
@@ -649,7 +661,9 @@ describe('ContainerService (AWS)', () => {
         'NIST.800.53.R5-ALBHttpToHttpsRedirection',
         'NIST.800.53.R5-ELBv2ACMCertificateRequired',
       ]);
-      expect(acknowledged['NIST.800.53.R5-ALBHttpToHttpsRedirection']).toMatch(/no certificate \(awsCertificateArn\)/);
+      expect(acknowledged['NIST.800.53.R5-ALBHttpToHttpsRedirection']).toMatch(
+        /^A development-tier service is served over HTTP: development tiers hold no production data/,
+      );
       expect(api.url).toMatch(/^http:\/\//);
     });
 
@@ -688,8 +702,9 @@ describe('ContainerService (AWS)', () => {
       });
       expect(acknowledgementsOn(web.loadBalancer)['NIST.800.53.R5-ALBWAFEnabled']).toBeUndefined();
       expect(acknowledgementsOn(serviceOf(built, 'web').loadBalancer)['NIST.800.53.R5-ALBWAFEnabled']).toMatch(
-        /No web ACL is given/,
+        /^A development-tier service takes no web ACL: development tiers hold no production data/,
       );
+      waf.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     });
   });
 
@@ -1071,8 +1086,68 @@ describe('ContainerService guardrails (AWS)', () => {
 
   const plain: ServiceInput = { ...WEB, name: 'plain', awsCertificateArn: undefined };
 
-  test('production: a public HTTPS service, an internal one with secrets and a public HTTP one pass AwsSolutions, NIST 800-53 R5 and Platform', () => {
+  test('production: a public HTTPS service passes AwsSolutions, NIST 800-53 R5 and Platform; services without a certificate fail until their team acknowledges it', () => {
     const prod = build([PROD_WEB, API, plain], { base: prodInput() });
+    expect(findings(prod, 'production').sort()).toEqual([
+      'NIST.800.53.R5-ALBHttpToHttpsRedirection at Compute/api/LoadBalancer/HttpListener/Resource',
+      'NIST.800.53.R5-ALBHttpToHttpsRedirection at Compute/plain/LoadBalancer/HttpListener/Resource',
+      'NIST.800.53.R5-ELBv2ACMCertificateRequired at Compute/api/LoadBalancer/HttpListener/Resource',
+      'NIST.800.53.R5-ELBv2ACMCertificateRequired at Compute/plain/LoadBalancer/HttpListener/Resource',
+    ]);
+    expect(Object.keys(acknowledgementsOn(serviceOf(prod, 'plain').listener))).toEqual([]);
+    for (const name of ['api', 'plain']) {
+      for (const rule of ['NIST.800.53.R5-ALBHttpToHttpsRedirection', 'NIST.800.53.R5-ELBv2ACMCertificateRequired']) {
+        acknowledge(serviceOf(prod, name).listener, rule, 'Our own reason: TLS ends at the CDN in front of it');
+      }
+    }
+    expect(findings(prod, 'production')).toEqual([]);
+  });
+
+  test('production: a public service gets a web ACL of its own, so the WAF finding is fixed, not acknowledged', () => {
+    const prod = build([PROD_WEB, API], { base: prodInput() });
+    const web = serviceOf(prod, 'web');
+    expect(acknowledgementsOn(web.loadBalancer)['NIST.800.53.R5-ALBWAFEnabled']).toBeUndefined();
+    expect(web.webAcl).toBeInstanceOf(wafv2.CfnWebACL);
+    prod.template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    prod.template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Name: 'platform-prod-web',
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Priority: 0,
+          OverrideAction: { None: {} },
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
+        }),
+        Match.objectLike({
+          Priority: 1,
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+        }),
+      ],
+    });
+    prod.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: prod.compute.resolve(web.loadBalancer.loadBalancerArn),
+      WebACLArn: prod.compute.resolve(web.webAcl!.attrArn),
+    });
+    prod.template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: 'aws-waf-logs-platform-prod-web', RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+    });
+    prod.template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      ResourceArn: prod.compute.resolve(web.webAcl!.attrArn),
+    });
+    // The internal service's load balancer takes no Internet traffic: its acknowledgement says so.
+    expect(serviceOf(prod, 'api').webAcl).toBeUndefined();
+    expect(acknowledgementsOn(serviceOf(prod, 'api').loadBalancer)['NIST.800.53.R5-ALBWAFEnabled']).toMatch(
+      /^An internal load balancer/,
+    );
+  });
+
+  test('production: webAclArn replaces the default web ACL', () => {
+    const webAclArn = 'arn:aws:wafv2:eu-west-1:333333333333:regional/webacl/shared/0a1b2c3d';
+    const prod = build([PROD_WEB], { base: prodInput(), props: { webAclArn } });
+    prod.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    prod.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: webAclArn });
     expect(findings(prod, 'production')).toEqual([]);
   });
 

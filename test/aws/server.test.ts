@@ -14,6 +14,7 @@ import {
   renderInstanceStatements,
   RetainStatefulResources,
   Server,
+  type ServerProps,
 } from '../../lib/aws';
 import {
   defineEnvironment,
@@ -30,6 +31,7 @@ import {
 import { EnvironmentStage } from '../../stacks/aws';
 import { EXAMPLE_ADMIN_SSH_KEY } from '../../stacks/environments/workloads';
 import { buildServers, type BuiltServers } from '../util/aws-servers';
+import { withTemporaryFolder } from '../util/temp';
 import { devInput, errorOf, prodInput } from '../util/fixtures';
 
 type ServerInput = NonNullable<EnvironmentInput['servers']>[number];
@@ -60,7 +62,29 @@ function envWith(
 }
 
 type Built = BuiltServers;
-const build = buildServers;
+/**
+ * The environment's network, monitoring and servers in one stack of the environment's tier, wired like
+ * ComputeStack (test/util/aws-servers.ts builds the same in a stack of the default, production, tier).
+ */
+function build(env: Environment, props: Partial<ServerProps> = {}): Built {
+  return withTemporaryFolder('platform-servers-', (outdir) => {
+    const stack = new PlatformStack(new App({ outdir }), 'Test', {
+      env: { account: env.aws.account, region: env.aws.region },
+      availabilityZones: env.aws.availabilityZones,
+      tier: env.tier,
+    });
+    const monitoring = new Monitoring(stack, 'Monitoring', { spec: env.monitoring, name: env.name });
+    const network = new Network(stack, 'Network', {
+      spec: env.network,
+      name: env.name,
+      availabilityZones: env.aws.availabilityZones,
+    });
+    const servers = env.servers.map(
+      (spec) => new Server(stack, spec.name, { spec, environment: env.name, vpc: network.vpc, monitoring, ...props }),
+    );
+    return { stack, template: Template.fromStack(stack), network, monitoring, servers, env };
+  });
+}
 
 /** The synthesized Properties of one L1 resource. */
 function propertiesOf(built: Built, resource: CfnResource): Properties {
@@ -368,8 +392,9 @@ describe('Server image (AWS)', () => {
   let built: Built;
   let web: Server;
   let ops: Server;
+  const builtEnv = envWith([WEB, OPS]);
   beforeAll(() => {
-    built = build(envWith([WEB, OPS]));
+    built = build(builtEnv);
     [web, ops] = built.servers as [Server, Server];
   });
 
@@ -404,7 +429,8 @@ describe('Server image (AWS)', () => {
     }
   });
 
-  test('one provider function and one encrypted, retained log group per stack, shared by every definition', () => {
+  test('one provider function and one encrypted, retained log group per stack (no tier given: production), shared by every definition', () => {
+    const built = buildServers(builtEnv);
     const provider = built.stack.node.findChild(
       `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`,
     );
@@ -442,8 +468,8 @@ describe('Server image (AWS)', () => {
     });
   });
 
-  test('the instances are retained by default: a replaced or removed server keeps its root volume', () => {
-    const resources = built.template.findResources('AWS::EC2::Instance');
+  test('the instances are retained by default (no tier given: production): a replaced or removed server keeps its root volume', () => {
+    const resources = buildServers(builtEnv).template.findResources('AWS::EC2::Instance');
     expect(Object.values(resources).map((r) => [r.DeletionPolicy, r.UpdateReplacePolicy])).toEqual([
       ['Retain', 'Retain'],
       ['Retain', 'Retain'],
@@ -519,9 +545,26 @@ describe('Server props (AWS)', () => {
     ]);
     const unprotected = build(envWith([WEB]));
     expect(unprotected.servers[0]!.instances.map((i) => acknowledgementsOn(i)['AwsSolutions-EC29'])).toEqual([
-      expect.stringMatching(/^Deletion protection is off for this environment/),
-      expect.stringMatching(/^Deletion protection is off for this environment/),
+      expect.stringMatching(/^A development-tier server: development tiers are disposable/),
+      expect.stringMatching(/^A development-tier server: development tiers are disposable/),
     ]);
+  });
+
+  test("a production server without deletion protection is not acknowledged on its team's behalf", () => {
+    const unprotected = build(envWith([WEB], prodInput()), { deletionProtection: false });
+    expect(unprotected.servers[0]!.instances.map((i) => acknowledgementsOn(i)['AwsSolutions-EC29'])).toEqual([
+      undefined,
+      undefined,
+    ]);
+    expect(instanceProperties(unprotected, unprotected.servers[0]!).map((p) => p.DisableApiTermination)).toEqual([
+      false,
+      false,
+    ]);
+  });
+
+  test('outside a PlatformStack of a given tier, a server is protected as in production', () => {
+    const safe = buildServers(envWith([WEB]));
+    expect(instanceProperties(safe, safe.servers[0]!).map((p) => p.DisableApiTermination)).toEqual([true, true]);
   });
 });
 

@@ -405,10 +405,12 @@ describe('AWS stages', () => {
       const expected = [...keptOrDeleted(env), env.monitoring.logRetentionDays];
       for (const [n, workload] of stage.workloads) {
         const groups = Object.values(Template.fromStack(workload).findResources('AWS::Logs::LogGroup'));
-        // One per service, two per job (its output and its executions).
+        // One per service, two per job (its output and its executions), and in production tiers one per public
+        // service for the requests its web ACL logs.
         const services = env.services.filter((s) => s.stack === n).length;
         const jobs = env.jobs.filter((j) => j.stack === n).length;
-        expect(groups).toHaveLength(services + 2 * jobs);
+        const webAcls = env.services.filter((s) => s.stack === n && s.public && env.tier === 'production').length;
+        expect(groups).toHaveLength(services + 2 * jobs + webAcls);
         for (const group of groups) {
           expect([group.DeletionPolicy, group.UpdateReplacePolicy, group.Properties.RetentionInDays]).toEqual(expected);
         }

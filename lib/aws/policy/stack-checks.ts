@@ -1,5 +1,6 @@
 import {
   Stack,
+  Stage,
   type IPolicyValidationContext,
   type IPolicyValidationPlugin,
   type PolicyValidationPluginReport,
@@ -19,6 +20,47 @@ export const STACK_RULES: readonly ((facts: StackFacts) => StackFinding[])[] = [
 /** Runs every stack rule over one synthesized stack. */
 export function checkStack(facts: StackFacts): StackFinding[] {
   return STACK_RULES.flatMap((rule) => rule(facts));
+}
+
+/** The nearest stage holding a construct (the construct itself when it is one). */
+function stageOf(scope: IConstruct): IConstruct | undefined {
+  for (let current: IConstruct | undefined = scope; current; current = current.node.scope) {
+    if (Stage.isStage(current)) return current;
+  }
+  return undefined;
+}
+
+/**
+ * Runs the stack rules over the stacks of a scope's own stage before any template is written: each template is
+ * rendered in memory (as the stack's synthesizer renders it, one-space indentation) for its counts and size.
+ * Acknowledged findings are left out. `PolicyChecks` fails the synthesis on them before the write; the
+ * {@link StackChecks} plugin checks the written templates again.
+ */
+export function stackViolations(scope: IConstruct, tier: Tier): PolicyViolation[] {
+  const stage = stageOf(scope);
+  const violations: PolicyViolation[] = [];
+  for (const stack of scope.node.findAll().filter(Stack.isStack)) {
+    if (stack.nested || stageOf(stack) !== stage) continue;
+    // The stack's own renderer (protected in aws-cdk-lib): the template its synthesizer is about to write.
+    const template = (stack as unknown as { _toCloudFormation(): CfnTemplate })._toCloudFormation();
+    const facts: StackFacts = {
+      stackName: stack.stackName,
+      template,
+      templateBytes: Buffer.byteLength(JSON.stringify(template, undefined, 1), 'utf8'),
+      terminationProtection: stack.terminationProtection,
+      tier,
+    };
+    for (const finding of checkStack(facts)) {
+      if (isAcknowledged(stack, finding.ruleId)) continue;
+      violations.push({
+        ruleName: finding.ruleId,
+        description: finding.message,
+        severity: 'error',
+        violatingResources: [{ templatePath: stack.templateFile, constructPath: stack.node.path, locations: [] }],
+      });
+    }
+  }
+  return violations;
 }
 
 /**

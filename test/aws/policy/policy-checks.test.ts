@@ -1,10 +1,17 @@
 import { App, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acknowledge, PolicyChecks, POLICY_METADATA_KEY } from '../../../lib/aws';
+import {
+  acknowledge,
+  acknowledgeWildcardGrant,
+  PlatformChecks,
+  PolicyChecks,
+  POLICY_METADATA_KEY,
+} from '../../../lib/aws';
 import type { Tier } from '../../../lib/core';
 import { errorOf } from '../../util/fixtures';
 
@@ -96,6 +103,79 @@ describe('PolicyChecks (AWS)', () => {
     expect(JSON.parse(readFileSync(join(dir, file), 'utf8')).Metadata[POLICY_METADATA_KEY]).toEqual({
       Tier: 'production',
       Packs: ['AwsSolutions', 'NIST.800.53.R5', 'Platform', 'Platform-Stack'],
+    });
+  });
+
+  describe('a failure writes nothing', () => {
+    /** Every file under the output folder, relative to it. */
+    const written = (): string[] =>
+      readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('.'));
+
+    test('synthesis fails before any template is written, and the report says why', () => {
+      const app = new App({ outdir });
+      stageWith(app, 'dev', 'development', (s) => new sns.Topic(s, 'Plain'));
+      errorOf(() => app.synth());
+      expect(written().filter((f) => f.endsWith('.template.json'))).toEqual([]);
+      expect(written().filter((f) => f.endsWith('.json'))).toEqual(['validation-report.json']);
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+      expect(JSON.stringify(report)).toContain('AwsSolutions-SNS3');
+      expect(report.pluginReports.map((r: { pluginName: string }) => r.pluginName)).toContain('AwsSolutions');
+    });
+
+    test('a stack rule (termination protection) also fails before the write', () => {
+      const app = new App({ outdir });
+      const stage = new Stage(app, 'prod');
+      new CfnWaitConditionHandle(new Stack(stage, 'Stack'), 'Handle');
+      PolicyChecks.applyTo(stage, { tier: 'production' });
+      expect(errorOf(() => app.synth()).message).toContain('Platform-TerminationProtection');
+      expect(written().filter((f) => f.endsWith('.template.json'))).toEqual([]);
+    });
+
+    test('on an App, as a team applies it to its own app: nothing is written either', () => {
+      const app = new App({ outdir });
+      new sns.Topic(new Stack(app, 'Team'), 'Plain');
+      PolicyChecks.applyTo(app, { tier: 'development' });
+      expect(errorOf(() => app.synth()).message).toContain('AwsSolutions-SNS3');
+      expect(existsSync(join(outdir, 'Team.template.json'))).toBe(false);
+    });
+
+    test('the message lists every finding: rule, construct path, what to do and how to acknowledge it with a reason', () => {
+      const app = new App({ outdir });
+      stageWith(app, 'dev', 'development', (s) => {
+        new sns.Topic(s, 'First');
+        new sns.Topic(s, 'Second');
+        new s3.Bucket(s, 'Bucket');
+      });
+      const message = errorOf(() => app.synth()).message;
+      expect(message).toMatch(/\b\d+ guardrail findings are not acknowledged under dev; no template was written/);
+      for (const path of ['dev/Stack/First/Resource', 'dev/Stack/Second/Resource']) {
+        expect(message).toContain(`    at ${path}`);
+      }
+      expect(message).toMatch(/- AwsSolutions-SNS3 \(AwsSolutions\): .*SSL/);
+      expect(message).toMatch(/- AwsSolutions-S10 \(AwsSolutions\): .*\n {4}at dev\/Stack\/Bucket\/Resource\n/);
+      expect(message).toContain("acknowledge(<the construct>, 'AwsSolutions-SNS3', '<why it is safe>')");
+      expect(message).toContain(
+        "acknowledge(<the construct at dev/Stack/Bucket/Resource>, 'AwsSolutions-S10', '<why it is safe>')",
+      );
+      expect(message).not.toMatch(/skip|no-validation|validation: false|turn \w+ off/i);
+    });
+
+    test('warnings alone do not fail the synthesis', () => {
+      const app = new App({ outdir });
+      const stage = stageWith(app, 'dev', 'development', (s) => {
+        // A wildcard grant accepted but not granted: Platform-WildcardGrantUnused, a warning.
+        acknowledgeWildcardGrant(inlinePolicyRole(s).node.findChild('DefaultPolicy'), {
+          actions: ['s3:GetObject'],
+          resources: ['*'],
+          reason: 'Reads objects of buckets created at run time',
+        });
+      });
+      const warnings = new PlatformChecks(undefined, { tier: 'development' }).validateScope(stage).violations;
+      expect(warnings.map((v) => [v.ruleName, v.severity])).toEqual([
+        ['Platform-WildcardGrantUnused[Action::s3:GetObject,Resource::*]', 'warning'],
+      ]);
+      expect(() => app.synth()).not.toThrow();
+      expect(written().filter((f) => f.endsWith('.template.json'))).toHaveLength(1);
     });
   });
 });

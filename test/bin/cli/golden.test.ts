@@ -100,6 +100,10 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
         const expected: Record<string, string> = {};
         for (const service of env.services.filter((w) => w.stack === n)) {
           expected[`Services${logical(service.name)}Logs`] = 'AWS::Logs::LogGroup';
+          // A production-tier public service's web ACL logs the requests it blocks and lets through.
+          if (production && service.public) {
+            expected[`Services${logical(service.name)}WebAclLogs`] = 'AWS::Logs::LogGroup';
+          }
         }
         for (const job of env.jobs.filter((w) => w.stack === n)) {
           expected[`Jobs${logical(job.name)}ExecutionLogGroup`] = 'AWS::Logs::LogGroup';
