@@ -7,13 +7,25 @@ import { Construct } from 'constructs';
 import {
   AZURE_BACKUP_LIMITS,
   azureRetentionOf,
+  checkProps,
   IssueCollector,
   makeName,
   PLATFORM_PREFIX,
   type BackupSpec,
+  type PropRules,
 } from '../core';
+import {
+  ENVIRONMENT_PROP,
+  LOCATION_CODE_PROP,
+  MONITORING_PROP,
+  pathUnder,
+  RESOURCE_GROUP_PROP,
+  RETAIN_DATA_PROP,
+  specProp,
+} from './construct-props';
 import type { IMonitoring, IResourceGroup, WorkbookItem } from './interfaces';
 import { locationCodeOf } from './location';
+import { RetainStatefulResources } from './protection';
 
 /** Props of {@link Backup}. */
 export interface BackupProps {
@@ -37,7 +49,22 @@ export interface BackupProps {
    * @default - the vault still raises its alerts, but nobody is notified of them
    */
   readonly monitoring?: IMonitoring;
+  /**
+   * Give the Recovery Services vault `lifecycle.prevent_destroy`, so that no plan destroys or replaces it with its
+   * recovery points.
+   * @default - the tier of the stack (`protectionOf(this).retainData`): in production, and wherever no tier is stated
+   */
+  readonly retainData?: boolean;
 }
+
+const BACKUP_PROPS: PropRules = {
+  spec: specProp('backup'),
+  environment: ENVIRONMENT_PROP,
+  resourceGroup: RESOURCE_GROUP_PROP,
+  locationCode: LOCATION_CODE_PROP,
+  monitoring: MONITORING_PROP,
+  retainData: RETAIN_DATA_PROP,
+};
 
 /** The names of everything the backup creates. */
 export interface BackupNames {
@@ -174,8 +201,8 @@ export function renderBackupWorkbookItems(): WorkbookItem[] {
  * `spec.lock`: `compliance` locks it (irreversible: Azure never unlocks a vault, and recovery points cannot be
  * deleted before they expire), `governance` leaves it Unlocked. `spec.secondRegion` turns on cross-region restore
  * (also irreversible), which keeps the vault's public network access on (Azure refuses to deny it then); without
- * it, public network access is denied. The vault holds data: apply `RetainStatefulResources` where the
- * environment's `protection.retainData` says so, and keep the provider's
+ * it, public network access is denied. The vault holds data: it gets `prevent_destroy` where its stack's tier
+ * retains data (`retainData`; `RetainStatefulResources` on the stack does the same), and keep the provider's
  * `recovery_service.vm_backup_stop_protection_and_retain_data_on_destroy = true` so that removing a protected VM
  * keeps its recovery points.
  *
@@ -209,12 +236,14 @@ export class Backup extends Construct {
   private readonly protectedVms = new Map<string, backupProtectedVm.BackupProtectedVm>();
 
   constructor(scope: Construct, id: string, props: BackupProps) {
+    checkProps('Backup', pathUnder(scope, id), props, BACKUP_PROPS);
     super(scope, id);
     validateBackupProps(props);
     this.resourceGroup = props.resourceGroup;
     this.names = renderBackupNames(props);
 
     this.vault = new recoveryVault.RecoveryServicesVault(this, 'Vault', renderVaultConfig(props, this.names.vault));
+    RetainStatefulResources.protect(this.vault, props.retainData);
     this.policy = new backupPolicyVm.BackupPolicyVm(
       this,
       'Policy',

@@ -2,7 +2,8 @@ import * as cae from '@cdktf/provider-azurerm/lib/container-app-environment';
 import * as diagnosticSetting from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ENVIRONMENT_NAME_PATTERN, IssueCollector, makeName, PLATFORM_PREFIX } from '../core';
+import { checkProps, ENVIRONMENT_NAME_PATTERN, IssueCollector, makeName, PLATFORM_PREFIX } from '../core';
+import { ENVIRONMENT_PROP, LOCATION_CODE_PROP, pathUnder, RESOURCE_GROUP_PROP } from './construct-props';
 import { DIAGNOSTIC_SETTING_NAME } from './diagnostics';
 import type { IResourceGroup } from './interfaces';
 import { locationCodeOf } from './location';
@@ -117,6 +118,17 @@ export class ContainerAppsEnvironment extends Construct {
   public readonly names: ContainerAppsEnvironmentNames;
 
   constructor(scope: Construct, id: string, props: ContainerAppsEnvironmentProps) {
+    checkProps('ContainerAppsEnvironment', pathUnder(scope, id), props, {
+      name: ENVIRONMENT_PROP,
+      resourceGroup: RESOURCE_GROUP_PROP,
+      locationCode: LOCATION_CODE_PROP,
+      subnetId: {
+        kind: 'string',
+        allowed: 'the ID of the subnet delegated to Container Apps (network.subnets.apps.id)',
+      },
+      workspaceId: { kind: 'string', allowed: 'the ID of the Log Analytics workspace (monitoring.workspaceId)' },
+      zoneRedundant: { kind: 'boolean', optional: true, allowed: 'true to spread the environment over zones' },
+    });
     super(scope, id);
     validateContainerAppsEnvironmentProps(props);
     this.environment = props.name;

@@ -10,9 +10,11 @@ import {
   makeName,
   parseImageReference,
   type ImageSource,
+  type PropRules,
   type WorkloadSpec,
 } from '../core';
 import { CONSUMPTION_WORKLOAD_PROFILE } from './container-apps-environment';
+import { ENVIRONMENT_PROP, LOCATION_CODE_PROP, MONITORING_PROP, RESOURCE_GROUP_PROP } from './construct-props';
 import type { IKeyVault, IResourceGroup } from './interfaces';
 import { isKeyVaultId, KEY_VAULT_ID_RULE } from './key-vault';
 import { addWorkloadIdentity } from './workload-identity';
@@ -39,6 +41,43 @@ export interface ContainerWorkloadProps {
    * @default - none; required when `spec.secrets` is not empty
    */
   readonly keyVault?: IKeyVault;
+}
+
+/**
+ * The prop rules (`checkProps`) of a container service or scheduled job: the props they share, the spec's fields
+ * the construct reads before its own checks, and `monitoring`; pure.
+ * @param section the spec section the workload comes from, for the message (`services` or `jobs`)
+ */
+export function containerWorkloadPropRules(section: 'services' | 'jobs'): PropRules {
+  return {
+    spec: {
+      kind: 'object',
+      allowed: `the resolved workload: defineEnvironment(...).${section}[i] (or defineApplication(...).${section}[i])`,
+      fields: {
+        name: { kind: 'string', allowed: 'the workload name' },
+        image: { kind: 'object', allowed: 'the image: { reference } or a Dockerfile directory with azureReference' },
+        environment: { kind: 'object', allowed: 'the plain variables, name to value' },
+        secrets: { kind: 'object', allowed: 'the Key Vault secrets, variable to secret name' },
+      },
+    },
+    environment: ENVIRONMENT_PROP,
+    resourceGroup: RESOURCE_GROUP_PROP,
+    containerAppsEnvironmentId: {
+      kind: 'string',
+      allowed: 'the ID of the Container Apps environment (ContainerAppsEnvironment.id)',
+    },
+    keyVault: {
+      kind: 'object',
+      optional: true,
+      allowed: 'the Key Vault holding the secrets: KeyVault.fromKeyVaultId(...)',
+      fields: {
+        keyVaultId: { kind: 'string', allowed: 'the Key Vault resource ID' },
+        vaultUri: { kind: 'string', allowed: 'the vault URI, https://<name>.vault.azure.net' },
+      },
+    },
+    locationCode: LOCATION_CODE_PROP,
+    monitoring: MONITORING_PROP,
+  };
 }
 
 /** The attributes of a container app that a Container Apps job has too, in the same shape. */

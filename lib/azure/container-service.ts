@@ -1,11 +1,13 @@
 import * as containerApp from '@cdktf/provider-azurerm/lib/container-app';
 import * as diagnosticSetting from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import type { Construct } from 'constructs';
-import { IssueCollector, makeName, serviceProblems, type ServiceSpec } from '../core';
+import { checkProps, IssueCollector, makeName, serviceProblems, type ServiceSpec } from '../core';
+import { pathUnder } from './construct-props';
 import {
   addLimitProblems,
   checkContainerWorkloadProps,
   ContainerWorkload,
+  containerWorkloadPropRules,
   renderWorkloadContainer,
   renderWorkloadConfig,
   workloadIdentityName,
@@ -155,6 +157,7 @@ export class ContainerService extends ContainerWorkload<ContainerServiceNames> {
   /** The diagnostic setting sending the app's metrics to the workspace, when monitoring is given. */
   public readonly diagnosticSetting?: diagnosticSetting.MonitorDiagnosticSetting;
   constructor(scope: Construct, id: string, props: ContainerServiceProps) {
+    checkProps('ContainerService', pathUnder(scope, id), props, containerWorkloadPropRules('services'));
     validateContainerServiceProps(props);
     const names = renderContainerServiceNames(props);
     // The container app's name is its host name inside the environment.

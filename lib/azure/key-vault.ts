@@ -45,7 +45,8 @@ export class KeyVault {
    */
   public static fromKeyVaultId(keyVaultId: string): IKeyVault {
     const issues = new IssueCollector();
-    if (!isKeyVaultId(keyVaultId)) issues.add('keyVaultId', keyVaultId, KEY_VAULT_ID_RULE);
+    if (typeof keyVaultId !== 'string' || !isKeyVaultId(keyVaultId))
+      issues.add('keyVaultId', keyVaultId, KEY_VAULT_ID_RULE);
     issues.throwIfAny('Invalid Key Vault');
     return { keyVaultId, vaultUri: keyVaultUriOf(keyVaultId) };
   }

@@ -1,7 +1,9 @@
 import * as savedSearch from '@cdktf/provider-azurerm/lib/log-analytics-saved-search';
 import * as workspace from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  checkProps,
   describeLogPatternAlarm,
   KQL_PLATFORM_LOGS,
   makeName,
@@ -10,8 +12,18 @@ import {
   renderKqlQueries,
   type LogPattern,
   type MonitoringSpec,
+  type PropRules,
 } from '../core';
+import {
+  ENVIRONMENT_PROP,
+  LOCATION_CODE_PROP,
+  MONITORING_PROP,
+  pathUnder,
+  RESOURCE_GROUP_PROP,
+  RETAIN_DATA_PROP,
+} from './construct-props';
 import type { IMonitoring, IResourceGroup } from './interfaces';
+import { protectionOf, RetainStatefulResources } from './protection';
 
 /** Props of {@link LogAnalysis}. */
 export interface LogAnalysisProps {
@@ -23,15 +35,37 @@ export interface LogAnalysisProps {
   readonly locationCode?: string;
   /** The log patterns to alert on. */
   readonly patterns: readonly LogPattern[];
-  /** Days the workspace keeps records, one of the spec's LOG_RETENTION_DAYS. */
-  readonly retentionDays: MonitoringSpec['logRetentionDays'];
+  /**
+   * Days the workspace keeps records, one of the spec's LOG_RETENTION_DAYS.
+   * @default - the tier of the stack (`protectionOf(this).logRetentionDays`): 365 in production, 30 in development
+   */
+  readonly retentionDays?: MonitoringSpec['logRetentionDays'];
+  /**
+   * Give the workspace `lifecycle.prevent_destroy`, so that no plan destroys or replaces it with its logs.
+   * @default - the tier of the stack (`protectionOf(this).retainData`): in production, and wherever no tier is stated
+   */
+  readonly retainData?: boolean;
   /** Where the pattern alerts and the workbook section go. */
   readonly monitoring: IMonitoring;
 }
 
+const LOG_ANALYSIS_PROPS: PropRules = {
+  name: ENVIRONMENT_PROP,
+  resourceGroup: RESOURCE_GROUP_PROP,
+  locationCode: LOCATION_CODE_PROP,
+  patterns: { kind: 'array', allowed: "the log patterns to alert on (the spec's monitoring.logPatterns)" },
+  retentionDays: {
+    kind: 'number',
+    optional: true,
+    allowed: "days the workspace keeps records (one of the spec's LOG_RETENTION_DAYS)",
+  },
+  retainData: RETAIN_DATA_PROP,
+  monitoring: { ...MONITORING_PROP, optional: false },
+};
+
 /**
- * Log analysis on Azure: the environment's Log Analytics workspace (retention from the spec, Entra ID
- * access only), a log alert per log pattern, and saved searches (lines per pattern by source, slowest
+ * Log analysis on Azure: the environment's Log Analytics workspace (retention from the spec or the stack's tier,
+ * kept on destroy where the tier retains data, Entra ID access only), a log alert per log pattern, and saved searches (lines per pattern by source, slowest
  * requests, top clients) in category `platform`.
  */
 export class LogAnalysis extends Construct {
@@ -40,6 +74,7 @@ export class LogAnalysis extends Construct {
   private readonly workspaceName: string;
 
   constructor(scope: Construct, id: string, props: LogAnalysisProps) {
+    checkProps('LogAnalysis', pathUnder(scope, id), props, LOG_ANALYSIS_PROPS);
     super(scope, id);
     this.workspaceName = makeName('azureLogAnalyticsWorkspace', [
       'log',
@@ -52,9 +87,11 @@ export class LogAnalysis extends Construct {
       location: props.resourceGroup.location,
       resourceGroupName: props.resourceGroup.name,
       sku: 'PerGB2018',
-      retentionInDays: props.retentionDays,
+      // Read when the stack is synthesized, so that the stack may state its tier after creating this construct.
+      retentionInDays: props.retentionDays ?? Lazy.numberValue({ produce: () => protectionOf(this).logRetentionDays }),
       localAuthenticationEnabled: false,
     });
+    RetainStatefulResources.protect(this.workspace, props.retainData);
 
     for (const pattern of props.patterns) {
       props.monitoring.addLogAlert(this, `logs/${pattern.name}`, {

@@ -8,10 +8,12 @@ import { createHash } from 'node:crypto';
 import {
   alarmName,
   AlarmRegistry,
+  checkProps,
   IssueCollector,
   PLATFORM_PREFIX,
   SEVERITIES,
   type MonitoringSpec,
+  type PropRules,
   type Severity,
 } from '../core';
 import type {
@@ -22,6 +24,14 @@ import type {
   WorkbookItem,
 } from './interfaces';
 import { addSavedSearch, LogAnalysis } from './log-analysis';
+import {
+  ENVIRONMENT_PROP,
+  LOCATION_CODE_PROP,
+  pathUnder,
+  RESOURCE_GROUP_PROP,
+  RETAIN_DATA_PROP,
+  specProp,
+} from './construct-props';
 import { locationCodeOf } from './location';
 
 /** Azure alert severities (0 critical ... 4 verbose) for the library's two. */
@@ -43,6 +53,46 @@ export interface MonitoringProps {
    * @default - the code of the resource group's location in AZURE_LOCATIONS
    */
   readonly locationCode?: string;
+  /**
+   * Give the Log Analytics workspace `lifecycle.prevent_destroy`.
+   * @default - the tier of the stack (`protectionOf(this).retainData`): in production, and wherever no tier is stated
+   */
+  readonly retainData?: boolean;
+}
+
+const MONITORING_PROPS: PropRules = {
+  spec: specProp('monitoring'),
+  name: ENVIRONMENT_PROP,
+  resourceGroup: RESOURCE_GROUP_PROP,
+  locationCode: LOCATION_CODE_PROP,
+  retainData: RETAIN_DATA_PROP,
+};
+
+const MONITORING_ATTRIBUTES_PROPS: PropRules = {
+  environment: ENVIRONMENT_PROP,
+  workspaceId: { kind: 'string', allowed: 'the resource ID of the Log Analytics workspace' },
+  actionGroupIds: {
+    kind: 'object',
+    allowed: 'the resource ID of the action group of each severity: { critical, warning }',
+    fields: Object.fromEntries(
+      SEVERITIES.map((severity) => [
+        severity,
+        { kind: 'string', allowed: `the resource ID of the ${severity} action group` } as const,
+      ]),
+    ),
+  },
+  resourceGroup: RESOURCE_GROUP_PROP,
+  alarms: {
+    kind: 'object',
+    optional: true,
+    allowed: "overrides of the default alerts, as the spec's monitoring.alarms",
+  },
+};
+
+/** Checks the props of a Monitoring before anything is built (its base class reads them first); returns its base's. */
+function monitoringBaseProps(scope: Construct, id: string, props: MonitoringProps): MonitoringBaseProps {
+  checkProps('Monitoring', pathUnder(scope, id), props, MONITORING_PROPS);
+  return { environment: props.name, spec: props.spec, resourceGroup: props.resourceGroup };
 }
 
 /** A version-5-style UUID from a seed: the workbook's name must be a UUID, and the same on every synth. */
@@ -235,6 +285,7 @@ export class Monitoring extends MonitoringBase {
    * @throws SpecError when an ID is not the resource ID of its kind, naming every one that is not
    */
   public static fromMonitoringAttributes(scope: Construct, id: string, attrs: MonitoringAttributes): IMonitoring {
+    checkProps('Monitoring.fromMonitoringAttributes', pathUnder(scope, id), attrs, MONITORING_ATTRIBUTES_PROPS);
     return new ImportedMonitoring(scope, id, attrs);
   }
 
@@ -253,7 +304,7 @@ export class Monitoring extends MonitoringBase {
   private workspaceIdToken?: string;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
-    super(scope, id, { environment: props.name, spec: props.spec, resourceGroup: props.resourceGroup });
+    super(scope, id, monitoringBaseProps(scope, id, props));
     const locationCode = props.locationCode ?? locationCodeOf(props.resourceGroup.location);
 
     this.actionGroups = Object.fromEntries(
@@ -269,6 +320,7 @@ export class Monitoring extends MonitoringBase {
       ...(locationCode !== undefined && { locationCode }),
       patterns: props.spec.logPatterns,
       retentionDays: props.spec.logRetentionDays,
+      ...(props.retainData !== undefined && { retainData: props.retainData }),
       monitoring: this,
     });
 

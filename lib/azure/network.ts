@@ -9,7 +9,15 @@ import * as subnetNsg from '@cdktf/provider-azurerm/lib/subnet-network-security-
 import * as vnet from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { AZURE_SUBNET_ROLES, IssueCollector, makeName, PLATFORM_PREFIX, type NetworkSpec } from '../core';
+import { AZURE_SUBNET_ROLES, checkProps, IssueCollector, makeName, PLATFORM_PREFIX, type NetworkSpec } from '../core';
+import {
+  ENVIRONMENT_PROP,
+  LOCATION_CODE_PROP,
+  MONITORING_PROP,
+  pathUnder,
+  RESOURCE_GROUP_PROP,
+  specProp,
+} from './construct-props';
 import type { IMonitoring, INetwork, IResourceGroup, SubnetRole } from './interfaces';
 import { locationCodeOf } from './location';
 import { addNetworkAlarms } from './network-alarms';
@@ -123,6 +131,13 @@ export class Network extends Construct implements INetwork {
   public readonly natPublicIp: publicIp.PublicIp;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
+    checkProps('Network', pathUnder(scope, id), props, {
+      spec: specProp('network'),
+      name: ENVIRONMENT_PROP,
+      resourceGroup: RESOURCE_GROUP_PROP,
+      locationCode: LOCATION_CODE_PROP,
+      monitoring: MONITORING_PROP,
+    });
     super(scope, id);
     const rg = props.resourceGroup;
     const names = renderNetworkNames(props);

@@ -1,6 +1,7 @@
 import * as maintenance from '@cdktf/provider-azurerm/lib/maintenance-configuration';
 import { Construct, type IConstruct } from 'constructs';
-import { IssueCollector, PLATFORM_PREFIX, type PatchDay, type PatchingSpec } from '../core';
+import { checkProps, IssueCollector, PLATFORM_PREFIX, type PatchDay, type PatchingSpec } from '../core';
+import { ENVIRONMENT_PROP, LOCATION_CODE_PROP, pathUnder, RESOURCE_GROUP_PROP, specProp } from './construct-props';
 import type { IResourceGroup } from './interfaces';
 import { locationCodeOf } from './location';
 
@@ -96,6 +97,12 @@ export class Patching extends Construct implements IPatching {
   public readonly location: string;
 
   constructor(scope: Construct, id: string, props: PatchingProps) {
+    checkProps('Patching', pathUnder(scope, id), props, {
+      spec: specProp('patching'),
+      environment: ENVIRONMENT_PROP,
+      resourceGroup: RESOURCE_GROUP_PROP,
+      locationCode: LOCATION_CODE_PROP,
+    });
     super(scope, id);
     validatePatchingProps(props);
     this.location = props.resourceGroup.location;

@@ -1,15 +1,25 @@
 import * as containerAppJob from '@cdktf/provider-azurerm/lib/container-app-job';
 import type { Construct } from 'constructs';
-import { IssueCollector, jobFailedAlarmId, jobProblems, makeName, renderAzureSchedule, type JobSpec } from '../core';
+import {
+  checkProps,
+  IssueCollector,
+  jobFailedAlarmId,
+  jobProblems,
+  makeName,
+  renderAzureSchedule,
+  type JobSpec,
+} from '../core';
 import {
   addLimitProblems,
   checkContainerWorkloadProps,
   ContainerWorkload,
+  containerWorkloadPropRules,
   renderWorkloadContainer,
   renderWorkloadConfig,
   workloadIdentityName,
   type ContainerWorkloadProps,
 } from './container-definition';
+import { pathUnder } from './construct-props';
 import type { IMonitoring, WorkbookItem } from './interfaces';
 import { locationCodeOf } from './location';
 
@@ -135,6 +145,7 @@ export class ScheduledJob extends ContainerWorkload<ScheduledJobNames> {
   public readonly job: containerAppJob.ContainerAppJob;
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
+    checkProps('ScheduledJob', pathUnder(scope, id), props, containerWorkloadPropRules('jobs'));
     validateScheduledJobProps(props);
     const names = renderScheduledJobNames(props);
     super(scope, id, props, names, names.job);

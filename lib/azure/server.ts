@@ -10,6 +10,7 @@ import {
   ansibleIssues,
   BACKUP_TAG,
   backupPlanName,
+  checkProps,
   configurationFor,
   configurationIssues,
   IssueCollector,
@@ -23,12 +24,22 @@ import {
   SERVER_SIZES,
   SERVER_TAG,
   zoneIndexOf,
+  type PropRules,
   type ServerSpec,
 } from '../core';
+import {
+  ENVIRONMENT_PROP,
+  LOCATION_CODE_PROP,
+  MONITORING_PROP,
+  pathUnder,
+  RESOURCE_GROUP_PROP,
+  RETAIN_DATA_PROP,
+} from './construct-props';
 import type { IMonitoring } from './interfaces';
 import type { IResourceGroup } from './interfaces';
 import { locationCodeOf } from './location';
 import type { IPatching } from './patching';
+import { RetainStatefulResources } from './protection';
 import { addServerAlarms } from './server-alarms';
 
 /** Props of {@link Server}. */
@@ -73,7 +84,36 @@ export interface ServerProps {
    * @default backupPlanName(environment)
    */
   readonly backupPlan?: string;
+  /**
+   * Give the VMs `lifecycle.prevent_destroy`, so that no plan destroys or replaces a VM and the OS disk it booted from.
+   * @default - the tier of the stack (`protectionOf(this).retainData`): in production, and wherever no tier is stated
+   */
+  readonly retainData?: boolean;
 }
+
+const SERVER_PROPS: PropRules = {
+  spec: {
+    kind: 'object',
+    allowed: 'one resolved server definition: defineEnvironment(...).servers[i]',
+    fields: {
+      name: { kind: 'string', allowed: 'the server name' },
+      count: { kind: 'number', allowed: 'how many VMs' },
+    },
+  },
+  environment: ENVIRONMENT_PROP,
+  resourceGroup: RESOURCE_GROUP_PROP,
+  locationCode: LOCATION_CODE_PROP,
+  subnetId: {
+    kind: 'string',
+    allowed: "the subnet ID of the servers' network interfaces (network.subnets.workloads.id)",
+  },
+  zones: { kind: 'number', allowed: 'how many availability zones the environment uses: 2 or 3' },
+  adminSshPublicKey: { kind: 'string', allowed: 'an OpenSSH public key (ssh-ed25519 or ssh-rsa)' },
+  monitoring: MONITORING_PROP,
+  patching: { kind: 'object', optional: true, allowed: "the environment's patch schedule (a Patching)" },
+  backupPlan: { kind: 'string', optional: true, allowed: 'the backup plan name the VMs are tagged with' },
+  retainData: RETAIN_DATA_PROP,
+};
 
 /** The administrator account of every VM (its SSH key is for break-glass access only). */
 export const SERVER_ADMIN_USERNAME = 'platform';
@@ -300,6 +340,7 @@ export class Server extends Construct {
   public readonly names: ServerNames;
 
   constructor(scope: Construct, id: string, props: ServerProps) {
+    checkProps('Server', pathUnder(scope, id), props, SERVER_PROPS);
     super(scope, id);
     validateServerProps(props);
     const names = renderServerNames(props);
@@ -324,6 +365,7 @@ export class Server extends Construct {
         ...renderVirtualMachineConfig(props, i, names.virtualMachines[i]!),
         networkInterfaceIds: [networkInterface.id],
       });
+      RetainStatefulResources.protect(vm, props.retainData);
       agents.push(
         new vmExtension.VirtualMachineExtension(this, `MonitorAgent-${n}`, {
           ...AZURE_MONITOR_LINUX_AGENT,

@@ -1,6 +1,8 @@
 import * as identity from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import * as roleAssignment from '@cdktf/provider-azurerm/lib/role-assignment';
 import type { Construct } from 'constructs';
+import { checkProps } from '../core';
+import { RESOURCE_GROUP_PROP } from './construct-props';
 import type { IKeyVault, IResourceGroup } from './interfaces';
 
 /** The built-in role that reads Key Vault secrets (and nothing else). */
@@ -27,11 +29,23 @@ export interface WorkloadIdentityProps {
  * The user-assigned identity a container app or job runs as (id `Identity` in `scope`), and "Key Vault Secrets
  * User" for it on the Key Vault when it names secrets (id `KeyVaultSecretsUser`). Shared by services and jobs,
  * so both read secrets and pull images the same way.
+ * @throws SpecError naming every missing or wrong prop
  */
 export function addWorkloadIdentity(
   scope: Construct,
   props: WorkloadIdentityProps,
 ): { identity: identity.UserAssignedIdentity; keyVaultAccess?: roleAssignment.RoleAssignment } {
+  checkProps('WorkloadIdentity', scope.node.path, props, {
+    name: { kind: 'string', allowed: "the identity's name" },
+    resourceGroup: RESOURCE_GROUP_PROP,
+    secrets: { kind: 'object', allowed: 'the secrets the workload names, variable to secret name ({} for none)' },
+    keyVault: {
+      kind: 'object',
+      optional: true,
+      allowed: 'the Key Vault holding the secrets: KeyVault.fromKeyVaultId(...)',
+    },
+    reader: { kind: 'string', allowed: 'the name of the app or job that reads the secrets' },
+  });
   const rg = props.resourceGroup;
   // ForceNew: name, location and resource group; a new identity has a new principal, so its role assignment is
   // replaced with it.

@@ -7,6 +7,7 @@ import {
   AZURE_RULES,
   Backup,
   checkTerraform,
+  decideProtection,
   Monitoring,
   Patching,
   renderBackupNames,
@@ -97,6 +98,7 @@ function synth(
 ): TfJson {
   const rg = env.tier === 'production' ? prodRg : devRg;
   return synthScope((scope) => {
+    decideProtection(scope, env.tier);
     const monitoring = options.monitoring
       ? new Monitoring(scope, 'monitoring', { spec: env.monitoring, name: env.name, resourceGroup: rg })
       : undefined;

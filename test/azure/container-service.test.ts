@@ -1,16 +1,18 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { App, TerraformStack } from 'cdktf';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  acknowledge,
   AZURE_RULES,
   checkTerraform,
   ContainerAppsEnvironment,
   ContainerService,
   KeyVault,
   Monitoring,
+  PolicyError,
   renderContainerServiceNames,
   renderServiceWorkbookItems,
   type ContainerServiceProps,
@@ -610,7 +612,11 @@ describe('ContainerService (Azure)', () => {
 
   describe('guardrails', () => {
     /** A production-tier stack composed like the environment stacks, with a service that has secrets and an ACR image. */
-    function productionApp(outdir: string, skipValidation: boolean): App {
+    function productionApp(
+      outdir: string,
+      skipValidation: boolean,
+      customize: (service: ContainerService) => void = () => undefined,
+    ): App {
       const env = envWith(
         [
           {
@@ -634,14 +640,16 @@ describe('ContainerService (Azure)', () => {
             workspaceId: monitoring.workspaceId,
             zoneRedundant: true,
           });
-          new ContainerService(stack, 'service-api', {
-            spec: env.services[0]!,
-            environment: env.name,
-            resourceGroup: prodRg,
-            containerAppsEnvironmentId: apps.id,
-            monitoring,
-            keyVault: KeyVault.fromKeyVaultId(env.azure.keyVaultId!),
-          });
+          customize(
+            new ContainerService(stack, 'service-api', {
+              spec: env.services[0]!,
+              environment: env.name,
+              resourceGroup: prodRg,
+              containerAppsEnvironmentId: apps.id,
+              monitoring,
+              keyVault: KeyVault.fromKeyVaultId(env.azure.keyVaultId!),
+            }),
+          );
         },
         { skipValidation },
       );
@@ -662,6 +670,26 @@ describe('ContainerService (Azure)', () => {
       );
       expect(acknowledged).toEqual([]);
       expect(only(tf, 'azurerm_container_app').template.min_replicas).toBe(2);
+    });
+
+    test('a public production service that accepts plain HTTP fails synthesis until the team acknowledges it', () => {
+      const plainHttp = (service: ContainerService) =>
+        service.containerApp.addOverride('ingress.allow_insecure_connections', true);
+      const error = errorOf(() => productionApp(outdir, false, plainHttp).synth());
+      expect(error).toBeInstanceOf(PolicyError);
+      expect(error.message).toMatch(
+        /\[error\] PC_AZURE_CONTAINER_APP_HTTPS_ONLY at env\/service-api\/Resource: azurerm_container_app\.\S+ \(container app ca-prod-api\) sets ingress\.allow_insecure_connections = true: set ingress\.allow_insecure_connections = false/,
+      );
+      expect(readdirSync(join(outdir, 'stacks'))).toEqual([]);
+
+      const reason =
+        'Served only to the health prober of the load balancer in front, which speaks HTTP inside the VNet';
+      productionApp(outdir, false, (service) => {
+        plainHttp(service);
+        acknowledge(service, 'PC_AZURE_CONTAINER_APP_HTTPS_ONLY', reason);
+      }).synth();
+      const apps = Object.values(readStackJson(outdir, 'env').resource.azurerm_container_app ?? {});
+      expect(apps.map((app) => app['//']?.acknowledged)).toEqual([{ PC_AZURE_CONTAINER_APP_HTTPS_ONLY: reason }]);
     });
 
     test('PolicyChecks lets the production synthesis through, and the environment tags reach the app', () => {

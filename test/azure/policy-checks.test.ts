@@ -1,11 +1,11 @@
 import { App, TerraformStack } from 'cdktf';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { Construct } from 'constructs';
-import { acknowledge, PolicyChecks } from '../../lib/azure';
+import { acknowledge, POLICY_FAILURE_ADVICE, PolicyChecks, PolicyError } from '../../lib/azure';
 import type { Tier } from '../../lib/core';
 import { errorOf } from '../util/fixtures';
 import { onlyResource, readStackJson } from '../util/terraform';
@@ -45,6 +45,69 @@ describe('PolicyChecks (Azure)', () => {
       '[error] CKV_AZURE_59 at env/logs: azurerm_storage_account.logs (storage account stplatformlogs)',
     );
     expect(() => readFileSync(join(outdir, 'stacks', 'env', 'cdk.tf.json'))).toThrow(/ENOENT/);
+  });
+
+  test('the failure is our own error: per finding the rule, construct, address, fix and how to acknowledge it', () => {
+    const app = stackWith('development', openStorage);
+    const error = errorOf(() => app.synth());
+    expect(error).toBeInstanceOf(PolicyError);
+    expect((error as PolicyError).findings.map((f) => f.ruleId)).toEqual([
+      'CKV_AZURE_59',
+      'CKV2_AZURE_38',
+      'CKV2_AZURE_40',
+      'CKV2_AZURE_47',
+      'PC_AZURE_DIAGNOSTICS',
+    ]);
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe(
+      'The Azure guardrails of stack env (development tier) failed with 5 unacknowledged findings:',
+    );
+    expect(lines.slice(1, 3)).toEqual([
+      '  [error] CKV_AZURE_59 at env/logs: azurerm_storage_account.logs (storage account stplatformlogs) leaves public_network_access_enabled unset (the provider defaults to true): set public_network_access_enabled = false and reach the account through a private endpoint',
+      "    or, if it is intended: acknowledge(<the construct at env/logs>, 'CKV_AZURE_59', '<why it is safe>')",
+    ]);
+    expect(lines.at(-1)).toBe(POLICY_FAILURE_ADVICE);
+    expect(error.message).not.toMatch(/skipValidation|skip validation/i);
+  });
+
+  test('a failing stack stops the whole App before any stack is written', () => {
+    const app = new App({ outdir });
+    const clean = new TerraformStack(app, 'a-clean');
+    new AzurermProvider(clean, 'azurerm', { features: [{}] });
+    PolicyChecks.applyTo(clean, { tier: 'development' });
+    const failing = new TerraformStack(app, 'b-failing');
+    new AzurermProvider(failing, 'azurerm', { features: [{}] });
+    openStorage(failing);
+    PolicyChecks.applyTo(failing, { tier: 'development' });
+    expect(errorOf(() => app.synth()).message).toContain('stack b-failing');
+    expect(readdirSync(join(outdir, 'stacks'))).toEqual([]);
+    expect(readdirSync(outdir).sort()).toEqual(['stacks']);
+  });
+
+  test('when every stack passes, each is written in place and the manifest lists them', () => {
+    const app = new App({ outdir });
+    for (const id of ['a', 'b']) {
+      const stack = new TerraformStack(app, id);
+      new AzurermProvider(stack, 'azurerm', { features: [{}] });
+      PolicyChecks.applyTo(stack, { tier: 'development' });
+    }
+    app.synth();
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['a', 'b']);
+    expect(readStackJson(outdir, 'b')['//']?.['platform-policy']?.tier).toBe('development');
+    expect(readdirSync(outdir).sort()).toEqual(['manifest.json', 'stacks']);
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { synthesizedStackPath: string }>;
+    };
+    expect(manifest.stacks.a?.synthesizedStackPath).toBe('stacks/a/cdk.tf.json');
+  });
+
+  test('stack.runAllValidations() on its own throws the same error', () => {
+    let stack: TerraformStack | undefined;
+    stackWith('development', (s) => {
+      stack = s;
+      openStorage(s);
+    });
+    expect(errorOf(() => stack!.runAllValidations())).toBeInstanceOf(PolicyError);
   });
 
   test('acknowledgements on a parent construct clear its resources and are written to cdk.tf.json', () => {

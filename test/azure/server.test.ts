@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   AZURE_RULES,
   checkTerraform,
+  decideProtection,
   Monitoring,
   Patching,
   renderServerNames,
@@ -61,6 +62,7 @@ function synth(options: SynthOptions = {}): TfStackJson {
     const app = new App({ outdir });
     const stack = new TerraformStack(app, 'env');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    decideProtection(stack, env.tier);
     const monitoring = options.monitoring
       ? new Monitoring(stack, 'monitoring', { spec: env.monitoring, name: env.name, resourceGroup: rg })
       : undefined;

@@ -3,6 +3,7 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { App, TerraformStack } from 'cdktf';
 import type { Environment } from '../../lib/core';
 import {
+  DATA_SAFE_FEATURES,
   Monitoring,
   Network,
   PolicyChecks,
@@ -42,7 +43,7 @@ export function productionApp(
   const resourceGroup = { name: 'rg-platform-prod-weu', location: 'westeurope' };
   const app = new App({ outdir, skipValidation: options.skipValidation ?? false });
   const stack = new TerraformStack(app, 'env');
-  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  new AzurermProvider(stack, 'azurerm', { features: [DATA_SAFE_FEATURES] });
   if (options.withResourceGroup ?? true) new ResourceGroup(stack, 'resource-group', resourceGroup);
   const monitoring = new Monitoring(stack, 'monitoring', { spec: env.monitoring, name: env.name, resourceGroup });
   const network = new Network(stack, 'network', { spec: env.network, name: env.name, resourceGroup, monitoring });

@@ -20,6 +20,8 @@ export interface PolicyRecord {
 /** The parts of a synthesized `cdk.tf.json` the engine reads. */
 export interface TerraformJson {
   readonly resource?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
+  /** Provider configurations by provider name: a list (one per alias), or one object. */
+  readonly provider?: Readonly<Record<string, unknown>>;
   readonly '//'?: Readonly<Record<string, unknown>>;
 }
 
@@ -64,14 +66,52 @@ export interface CheckOptions {
   readonly publicPorts?: readonly number[];
 }
 
+/** The type a rule names to check the configurations of a provider: `provider.azurerm`. */
+export function providerType(provider: string): string {
+  return `provider.${provider}`;
+}
+
 /**
- * Runs every rule over every resource of a synthesized Terraform configuration. Returns all findings,
+ * Lists the provider configurations of a synthesized configuration as the rules see them: type
+ * `provider.<name>` (see {@link providerType}), name the alias or `default`, address `provider.<name>` or
+ * `provider.<name>.<alias>`. Acknowledgements are read from a `"//"` block in the configuration, where
+ * `PolicyChecks` records those made on the provider construct.
+ */
+export function providerViews(json: TerraformJson): ResourceView[] {
+  const views: ResourceView[] = [];
+  for (const provider of Object.keys(json.provider ?? {}).sort()) {
+    const value = json.provider![provider];
+    const list = (Array.isArray(value) ? value : [value]).filter(
+      (v): v is Record<string, unknown> => typeof v === 'object' && v !== null,
+    );
+    for (const entry of list) {
+      const { '//': comment, ...config } = entry as Record<string, unknown> & {
+        '//'?: { [ACKNOWLEDGEMENTS_KEY]?: Record<string, string> };
+      };
+      const alias = typeof config.alias === 'string' ? config.alias : undefined;
+      views.push({
+        type: providerType(provider),
+        name: alias ?? 'default',
+        address: alias === undefined ? providerType(provider) : `${providerType(provider)}.${alias}`,
+        config,
+        acknowledgements: comment?.[ACKNOWLEDGEMENTS_KEY] ?? {},
+      });
+    }
+  }
+  return views;
+}
+
+/**
+ * Runs every rule over every resource (and provider configuration) of a synthesized Terraform configuration.
+ * Returns all findings,
  * acknowledged ones included (with their reason), sorted by address and rule.
  */
 export function checkTerraform(json: TerraformJson, options: CheckOptions): Finding[] {
   const resources = resourceViews(json);
   const byType = new Map<string, ResourceView[]>();
-  for (const r of resources) {
+  // Providers are reachable by type (`provider.azurerm`) but are not resources: rules that walk every resource
+  // (`context.resources`) do not see them.
+  for (const r of [...resources, ...providerViews(json)]) {
     const ofType = byType.get(r.type);
     if (ofType) ofType.push(r);
     else byType.set(r.type, [r]);

@@ -1,12 +1,24 @@
-import { Aspects, TerraformResource, type IAspect, type IStackSynthesizer, type TerraformStack } from 'cdktf';
+import {
+  App,
+  Aspects,
+  TerraformProvider,
+  TerraformResource,
+  type IAspect,
+  type IStackSynthesizer,
+  type TerraformStack,
+} from 'cdktf';
 import type { IConstruct } from 'constructs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ServiceSpec, Tier } from '../../core';
 import { acknowledgementsOf } from '../acknowledge';
+import { declareTier } from '../protection';
 import {
   ACKNOWLEDGEMENTS_KEY,
   blockingFindings,
   checkTerraform,
   POLICY_METADATA_KEY,
+  providerType,
   type PolicyRecord,
   type TerraformJson,
 } from './engine';
@@ -50,10 +62,52 @@ export function formatFinding(f: Finding): string {
   return `[${f.severity}] ${f.ruleId}${f.path ? ` at ${f.path}` : ''}: ${f.message}`;
 }
 
-/** Copies the acknowledgements made with `acknowledge()` into each resource's `"//"` comment block. */
+/** The last line of a guardrail failure: what to do about the findings. */
+export const POLICY_FAILURE_ADVICE =
+  'Fix each finding, or acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (docs/guardrails.md).';
+
+/**
+ * The message of a guardrail failure: the stack and its tier, then each finding (its rule, the construct that made
+ * the resource, the resource's address and what to set, then how to acknowledge it instead, with a reason that says
+ * why it is safe), then {@link POLICY_FAILURE_ADVICE}; pure.
+ */
+export function formatPolicyFailure(stack: string, tier: Tier, findings: readonly Finding[]): string {
+  const lines = findings.flatMap((f) => [
+    `  ${formatFinding(f)}`,
+    `    or, if it is intended: acknowledge(<the construct at ${f.path ?? f.address}>, '${f.ruleId}', '<why it is safe>')`,
+  ]);
+  const count = `${findings.length} unacknowledged ${findings.length === 1 ? 'finding' : 'findings'}`;
+  return [
+    `The Azure guardrails of stack ${stack} (${tier} tier) failed with ${count}:`,
+    ...lines,
+    POLICY_FAILURE_ADVICE,
+  ].join('\n');
+}
+
+/**
+ * The guardrails of a stack found unacknowledged errors: synthesis stops before any stack of the App is written.
+ * Its message lists every finding ({@link formatPolicyFailure}).
+ */
+export class PolicyError extends Error {
+  /**
+   * @param stackPath the stack's construct path
+   * @param tier the tier its rules ran with
+   * @param findings the unacknowledged errors
+   */
+  constructor(
+    public readonly stackPath: string,
+    public readonly tier: Tier,
+    public readonly findings: readonly Finding[],
+  ) {
+    super(formatPolicyFailure(stackPath, tier, findings));
+    this.name = 'PolicyError';
+  }
+}
+
+/** Copies the acknowledgements made with `acknowledge()` into each resource's (and provider's) `"//"` comment block. */
 class RecordAcknowledgements implements IAspect {
   public visit(node: IConstruct): void {
-    if (!TerraformResource.isTerraformResource(node)) return;
+    if (!TerraformResource.isTerraformResource(node) && !TerraformProvider.isTerraformProvider(node)) return;
     const acknowledged = acknowledgementsOf(node);
     const ids = Object.keys(acknowledged).sort();
     if (ids.length === 0) return;
@@ -63,8 +117,18 @@ class RecordAcknowledgements implements IAspect {
 
 /**
  * The Azure guardrails of one stack: runs the rule pack over the stack's Terraform JSON when it is
- * synthesized, and fails synthesis (before anything is written) on any unacknowledged error, listing every
- * finding at once. Acknowledge one next to its construct with `acknowledge()`.
+ * synthesized, and fails synthesis on any unacknowledged error with a {@link PolicyError} that lists every finding
+ * at once: its rule, the construct, the resource's address, what to set, and how to acknowledge it next to its
+ * construct with `acknowledge()` and a reason.
+ *
+ * Nothing is written when it fails: the stack's checks run before cdktf writes its cdk.tf.json, and `app.synth()`
+ * writes the stacks of the App to a staging folder inside its `outdir` first, moving them into place only when
+ * every stack passed, so that a failing second stack leaves no first stack behind. The App's `skipValidation`
+ * (for tests that read findings from the output) skips the checks, as it skips cdktf's validations; the policy
+ * record in the output still lets `npm run check` judge it.
+ *
+ * It also states the stack's tier for the constructs in it (`declareTier`): what they default to follows it, unless
+ * the stack decided otherwise (`decideProtection`).
  */
 export class PolicyChecks {
   /**
@@ -80,15 +144,80 @@ export class PolicyChecks {
       );
     }
     const publicPorts = [...new Set(props.publicPorts ?? [])].sort((a, b) => a - b);
+    declareTier(stack, props.tier);
     Aspects.of(stack).add(new RecordAcknowledgements());
     const record: PolicyRecord = { tier: props.tier, rules: rules.map((r) => r.id), publicPorts };
     stack.addOverride(`//.${POLICY_METADATA_KEY}`, record);
     const judged = reuseJudgedConfiguration(stack);
+    const root = stack.node.root;
+    if (App.isApp(root)) stageWrites(root);
     stack.node.addValidation({
-      validate: () =>
-        blockingFindings(checkTerraform(judged(), { tier: props.tier, rules, publicPorts })).map(formatFinding),
+      validate: () => {
+        const blocking = blockingFindings(checkTerraform(judged(), { tier: props.tier, rules, publicPorts }));
+        // Thrown rather than returned: cdktf would wrap returned messages in its own error, which advises
+        // skipping validation, the guardrails with it.
+        if (blocking.length > 0) throw new PolicyError(stack.node.path, props.tier, withProviderPaths(stack, blocking));
+        return [];
+      },
     });
   }
+}
+
+/**
+ * The findings with the construct path of the provider they were found on: provider blocks carry no `"//"`
+ * metadata in cdk.tf.json, so the engine knows only their address.
+ */
+function withProviderPaths(stack: TerraformStack, findings: readonly Finding[]): Finding[] {
+  const paths = new Map<string, string>();
+  for (const node of stack.node.findAll()) {
+    if (!TerraformProvider.isTerraformProvider(node)) continue;
+    const address = providerType(node.terraformResourceType);
+    paths.set(node.alias === undefined ? address : `${address}.${node.alias}`, node.node.path);
+  }
+  return findings.map((f) => {
+    const found = f.path === undefined ? paths.get(f.address) : undefined;
+    return found === undefined ? f : { ...f, path: found };
+  });
+}
+
+/** The Apps whose `synth()` already stages its writes. */
+const STAGED = new WeakSet<App>();
+
+/**
+ * Makes `app.synth()` write its stacks to a staging folder inside `outdir` and move each stack's folder into place
+ * only once every stack synthesized (and passed its guardrails); on a failure the staging folder is removed and
+ * `outdir` holds what it held before. cdktf writes each stack as soon as that stack is synthesized, so without this a
+ * failing second stack would leave the first one written. The manifest keeps the real `outdir`, and cdktf writes it
+ * last, after every stack.
+ */
+function stageWrites(app: App): void {
+  if (STAGED.has(app)) return;
+  STAGED.add(app);
+  const synth = app.synth.bind(app);
+  // cdktf reads `outdir` when a synthesis starts, for the folder each stack is written to.
+  const writable = app as { outdir: string };
+  app.synth = (): void => {
+    const outdir = app.outdir;
+    fs.mkdirSync(outdir, { recursive: true });
+    const staging = fs.mkdtempSync(path.join(outdir, '.staging-'));
+    const staged = path.join(staging, 'stacks');
+    // cdktf makes each stack's folder, not the folder of stacks (the manifest made that in the real outdir).
+    fs.mkdirSync(staged);
+    writable.outdir = staging;
+    try {
+      synth();
+      writable.outdir = outdir;
+      fs.mkdirSync(path.join(outdir, 'stacks'), { recursive: true });
+      for (const name of fs.readdirSync(staged)) {
+        const target = path.join(outdir, 'stacks', name);
+        fs.rmSync(target, { recursive: true, force: true });
+        fs.renameSync(path.join(staged, name), target);
+      }
+    } finally {
+      writable.outdir = outdir;
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  };
 }
 
 /**

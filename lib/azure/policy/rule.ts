@@ -42,7 +42,7 @@ export interface PolicyRule {
   readonly severity: Severity;
   /** What the rule demands, in one sentence. */
   readonly title: string;
-  /** The resource types the rule checks. */
+  /** The resource types the rule checks; `provider.azurerm` checks the azurerm provider's configurations. */
   readonly resourceTypes: readonly string[];
   /** The tiers the rule applies to. @default - every tier */
   readonly tiers?: readonly Tier[];

@@ -5,7 +5,7 @@ describe('AZURE_RULES', () => {
     const ids = AZURE_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^(CKV2?_AZURE_\d+|PC_AZURE_[A-Z0-9_]+)$/);
-    expect(ids).toHaveLength(40);
+    expect(ids).toHaveLength(41);
   });
 
   test('the pack holds the network, compute, storage, key vault, backup, container and log rules', () => {
@@ -46,6 +46,7 @@ describe('AZURE_RULES', () => {
         'PC_AZURE_CONTAINER_APP_HTTPS_ONLY',
         'PC_AZURE_LOG_RETENTION',
         'PC_AZURE_VM_BACKUP',
+        'PC_AZURE_PROVIDER_DATA_SAFE_FEATURES',
       ]),
     );
   });

@@ -1,4 +1,5 @@
 import type { PolicyRule } from '../rule';
+export { DATA_SAFE_FEATURE_SWITCHES, type DataSafeFeatureSwitch } from './provider-data-safe-features';
 import { alertHasAction } from './alert-has-action';
 import { containerAppHttpsOnly } from './container-app-https-only';
 import { containerAppMinReplicas } from './container-app-min-replicas';
@@ -23,6 +24,7 @@ import { nsgInternetIngress } from './nsg-internet-ingress';
 import { nsgRdpFromInternet } from './nsg-rdp-from-internet';
 import { nsgSshFromInternet } from './nsg-ssh-from-internet';
 import { nsgUdpFromInternet } from './nsg-udp-from-internet';
+import { providerDataSafeFeatures } from './provider-data-safe-features';
 import { publicIpEdgeOnly } from './public-ip-edge-only';
 import { rsvCrossRegion } from './rsv-cross-region';
 import { rsvImmutability } from './rsv-immutability';
@@ -66,6 +68,7 @@ export const AZURE_RULES: readonly PolicyRule[] = [
   nsgRdpFromInternet,
   nsgSshFromInternet,
   nsgUdpFromInternet,
+  providerDataSafeFeatures,
   publicIpEdgeOnly,
   rsvCrossRegion,
   rsvImmutability,
