@@ -1,7 +1,10 @@
 /**
  * platform-constructs/aws: the AWS CDK constructs. Imports aws-cdk-lib and lib/core only, never cdktf.
  */
+import './peers';
+
 export * from './acknowledge';
+export * from './application';
 export * from './backup';
 export * from './backup-alarms';
 export * from './configuration-management';
@@ -16,6 +19,7 @@ export * from './monitoring';
 export * from './network';
 export * from './network-alarms';
 export * from './patching';
+export * from './platform-environment';
 export * from './platform-stack';
 export * from './protection';
 export * from './retention';

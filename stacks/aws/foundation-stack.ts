@@ -1,11 +1,21 @@
 import type { Construct } from 'constructs';
 import type { Environment } from '../../lib/core';
-import { Backup, ContainerCluster, Monitoring, Network, toRetentionDays } from '../../lib/aws';
+import {
+  Backup,
+  ContainerCluster,
+  Monitoring,
+  Network,
+  PlatformEnvironment,
+  toRetentionDays,
+  type PlatformEnvironmentPublication,
+} from '../../lib/aws';
 import { EnvironmentStack } from './environment-stack';
 
 /**
  * The stateful, long-lived part of an environment: network, monitoring, keys and logs, the container cluster and
  * its access-log bucket; the backup vault later. Compute lives in its own stack, so that no compute change can replace anything here.
+ * It publishes the shared parts for application teams as SSM parameters `/platform/<env>/...`
+ * (`PlatformEnvironment.publish`), which their stacks read at deploy time without locking this one.
  */
 export class FoundationStack extends EnvironmentStack {
   /** The environment's network. */
@@ -16,6 +26,11 @@ export class FoundationStack extends EnvironmentStack {
   public readonly containers?: ContainerCluster;
   /** The backup vault, plan and selection of the environment's servers and named resources. */
   public readonly backup: Backup;
+  /**
+   * The SSM parameters `/platform/<env>/...` application teams join the environment through
+   * (`PlatformEnvironment.join`): network, cluster, access-log bucket, key, alert topics, application log group.
+   */
+  public readonly publication: PlatformEnvironmentPublication;
 
   constructor(scope: Construct, id: string, env: Environment) {
     super(scope, id, env, { description: 'network, monitoring, encryption keys and logs' });
@@ -40,6 +55,14 @@ export class FoundationStack extends EnvironmentStack {
       monitoring: this.monitoring,
     });
     this.exportShared();
+    this.publication = PlatformEnvironment.publish(this, 'PlatformEnvironment', {
+      environment: env.name,
+      network: this.network,
+      encryptionKey: this.monitoring.encryptionKey,
+      alertTopics: this.monitoring.topics,
+      applicationLogGroup: this.monitoring.applicationLogGroup,
+      ...(this.containers && { containers: this.containers }),
+    });
   }
 
   /**
