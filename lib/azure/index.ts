@@ -2,6 +2,8 @@
  * platform-constructs/azure: the CDKTF constructs for azurerm. Imports cdktf, the provider (by deep path)
  * and lib/core only, never aws-cdk-lib.
  */
+import './peers';
+
 export * from './backup';
 export * from './container-apps-environment';
 export * from './container-definition';
@@ -16,11 +18,15 @@ export * from './monitoring';
 export * from './network';
 export * from './network-alarms';
 export * from './patching';
+export * from './provider';
 export * from './scheduled-job';
 export * from './server';
 export * from './server-alarms';
 export * from './tags';
 export * from './acknowledge';
+export * from './application';
+export * from './platform-environment';
+export * from './platform-stack';
 export * from './policy';
 export * from './protection';
 export * from './workload-identity';

@@ -4,8 +4,11 @@ import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import {
+  DATA_SAFE_FEATURES,
   declaredPublicPorts,
+  localStatePath,
   PolicyChecks,
+  REQUIRED_TERRAFORM_VERSION,
   RetainStatefulResources,
   SendDiagnostics,
   TagResources,
@@ -21,60 +24,6 @@ import {
 import { addCompute, type EnvironmentCompute } from './compute';
 import { addFoundation, type EnvironmentFoundation } from './foundation';
 import { addWorkloads, type EnvironmentWorkloads } from './workloads';
-
-/**
- * Provider features that never destroy data (shared/GUARDRAILS.md). Every azurerm 4.55 switch that purges,
- * permanently deletes or force-deletes something on `terraform destroy` is set explicitly to keep it: soft-
- * deleted vaults, keys, secrets and workspaces are kept (and recovered on re-create), OS and data disks outlive
- * their VM, backups are kept when protection stops, and a resource group that still holds resources, a NetApp
- * volume or a subscription cannot be destroyed.
- */
-export const SAFE_PROVIDER_FEATURES: provider.AzurermProviderFeatures = {
-  apiManagement: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeleted: true }],
-  appConfiguration: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeleted: true }],
-  cognitiveAccount: [{ purgeSoftDeleteOnDestroy: false }],
-  databricksWorkspace: [{ forceDelete: false }],
-  keyVault: [
-    {
-      purgeSoftDeleteOnDestroy: false,
-      purgeSoftDeletedCertificatesOnDestroy: false,
-      purgeSoftDeletedHardwareSecurityModuleKeysOnDestroy: false,
-      purgeSoftDeletedHardwareSecurityModulesOnDestroy: false,
-      purgeSoftDeletedKeysOnDestroy: false,
-      purgeSoftDeletedSecretsOnDestroy: false,
-      recoverSoftDeletedCertificates: true,
-      recoverSoftDeletedHardwareSecurityModuleKeys: true,
-      recoverSoftDeletedKeyVaults: true,
-      recoverSoftDeletedKeys: true,
-      recoverSoftDeletedSecrets: true,
-    },
-  ],
-  logAnalyticsWorkspace: [{ permanentlyDeleteOnDestroy: false }],
-  machineLearning: [{ purgeSoftDeletedWorkspaceOnDestroy: false }],
-  netapp: [{ deleteBackupsOnBackupVaultDestroy: false, preventVolumeDestruction: true }],
-  recoveryService: [
-    { purgeProtectedItemsFromVaultOnDestroy: false, vmBackupStopProtectionAndRetainDataOnDestroy: true },
-  ],
-  recoveryServicesVaults: [{ recoverSoftDeletedBackupProtectedVm: true }],
-  resourceGroup: [{ preventDeletionIfContainsResources: true }],
-  subscription: [{ preventCancellationOnDestroy: true }],
-  virtualMachine: [
-    { deleteOsDiskOnDeletion: false, detachImplicitDataDiskOnDeletion: true, skipShutdownAndForceDelete: false },
-  ],
-  virtualMachineScaleSet: [{ forceDelete: false }],
-};
-
-/** Terraform (or OpenTofu) versions that apply the synthesized JSON. */
-export const REQUIRED_TERRAFORM_VERSION = '>= 1.5.0';
-
-/**
- * Where local state lives, relative to the synthesized stack folder (`cdktf.out/stacks/platform-<env>`):
- * the project root, so that re-synthesizing (which replaces cdktf.out) never deletes state, and so that the
- * path is the same on every machine.
- */
-export function localStatePath(stackName: string): string {
-  return `../../../terraform.${stackName}.tfstate`;
-}
 
 /**
  * One environment on Azure: a TerraformStack named `platform-<env>` with the azurerm provider and its state
@@ -117,7 +66,7 @@ export class EnvironmentStack extends TerraformStack {
     super(scope, stackName);
 
     new provider.AzurermProvider(this, 'azurerm', {
-      features: [SAFE_PROVIDER_FEATURES],
+      features: [DATA_SAFE_FEATURES],
       storageUseAzuread: true,
       ...(env.azure.subscriptionId !== undefined && { subscriptionId: env.azure.subscriptionId }),
     });

@@ -1,7 +1,14 @@
 import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import type { Construct } from 'constructs';
 import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
-import { KeyVault, Monitoring, Network, type IKeyVault, type IResourceGroup } from '../../lib/azure';
+import {
+  KeyVault,
+  Monitoring,
+  Network,
+  PLATFORM_KEY_VAULT_TAG,
+  type IKeyVault,
+  type IResourceGroup,
+} from '../../lib/azure';
 
 /** The foundation of an environment on Azure: what everything else goes into and reports to. */
 export interface EnvironmentFoundation {
@@ -19,14 +26,19 @@ export interface EnvironmentFoundation {
 
 /**
  * Adds an environment's foundation to `scope` (the environment's TerraformStack): the resource group, the
- * monitoring and the network, and the existing Key Vault imported by ID. Every construct is created directly in
- * `scope`, with the ids it has always had (`resource-group`, `monitoring`, `network`), so that no Terraform
- * address depends on this function.
+ * monitoring and the network, and the existing Key Vault imported by ID, its ID published on the resource group in
+ * the `platform:key-vault-id` tag (`PLATFORM_KEY_VAULT_TAG`) for application teams that join the environment (the
+ * other names they read are the foundation's own: see `platformEnvironmentNames`). Every construct is created
+ * directly in `scope`, with the ids it has always had (`resource-group`, `monitoring`, `network`), so that no
+ * Terraform address depends on this function.
  */
 export function addFoundation(scope: Construct, env: Environment): EnvironmentFoundation {
   const rg = new resourceGroup.ResourceGroup(scope, 'resource-group', {
     name: makeName('azureResourceGroup', ['rg', PLATFORM_PREFIX, env.name, env.azure.locationCode]),
     location: env.azure.location,
+    // Published for application teams (PlatformEnvironment.join): the vault is not the platform's, so its name is
+    // not derived from the environment's; the tag is where a team's plan finds it.
+    ...(env.azure.keyVaultId !== undefined && { tags: { [PLATFORM_KEY_VAULT_TAG]: env.azure.keyVaultId } }),
   });
   // Read once for every construct: each read of a provider attribute makes a new token, and cdktf records a stack
   // trace with every token (nearly every resource names the group).

@@ -18,7 +18,17 @@ export const staging: EnvironmentInput = {
   name: 'staging',
   tier: 'production',
   aws: { account: '222222222222', region: 'eu-west-1' },
-  azure: { location: 'westeurope', adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY, keyVaultId: exampleKeyVaultId('staging') },
+  azure: {
+    location: 'westeurope',
+    // A production-tier environment keeps its Terraform state in Azure Storage, never on one machine.
+    backend: {
+      resourceGroupName: 'rg-platform-tfstate',
+      storageAccountName: 'stplatformtfstate',
+      containerName: 'tfstate',
+    },
+    adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY,
+    keyVaultId: exampleKeyVaultId('staging'),
+  },
   network: { cidr: '10.20.0.0/16', natGateways: 1 },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
   monitoring: { emails: ['platform-alerts@example.com'] },

@@ -117,6 +117,7 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
         recovery_services_vaults: [{ recover_soft_deleted_backup_protected_vm: true }],
         resource_group: [{ prevent_deletion_if_contains_resources: true }],
         subscription: [{ prevent_cancellation_on_destroy: true }],
+        template_deployment: [{ delete_nested_items_during_deletion: false }],
         virtual_machine: [
           {
             delete_os_disk_on_deletion: false,
@@ -220,6 +221,9 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
           ...env.tags,
           ...(ofServer && { 'platform:server': `${env.name}-${server.node.id}` }),
           ...(isVm && { 'platform:backup': `platform-${env.name}` }),
+          // The resource group publishes the environment's Key Vault to the teams that join it.
+          ...(resource.terraformResourceType === 'azurerm_resource_group' &&
+            env.azure.keyVaultId !== undefined && { 'platform:key-vault-id': env.azure.keyVaultId }),
         },
       });
     }
