@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  apiSnapshot,
+  classifyBreaking,
   exitCodeOf,
+  loadSpecDefaults,
   readCdkOut,
   readCdktfOut,
   renderJson,
@@ -11,6 +14,8 @@ import {
   renderText,
   reviewBetween,
   reviewChanges,
+  renderBreaking,
+  type BreakingChange,
   type EnvironmentTokens,
   type Review,
   type ReviewCloud,
@@ -160,6 +165,12 @@ export interface ReviewResult {
   readonly exitCode: number;
   /** The rendered text: one string, or (markdown) one per comment. */
   readonly output: readonly string[];
+  /**
+   * What the change breaks for application teams (docs/versioning.md): stateful IDs that disappear, exports and
+   * props removed, tier defaults changed. Only for a review of a base ref against the working tree, where both
+   * sides' sources are at hand; undefined for `--between`, `--base-dir` and `--head-dir`.
+   */
+  readonly breaking?: readonly BreakingChange[];
 }
 
 /** Options of {@link runReview} that tests and tools set. */
@@ -215,6 +226,7 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
   process.once('SIGTERM', onSignal);
   try {
     let review: Review;
+    let breaking: BreakingChange[] | undefined;
     if (args.between) {
       review = await reviewEnvironments(root, temp, args, children);
     } else {
@@ -243,18 +255,50 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
         ...(args.environments.length > 0 && { environments: args.environments }),
       });
       checkEnvironmentsExist(args.environments, [...base.stacks, ...head.stacks]);
+      // What breaks for teams needs both sides' sources: the base's worktree and the working tree.
+      if (baseRef !== undefined && args.headDir === undefined) breaking = breakingChanges(review, worktree, root);
     }
-    const output =
-      args.format === 'json'
-        ? [renderJson(review)]
-        : args.format === 'markdown'
-          ? renderMarkdown(review, { repository: args.repository ?? repositoryOf(root) })
-          : [renderText(review, { colour: options.colour ?? false })];
-    return { review, exitCode: exitCodeOf(review), output };
+    const version = packageVersion(root);
+    let output: string[];
+    if (args.format === 'json') {
+      output = [renderJson(review, breaking && { breaking })];
+    } else if (args.format === 'markdown') {
+      output = renderMarkdown(review, { repository: args.repository ?? repositoryOf(root) });
+      if (breaking) output[output.length - 1] += `\n${renderBreaking(breaking, { format: 'markdown', version })}`;
+    } else {
+      output = [renderText(review, { colour: options.colour ?? false })];
+      if (breaking) output[0] += `\n${renderBreaking(breaking, { version })}`;
+    }
+    return { review, exitCode: exitCodeOf(review), output, ...(breaking && { breaking }) };
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     cleanup();
+  }
+}
+
+/**
+ * What a change from the base worktree to the working tree breaks for application teams: the review's stateful IDs,
+ * the entry points' exports and props, and the spec's tier defaults (each side's own sources).
+ */
+function breakingChanges(review: Review, baseRoot: string, headRoot: string): BreakingChange[] {
+  const base = loadSpecDefaults(baseRoot);
+  const head = loadSpecDefaults(headRoot);
+  return classifyBreaking({
+    review,
+    api: { base: apiSnapshot(baseRoot), head: apiSnapshot(headRoot) },
+    ...(base && head && { defaults: { base, head } }),
+  });
+}
+
+/** The package's version, for the release advice of the breaking section. */
+function packageVersion(root: string): string | undefined {
+  try {
+    const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: unknown })
+      .version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ApiExport, ApiSnapshot } from './breaking-api';
 import type { SpecDefaultsSnapshot } from './breaking-defaults';
-import type { Review } from './model';
+import type { ResourceChange, Review } from './model';
 
 /** The three kinds of breaking change of docs/versioning.md, in the order they are listed. */
 export type BreakingCategory = 'state' | 'api' | 'default';
@@ -18,6 +18,8 @@ export const BREAKING_CATEGORIES: readonly BreakingCategory[] = ['state', 'api',
 export type BreakingKind =
   /** A stateful resource's logical ID (AWS) or address (Azure) is gone from a stack that stays. */
   | 'stateful-id-removed'
+  /** A value application teams read from a platform environment (`PlatformEnvironment.join`) is gone or renamed. */
+  | 'published-removed'
   /** An entry point is gone. */
   | 'entry-point-removed'
   /** An entry point no longer exports a name. */
@@ -98,6 +100,7 @@ export interface BreakingInput {
 export function classifyBreaking(input: BreakingInput): BreakingChange[] {
   return [
     ...(input.review ? statefulIdsRemoved(input.review) : []),
+    ...(input.review ? publishedRemoved(input.review) : []),
     ...(input.api ? apiBreaks(input.api.base, input.api.head) : []),
     ...(input.defaults ? defaultBreaks(input.defaults.base, input.defaults.head) : []),
   ].sort(
@@ -143,6 +146,55 @@ export function statefulIdsRemoved(review: Review): BreakingChange[] {
         message:
           `The ${idWord} ${change.id} (${change.type}) disappears${renamed}, for every team that upgrades.` +
           `${consequence} ${ID_REMEDY[env.cloud]}.`,
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * The resources a team's stack reads by name when it joins a platform environment (`PlatformEnvironment.join`):
+ * on AWS the SSM parameters the foundation publishes under its `PlatformEnvironment` construct, on Azure the
+ * resources the data sources look up (the Key Vault is the environment's own, not the platform's).
+ */
+const PUBLISHED_AZURE_TYPES: ReadonlySet<string> = new Set([
+  'azurerm_resource_group',
+  'azurerm_virtual_network',
+  'azurerm_subnet',
+  'azurerm_log_analytics_workspace',
+  'azurerm_monitor_action_group',
+  'azurerm_container_app_environment',
+]);
+
+function isPublished(cloud: 'aws' | 'azure', change: ResourceChange): boolean {
+  if (cloud === 'aws')
+    return change.type === 'AWS::SSM::Parameter' && /(^|\/)PlatformEnvironment\//.test(change.path ?? '');
+  return PUBLISHED_AZURE_TYPES.has(change.type);
+}
+
+/**
+ * What application teams read from a platform environment and a change destroys or replaces (a new name, or on
+ * Azure a new ID): every team stack that joins the environment fails its next deployment or plan. Listed for the
+ * platform's own environments, since teams join those; a stack that leaves the app is not listed.
+ */
+export function publishedRemoved(review: Review): BreakingChange[] {
+  if (review.mode !== 'change') return [];
+  const found: BreakingChange[] = [];
+  for (const env of review.environments) {
+    const removedStacks = new Set(env.stacks.filter((s) => s.status === 'removed').map((s) => s.stack));
+    for (const change of env.changes) {
+      if (change.action !== 'destroy' && change.action !== 'replace') continue;
+      if (removedStacks.has(change.stack) || !isPublished(env.cloud, change)) continue;
+      const verb = change.action === 'destroy' ? 'is removed' : 'is replaced (a new name or ID)';
+      found.push({
+        category: 'api',
+        kind: 'published-removed',
+        where: `${env.environment} ${env.cloud} ${change.stack}`,
+        subject: change.path ?? change.id,
+        message:
+          `${change.type} ${change.id}, which application teams read when they join ${env.environment} ` +
+          `(PlatformEnvironment.join), ${verb}: every team stack that joins it fails its next deployment. ` +
+          'Keep it, or publish the new value next to the old one for a release.',
       });
     }
   }

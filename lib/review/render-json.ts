@@ -1,3 +1,4 @@
+import type { BreakingChange } from './breaking';
 import { countChanges, exitCodeOf, type Review, type ReviewCounts } from './model';
 import { totalsOf, type ReviewTotals } from './render-common';
 
@@ -14,6 +15,20 @@ export interface ReviewJson extends Review {
   readonly summary: ReviewTotals;
   /** Counts per environment and cloud, in the order of `environments`. */
   readonly counts: readonly (ReviewCounts & { readonly environment: string; readonly cloud: string })[];
+  /**
+   * What the change breaks for application teams, when the review compared a base ref with the working tree.
+   * @default - not compared
+   */
+  readonly breaking?: readonly BreakingChange[];
+}
+
+/** Options of {@link renderJson}. */
+export interface RenderJsonOptions {
+  /**
+   * What the change breaks for application teams (`classifyBreaking`).
+   * @default - the document has no `breaking` field
+   */
+  readonly breaking?: readonly BreakingChange[];
 }
 
 /**
@@ -22,7 +37,7 @@ export interface ReviewJson extends Review {
  * stateful, dataLoss, consequence, properties, security, acknowledged, acknowledgements, notes }], templateChanges,
  * blockers, unusedAcknowledgements, ignored }] }`. Property values are kept whole.
  */
-export function renderJson(review: Review): string {
+export function renderJson(review: Review, options: RenderJsonOptions = {}): string {
   const doc: ReviewJson = {
     schemaVersion: REVIEW_JSON_VERSION,
     mode: review.mode,
@@ -32,6 +47,7 @@ export function renderJson(review: Review): string {
     summary: totalsOf(review),
     counts: review.environments.map((e) => ({ environment: e.environment, cloud: e.cloud, ...countChanges(e) })),
     environments: review.environments,
+    ...(options.breaking && { breaking: options.breaking }),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -141,7 +141,7 @@ function verdictMarkdown(review: Review): string {
   if (exitCodeOf(review) === 0) {
     return `✅ **No unacknowledged risk** in ${plural(totals.changes, 'change')}${totals.acknowledged > 0 ? `; ${plural(totals.acknowledged, 'change')} acknowledged in code (shown below)` : ''}.`;
   }
-  return `❌ **${plural(totals.unacknowledged, 'unacknowledged risky change')}${totals.blockers > 0 ? ` and ${plural(totals.blockers, 'deployment failure')}` : ''}**: the check fails until each risk is fixed or acknowledged next to its resource with \`acknowledgeChange\` (README: Reviewing); a deployment failure can only be fixed.`;
+  return `❌ **${plural(totals.unacknowledged, 'unacknowledged risky change')}${totals.blockers > 0 ? ` and ${plural(totals.blockers, 'deployment failure')}` : ''}**: the check fails until each risk is fixed or acknowledged next to its resource with \`acknowledgeChange\` (docs/review.md); a deployment failure can only be fixed.`;
 }
 
 /** The details of one group of identical environments: one block, or one per stack when it is long. */

@@ -169,7 +169,7 @@ function verdictLines(review: Review, paint: Paint): string[] {
     ...riskLines(review).map((l) => paint(CODES.red, l.text)),
     paint(
       CODES.red,
-      'Exit 2: fix each risk, or acknowledge it next to its resource with acknowledgeChange (README: Reviewing); a deployment failure can only be fixed.',
+      'Exit 2: fix each risk, or acknowledge it next to its resource with acknowledgeChange (docs/review.md); a deployment failure can only be fixed.',
     ),
   ];
 }

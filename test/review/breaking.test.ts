@@ -11,6 +11,7 @@ import {
   requiredBump,
   reviewChanges,
   specDefaultsSnapshot,
+  publishedRemoved,
   statefulIdsRemoved,
   type ApiSnapshot,
   type BreakingChange,
@@ -316,6 +317,44 @@ describe('statefulIdsRemoved', () => {
     );
     expect(summary(changes)).toEqual(['stateful-id-removed dev aws platform-dev-foundation Old']);
     expect(changes[0]!.message).toMatch(/Keeps the log group \/old of dev \(retained\)/);
+  });
+
+  test('a parameter teams read when they join is found when removed; another parameter is not', () => {
+    const parameter = (name: string, path: string): Json => ({
+      Type: 'AWS::SSM::Parameter',
+      Properties: { Name: name, Type: 'String', Value: 'vpc-1' },
+      Metadata: { 'aws:cdk:path': `platform-dev/foundation/${path}/Resource` },
+    });
+    const published = parameter('/platform/dev/network/vpc-id', 'PlatformEnvironment/Network/vpc-id');
+    const own = parameter('/platform/dev/other', 'Servers/web/Parameter');
+    const found = publishedRemoved(
+      review(
+        [aws({ Resources: { VpcId: published, Own: own, Topic: topic } })],
+        [aws({ Resources: { Topic: topic } })],
+      ),
+    );
+    expect(found.map((c) => [c.category, c.kind, c.where, c.subject])).toEqual([
+      [
+        'api',
+        'published-removed',
+        'dev aws platform-dev-foundation',
+        'platform-dev/foundation/PlatformEnvironment/Network/vpc-id/Resource',
+      ],
+    ]);
+    expect(found[0]!.message).toMatch(/every team stack that joins it fails its next deployment/);
+  });
+
+  test('Azure: a resource teams look up by name is found when its name changes (replaced)', () => {
+    const vnet = (name: string): Json => ({
+      resource: {
+        azurerm_virtual_network: {
+          network: { name, resource_group_name: 'rg', location: 'westeurope', address_space: ['10.0.0.0/16'] },
+        },
+      },
+    });
+    const found = publishedRemoved(review([azure(vnet('vnet-platform-dev'))], [azure(vnet('vnet-platform-dev2'))]));
+    expect(found.map((c) => [c.kind, c.subject])).toEqual([['published-removed', 'azurerm_virtual_network.network']]);
+    expect(found[0]!.message).toMatch(/is replaced \(a new name or ID\)/);
   });
 
   test('a stack that leaves the app is not a library change', () => {

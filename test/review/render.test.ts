@@ -167,7 +167,7 @@ describe('renderText', () => {
     const lines = renderText(replacedVms()).trimEnd().split('\n');
     expect(lines.slice(-2)).toEqual([
       '2 changes replace or destroy resources that hold data, not acknowledged: dev (azure), staging (azure).',
-      'Exit 2: fix each risk, or acknowledge it next to its resource with acknowledgeChange (README: Reviewing); a deployment failure can only be fixed.',
+      'Exit 2: fix each risk, or acknowledge it next to its resource with acknowledgeChange (docs/review.md); a deployment failure can only be fixed.',
     ]);
   });
 });
@@ -186,6 +186,23 @@ describe('renderJson', () => {
       blockers: 0,
       acknowledged: 1,
     });
+  });
+
+  test('carries what breaks for application teams, valid against the schema', () => {
+    const breaking = [
+      {
+        category: 'api' as const,
+        kind: 'export-removed' as const,
+        where: 'platform-constructs/aws',
+        subject: 'Network',
+        message: 'Network (class) is no longer exported by platform-constructs/aws',
+      },
+    ];
+    const doc = JSON.parse(renderJson(replacedVms(), { breaking })) as { breaking?: unknown };
+    expect(validate(doc)).toBe(true);
+    expect(doc.breaking).toEqual(breaking);
+    expect(validate({ ...doc, breaking: [{ ...breaking[0], category: 'other' }] })).toBe(false);
+    expect('breaking' in (JSON.parse(renderJson(replacedVms())) as object)).toBe(false);
   });
 
   test('the schema refuses what it does not document', () => {

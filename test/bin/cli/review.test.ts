@@ -190,6 +190,9 @@ describe('runReview against git refs', () => {
       ['dev', 'aws', ['update AWS::CloudWatch::Alarm']],
       ['dev', 'azure', ['update azurerm_monitor_metric_alert']],
     ]);
+    // An environment's alarm threshold is not the library's API: nothing breaks for teams, and the JSON says so.
+    expect(result.breaking).toEqual([]);
+    expect((JSON.parse(result.output[0]!) as { breaking?: unknown }).breaking).toEqual([]);
     expect(leftovers()).toEqual({ worktrees: [`worktree ${fs.realpathSync(clone)}`], temp: [] });
   });
 
@@ -207,6 +210,7 @@ describe('runReview against git refs', () => {
       ]);
       expect(alert?.properties.map((p) => p.path)).toEqual(['criteria.threshold', 'description']);
       expect(result.output[0]).toContain('Review: HEAD (');
+      expect(result.output[0]).toContain('Breaking for application teams\n\nNothing breaks for application teams.');
     } finally {
       git('checkout', '--', 'stacks/environments/dev.ts');
     }
