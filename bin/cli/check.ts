@@ -6,9 +6,9 @@ import type { Tier } from '../../lib/core';
 import { compareInventory, readCdkOut, readCdktfOut, statefulInventory, type SynthesizedStack } from '../../lib/review';
 import { plainRuleId } from '../../lib/aws/acknowledge';
 import { shownPath, UsageError } from './command';
-import { goldenFile, readGolden } from './golden';
-import { recoverOutputs } from './output-swap';
-import { staleness } from './sources';
+import { GOLDEN_DIR, goldenFile, readGolden } from './golden';
+import { recoverOutputs, SWAP_JOURNAL } from './output-swap';
+import { SOURCES_FILE, staleness } from './sources';
 import type { Cloud } from './synth';
 
 /** One finding of `npm run check`. */
@@ -45,31 +45,84 @@ export interface CheckOptions {
   readonly cfnLint?: boolean;
 }
 
-/** `npm run check -- [--env NAME[,NAME]] [--cloud aws|azure] [--no-cfn-lint]` */
-export const CHECK_USAGE = 'npm run check -- [--env NAME[,NAME...]] [--cloud aws|azure] [--no-cfn-lint]';
+/** Usage text of `npm run check`. */
+export const CHECK_USAGE =
+  'npm run check -- [--env NAME[,NAME...]] [--cloud aws|azure] [--cdk-out DIR] [--cdktf-out DIR] [--no-cfn-lint]';
 
-/** Parses the check command's arguments. */
-export function parseCheckArgs(argv: readonly string[]): Pick<CheckOptions, 'clouds' | 'environments' | 'cfnLint'> {
-  let clouds: Cloud[] = ['aws', 'azure'];
+/** The option naming each cloud's output folder, and its default. */
+const OUTPUT_OPTIONS = {
+  aws: { flag: '--cdk-out', fallback: 'cdk.out' },
+  azure: { flag: '--cdktf-out', fallback: 'cdktf.out' },
+} as const;
+
+/** What {@link parseCheckArgs} returns. */
+export type CheckArgs = Pick<CheckOptions, 'clouds' | 'environments' | 'cfnLint' | 'cdkOut' | 'cdktfOut'>;
+
+/** A folder a synthesis that was stopped while replacing it may bring back: its parent holds the swap journal. */
+function mayBeRecovered(folder: string): boolean {
+  return fs.existsSync(path.join(path.dirname(path.resolve(folder)), SWAP_JOURNAL));
+}
+
+/**
+ * Parses the arguments of `npm run check`; every problem is reported at once. `--cdk-out` and `--cdktf-out` name
+ * the folders to judge (a team's own synthesized output, for example); given alone, one of them also narrows the
+ * check to its cloud unless `--cloud` says otherwise.
+ *
+ * @throws UsageError naming each unknown option, missing value, unknown cloud, folder that does not exist, and
+ *   folder option that contradicts `--cloud`
+ */
+export function parseCheckArgs(argv: readonly string[]): CheckArgs {
+  let cloud: Cloud | undefined;
   const environments: string[] = [];
+  const folders: Partial<Record<Cloud, string>> = {};
   let cfnLint = true;
+  const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value\n  ${CHECK_USAGE}`);
-      return v;
-    };
-    if (arg === '--env') environments.push(...value().split(','));
-    else if (arg === '--cloud') {
-      const cloud = value();
-      if (cloud !== 'aws' && cloud !== 'azure')
-        throw new UsageError(`--cloud: "${cloud}" - one of aws, azure\n  ${CHECK_USAGE}`);
-      clouds = [cloud];
-    } else if (arg === '--no-cfn-lint') cfnLint = false;
-    else throw new UsageError(`unknown argument "${arg}"\n  ${CHECK_USAGE}`);
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
+    const value = (): string | undefined => inline ?? (argv[i + 1]?.startsWith('--') ? undefined : argv[++i]);
+    const folderOf = (Object.keys(OUTPUT_OPTIONS) as Cloud[]).find((c) => OUTPUT_OPTIONS[c].flag === flag);
+    if (flag === '--env') {
+      const v = value();
+      if (!v) problems.push('--env needs an environment name');
+      else environments.push(...v.split(',').filter(Boolean));
+    } else if (flag === '--cloud') {
+      const v = value();
+      if (v === 'aws' || v === 'azure') cloud = v;
+      else problems.push(`--cloud: ${JSON.stringify(v ?? '')} - one of aws, azure`);
+    } else if (folderOf) {
+      const v = value();
+      if (!v) problems.push(`${flag} needs a folder`);
+      else if (!fs.statSync(v, { throwIfNoEntry: false })?.isDirectory() && !mayBeRecovered(v))
+        problems.push(`${flag}: ${JSON.stringify(v)} is not a folder`);
+      else folders[folderOf] = v;
+    } else if (flag === '--no-cfn-lint') {
+      cfnLint = false;
+    } else {
+      problems.push(`${JSON.stringify(arg)} is not an option`);
+    }
   }
-  return { clouds, ...(environments.length > 0 && { environments }), cfnLint };
+  const named = (Object.keys(folders) as Cloud[]).sort();
+  // A folder option alone checks its cloud; with --cloud, a folder of the other cloud would be silently ignored.
+  const clouds: Cloud[] = cloud ? [cloud] : named.length > 0 ? named : ['aws', 'azure'];
+  for (const c of named) {
+    if (!clouds.includes(c)) {
+      problems.push(
+        `${OUTPUT_OPTIONS[c].flag} names ${c} output, but --cloud ${cloud ?? ''} checks only ${clouds.join(', ')}`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new UsageError(`${problems.join('; ')}\n  ${CHECK_USAGE}`);
+  return {
+    clouds,
+    ...(environments.length > 0 && { environments }),
+    ...(folders.aws !== undefined && { cdkOut: folders.aws }),
+    ...(folders.azure !== undefined && { cdktfOut: folders.azure }),
+    cfnLint,
+  };
 }
 
 interface Acknowledgement {
@@ -244,8 +297,17 @@ function unchecked(stack: SynthesizedStack, cloud: Cloud): CheckRow {
   };
 }
 
+/** Whether an environment is one of the platform's own: it has a golden file (test/golden/<env>.<cloud>.json). */
+function hasGolden(root: string, environment: string): boolean {
+  return (['aws', 'azure'] as const).some((cloud) => fs.existsSync(path.join(root, goldenFile(environment, cloud))));
+}
+
+/**
+ * The golden comparison of the platform's own environments (those with a golden file under `root`). A team's
+ * stacks have none: their stable IDs are protected by the review (npm run review) instead.
+ */
 function goldenRows(stacks: readonly SynthesizedStack[], root: string, cloud: Cloud): CheckRow[] {
-  const environments = [...new Set(stacks.map((s) => s.environment))];
+  const environments = [...new Set(stacks.map((s) => s.environment))].filter((env) => hasGolden(root, env));
   return environments.flatMap((env) => {
     const actual = statefulInventory(stacks.filter((s) => s.environment === env));
     return compareInventory(readGolden(root, env, cloud), actual, cloud, goldenFile(env, cloud)).map((message) => ({
@@ -287,26 +349,64 @@ export function assertCurrent(folders: readonly string[], root: string): void {
   }
 }
 
+/** What {@link checkReport} returns. */
+export interface CheckReport {
+  /** One row per finding, acknowledged ones included. */
+  readonly rows: CheckRow[];
+  /** What was not judged and why, one line each: printed under the table by {@link formatCheckTable}. */
+  readonly notes: string[];
+}
+
 /**
  * Runs every guardrail over already synthesized output: cdk-nag, the Platform rules and cfn-lint over
- * cdk.out/, the Azure rule pack over cdktf.out/, and the golden lists of stateful resources over both. A swap that
- * a killed synthesis left half done is completed first, and output that does not match the sources is refused.
+ * cdk.out/, the Azure rule pack over cdktf.out/, and the golden lists of stateful resources over the stacks of the
+ * platform's own environments (those with a golden file). A swap that a killed synthesis left half done is
+ * completed first. Output that records its sources (platform-sources.json, written by this repository's
+ * synthesis) is refused when they no longer match; output without that record (a team's own `cdk synth` or
+ * `cdktf synth`) is judged as it is, and a note says so.
+ *
+ * @throws UsageError naming every output folder of the checked clouds that does not exist
+ * @throws StaleOutputError naming every folder synthesized from other sources than those under `root`
  */
-export async function checkOutputs(options: CheckOptions): Promise<CheckRow[]> {
+export async function checkReport(options: CheckOptions): Promise<CheckReport> {
   const root = options.root ?? process.cwd();
   const folders = {
-    aws: path.resolve(options.cdkOut ?? 'cdk.out'),
-    azure: path.resolve(options.cdktfOut ?? 'cdktf.out'),
+    aws: path.resolve(options.cdkOut ?? OUTPUT_OPTIONS.aws.fallback),
+    azure: path.resolve(options.cdktfOut ?? OUTPUT_OPTIONS.azure.fallback),
   };
   for (const note of recoverOutputs(Object.values(folders), (m) => process.stderr.write(`${m}\n`))) {
     process.stderr.write(`${note}\n`);
   }
+  const checked = options.clouds.map((c) => folders[c]);
+  const missing = options.clouds.filter((c) => !fs.statSync(folders[c], { throwIfNoEntry: false })?.isDirectory());
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${missing
+        .map(
+          (c) =>
+            `${shownPath(folders[c])}/ does not exist: run npm run synth first, or name the folder with ${OUTPUT_OPTIONS[c].flag}`,
+        )
+        .join('; ')}\n  ${CHECK_USAGE}`,
+    );
+  }
+  const unrecorded = checked.filter((f) => !fs.existsSync(path.join(f, SOURCES_FILE)));
   assertCurrent(
-    options.clouds.map((c) => folders[c]),
+    checked.filter((f) => !unrecorded.includes(f)),
     root,
   );
+  const notes: string[] = [];
+  if (unrecorded.length > 0) {
+    notes.push(
+      `${unrecorded.map((f) => `${shownPath(f)}/`).join(' and ')}: no ${SOURCES_FILE} (not written by this repository's npm run synth), so judged as it is, without comparing it with the sources.`,
+    );
+  }
   const keep = (s: SynthesizedStack): boolean => !options.environments || options.environments.includes(s.environment);
   const rows: CheckRow[] = [];
+  const teamStacks: string[] = [];
+  const golden = (stacks: readonly SynthesizedStack[], cloud: Cloud): CheckRow[] => {
+    teamStacks.push(...stacks.filter((s) => !hasGolden(root, s.environment)).map((s) => s.stack));
+    return goldenRows(stacks, root, cloud);
+  };
   if (options.clouds.includes('aws')) {
     const stacks = readCdkOut(folders.aws).filter(keep);
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-check-'));
@@ -340,14 +440,24 @@ export async function checkOutputs(options: CheckOptions): Promise<CheckRow[]> {
         ]),
       );
     }
-    rows.push(...goldenRows(stacks, root, 'aws'));
+    rows.push(...golden(stacks, 'aws'));
   }
   if (options.clouds.includes('azure')) {
     const stacks = readCdktfOut(folders.azure).filter(keep);
     for (const stack of stacks) rows.push(...(await azureRows(stack)));
-    rows.push(...goldenRows(stacks, root, 'azure'));
+    rows.push(...golden(stacks, 'azure'));
   }
-  return rows;
+  if (teamStacks.length > 0) {
+    notes.push(
+      `Stable IDs of a team's stacks (${teamStacks.join(', ')}: no golden file in ${GOLDEN_DIR}/) are not compared here: the review (npm run review) protects them instead.`,
+    );
+  }
+  return { rows, notes };
+}
+
+/** The findings of {@link checkReport} alone. */
+export async function checkOutputs(options: CheckOptions): Promise<CheckRow[]> {
+  return (await checkReport(options)).rows;
 }
 
 /** Findings that fail the check: errors nobody acknowledged. */
@@ -355,8 +465,11 @@ export function failingRows(rows: readonly CheckRow[]): CheckRow[] {
   return rows.filter((r) => r.severity === 'error' && r.acknowledgedBy === undefined);
 }
 
-/** The findings as a table (rule, severity, resource, message, acknowledged-by) with a summary line. */
-export function formatCheckTable(rows: readonly CheckRow[]): string {
+/**
+ * The findings as a table (rule, severity, resource, message, acknowledged-by) with a summary line, then the
+ * notes of {@link checkReport} (what was not judged and why), one line each.
+ */
+export function formatCheckTable(rows: readonly CheckRow[], notes: readonly string[] = []): string {
   const header = ['cloud', 'stack', 'rule', 'severity', 'resource', 'message', 'acknowledged-by'];
   const body = rows.map((r) => [r.cloud, r.stack, r.rule, r.severity, r.resource, r.message, r.acknowledgedBy ?? '-']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
@@ -368,6 +481,6 @@ export function formatCheckTable(rows: readonly CheckRow[]): string {
   const failing = failingRows(rows).length;
   const acknowledged = rows.filter((r) => r.acknowledgedBy !== undefined).length;
   const summary = `${rows.length} findings: ${failing} unacknowledged errors, ${acknowledged} acknowledged, ${rows.length - failing - acknowledged} warnings`;
-  if (rows.length === 0) return 'no findings';
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', summary].join('\n');
+  if (rows.length === 0) return ['no findings', ...notes].join('\n');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', summary, ...notes].join('\n');
 }

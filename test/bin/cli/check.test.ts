@@ -1,8 +1,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkOutputs, failingRows, formatCheckTable, parseCheckArgs, StaleOutputError } from '../../../bin/cli/check';
+import {
+  CHECK_USAGE,
+  checkOutputs,
+  checkReport,
+  failingRows,
+  formatCheckTable,
+  parseCheckArgs,
+  StaleOutputError,
+} from '../../../bin/cli/check';
+import { UsageError } from '../../../bin/cli/command';
 import { SOURCES_FILE } from '../../../bin/cli/sources';
+import { POLICY_METADATA_KEY } from '../../../lib/azure/policy';
 import { sharedSynthesis } from '../../util/shared-synthesis';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -12,6 +22,43 @@ let dir: string;
 beforeAll(async () => {
   dir = (await sharedSynthesis('plain')).folder;
 });
+
+/** A golden file of the repository, as written by npm run golden. */
+function readGoldenJson(name: string): Record<string, Record<string, string>> {
+  return JSON.parse(fs.readFileSync(path.join(root, 'test', 'golden', name), 'utf8')) as Record<
+    string,
+    Record<string, string>
+  >;
+}
+
+/**
+ * A small cdktf.out/ as a team's own `cdktf synth` writes it (no platform-sources.json): one stack per name, each
+ * recording its tier and holding one resource group (stateful), with or without lifecycle.prevent_destroy.
+ */
+function teamCdktfOut(stacks: Record<string, { tier: 'development' | 'production'; preventDestroy: boolean }>): string {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'check-team-')), 'cdktf.out');
+  const manifest: Record<string, { name: string; synthesizedStackPath: string }> = {};
+  for (const [name, { tier, preventDestroy }] of Object.entries(stacks)) {
+    const file = path.join('stacks', name, 'cdk.tf.json');
+    manifest[name] = { name, synthesizedStackPath: file };
+    fs.mkdirSync(path.join(out, 'stacks', name), { recursive: true });
+    const terraform = {
+      '//': { [POLICY_METADATA_KEY]: { tier } },
+      resource: {
+        azurerm_resource_group: {
+          data: {
+            name: `${name}-data`,
+            location: 'canadacentral',
+            ...(preventDestroy && { lifecycle: { prevent_destroy: true } }),
+          },
+        },
+      },
+    };
+    fs.writeFileSync(path.join(out, file), JSON.stringify(terraform));
+  }
+  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: manifest }));
+  return out;
+}
 
 /** A copy of the synthesized output with one file edited, as a hand edit or a broken construct would. */
 /** The parts of a template these tests edit. */
@@ -214,7 +261,7 @@ describe('npm run check', () => {
     );
   });
 
-  test('refuses output that records no sources, only for the clouds it checks', async () => {
+  test('judges output that records no sources as it is, and says so in one line under the table', async () => {
     const copy = editedCopy<object>(
       (out) => path.join(out, 'cdk.out', SOURCES_FILE),
       () => undefined,
@@ -227,13 +274,67 @@ describe('npm run check', () => {
       cfnLint: false,
     };
     try {
-      await expect(checkOutputs({ ...options, clouds: ['aws', 'azure'] })).rejects.toThrow(
-        `${path.join(copy, 'cdk.out')}/ does not match the sources: it records no sources (${SOURCES_FILE} is missing or unreadable), so it was not written by this version of npm run synth.`,
-      );
-      expect(failingRows(await checkOutputs({ ...options, clouds: ['azure'] }))).toEqual([]);
+      const report = await checkReport({ ...options, clouds: ['aws', 'azure'] });
+      expect(failingRows(report.rows)).toEqual([]);
+      // The platform's own stacks are still compared with the golden lists: every stateful resource is there.
+      expect(report.rows.filter((r) => r.rule === 'Platform-StableIds')).toEqual([]);
+      expect(report.notes).toEqual([
+        `${path.join(copy, 'cdk.out')}/: no ${SOURCES_FILE} (not written by this repository's npm run synth), so judged as it is, without comparing it with the sources.`,
+      ]);
+      expect(formatCheckTable(report.rows, report.notes).split('\n').slice(-2)).toEqual([
+        expect.stringMatching(/^\d+ findings: 0 unacknowledged errors/),
+        report.notes[0],
+      ]);
+      // The folder that records its sources is still compared with them: cdktf.out/ matches, so no note.
+      expect((await checkReport({ ...options, clouds: ['azure'] })).notes).toEqual([]);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }
+  });
+
+  test("a team's folder without a source record: findings judged as they are, no golden rows, a footer", async () => {
+    const out = teamCdktfOut({
+      'platform-prod': { tier: 'production', preventDestroy: true },
+      'payments-prod': { tier: 'production', preventDestroy: false },
+    });
+    try {
+      const report = await checkReport({ clouds: ['azure'], cdktfOut: out, root });
+      // Judged as it is: the team's production resource group may be destroyed by a plan.
+      expect(
+        report.rows.filter((r) => r.rule !== 'Platform-StableIds').map((r) => [r.stack, r.rule, r.resource]),
+      ).toEqual([['payments-prod', 'PC_AZURE_PREVENT_DESTROY', 'azurerm_resource_group.data']]);
+      // prod has a golden file (test/golden/prod.azure.json): each resource recorded there is gone from this stack,
+      // and its resource group is new. payments-prod has none, so no golden row.
+      const stableIds = report.rows.filter((r) => r.rule === 'Platform-StableIds');
+      expect(stableIds).toHaveLength(Object.keys(readGoldenJson('prod.azure.json')['platform-prod']!).length + 1);
+      expect(new Set(stableIds.map((r) => `${r.stack} ${r.resource}`))).toEqual(new Set(['platform-prod prod']));
+      expect(stableIds).toContainEqual(
+        expect.objectContaining({
+          message: expect.stringContaining(
+            'new stateful azurerm_resource_group azurerm_resource_group.data is not in the golden list',
+          ),
+        }),
+      );
+      expect(report.rows.filter((r) => r.stack === 'payments-prod' && r.rule === 'Platform-StableIds')).toEqual([]);
+      expect(report.notes).toEqual([
+        `${out}/: no ${SOURCES_FILE} (not written by this repository's npm run synth), so judged as it is, without comparing it with the sources.`,
+        "Stable IDs of a team's stacks (payments-prod: no golden file in test/golden/) are not compared here: the review (npm run review) protects them instead.",
+      ]);
+    } finally {
+      fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    }
+  });
+
+  test('a folder that does not exist is a usage error naming it and the option, for every checked cloud', async () => {
+    const missing = path.join(os.tmpdir(), 'check-missing-folder', 'cdk.out');
+    const alsoMissing = path.join(os.tmpdir(), 'check-missing-folder', 'cdktf.out');
+    await expect(
+      checkReport({ clouds: ['aws', 'azure'], cdkOut: missing, cdktfOut: alsoMissing, root }),
+    ).rejects.toThrow(
+      new UsageError(
+        `${missing}/ does not exist: run npm run synth first, or name the folder with --cdk-out; ${alsoMissing}/ does not exist: run npm run synth first, or name the folder with --cdktf-out\n  ${CHECK_USAGE}`,
+      ),
+    );
   });
 
   test('prints rule, severity, resource, message and acknowledged-by, with a summary', () => {
@@ -259,6 +360,52 @@ describe('npm run check', () => {
     expect(table.split('\n')[0]).toMatch(/^cloud\s+stack\s+rule\s+severity\s+resource\s+message\s+acknowledged-by$/);
     expect(table).toContain('the log bucket itself');
     expect(table.split('\n').pop()).toBe('2 findings: 1 unacknowledged errors, 1 acknowledged, 0 warnings');
+  });
+
+  test('--cdk-out and --cdktf-out name the folders; one alone checks its cloud', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'check-args-'));
+    try {
+      expect(parseCheckArgs(['--cdk-out', out])).toEqual({ clouds: ['aws'], cdkOut: out, cfnLint: true });
+      expect(parseCheckArgs([`--cdktf-out=${out}`, '--env', 'payments-prod'])).toEqual({
+        clouds: ['azure'],
+        environments: ['payments-prod'],
+        cdktfOut: out,
+        cfnLint: true,
+      });
+      expect(parseCheckArgs(['--cdk-out', out, '--cdktf-out', out])).toEqual({
+        clouds: ['aws', 'azure'],
+        cdkOut: out,
+        cdktfOut: out,
+        cfnLint: true,
+      });
+      expect(parseCheckArgs(['--cloud', 'aws', '--cdk-out', out])).toEqual({
+        clouds: ['aws'],
+        cdkOut: out,
+        cfnLint: true,
+      });
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('every argument problem at once: unknown option, missing folder, folder without value, contradicting cloud', () => {
+    const missing = path.join(os.tmpdir(), 'check-missing-folder', 'team.out');
+    const file = path.join(root, 'package.json');
+    expect(() =>
+      parseCheckArgs(['--cdk-out', missing, '--verbose', '--cdktf-out', file, '--cloud', 'azure', '--cdktf-out']),
+    ).toThrow(
+      new UsageError(
+        `--cdk-out: ${JSON.stringify(missing)} is not a folder; "--verbose" is not an option; --cdktf-out: ${JSON.stringify(file)} is not a folder; --cdktf-out needs a folder\n  ${CHECK_USAGE}`,
+      ),
+    );
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'check-args-'));
+    try {
+      expect(() => parseCheckArgs(['--cdk-out', out, '--cloud', 'azure'])).toThrow(
+        new UsageError(`--cdk-out names aws output, but --cloud azure checks only azure\n  ${CHECK_USAGE}`),
+      );
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 
   test('bad arguments name the argument and the usage', () => {
