@@ -11,8 +11,10 @@ const Sequencer = require('@jest/test-sequencer').default;
  * order matters: refresh from `npx jest --json --outputFile=f.json` (endTime - startTime per file) when it changes.
  */
 const KNOWN_SECONDS = {
+  'test/package/pack.test.ts': 50,
   'test/bin/cli/synth.test.ts': 30,
   'test/bin/cli/review.test.ts': 16,
+  'test/docs/api-reference.test.ts': 9,
   'test/bin/cli/synth-faults.test.ts': 15,
   'test/review/scenarios.test.ts': 14,
   'test/bin/cli/output-swap.test.ts': 12,
