@@ -60,7 +60,7 @@ function causesOf(error: unknown): unknown[] {
 export function withoutSkipAdvice(message: string): string {
   return message.replace(
     /\n*If you wish to ignore these validations, pass 'skipValidation: true' to your App configuration\.\s*$/,
-    `\nFix each finding, or acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (README: Guardrails).`,
+    `\nFix each finding, or acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (docs/guardrails.md).`,
   );
 }
 

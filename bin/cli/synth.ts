@@ -520,10 +520,52 @@ export function formatReused(rows: readonly SynthRow[]): string {
     .join('\n');
 }
 
-/** Renders the rows as an aligned table, environments and clouds in the order synthesized. */
-export function formatSummary(rows: readonly SynthRow[]): string {
+/**
+ * The name of a row's stack as the cloud's command line accepts it: for AWS the stack's path in the app
+ * (`platform-dev/compute`, what `cdk deploy` and `cdk diff` select stacks inside a Stage by; the CloudFormation name
+ * `platform-dev-compute` selects nothing), read from the cloud assembly manifest beside the template; for Azure the
+ * cdktf stack, which is also the folder `terraform -chdir=cdktf.out/stacks/<stack>` runs in.
+ */
+function commandLineNames(rows: readonly SynthRow[], from: string): string[] {
+  const manifests = new Map<string, Map<string, string>>();
+  const pathsIn = (dir: string): Map<string, string> => {
+    let byTemplate = manifests.get(dir);
+    if (byTemplate) return byTemplate;
+    byTemplate = new Map();
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+        artifacts?: Record<string, { type?: string; displayName?: string; properties?: { templateFile?: string } }>;
+      };
+      for (const artifact of Object.values(manifest.artifacts ?? {})) {
+        const template = artifact.properties?.templateFile;
+        if (artifact.type === 'aws:cloudformation:stack' && template && artifact.displayName) {
+          byTemplate.set(template, artifact.displayName);
+        }
+      }
+    } catch {
+      // No manifest to read (rows not written by synthesize): the stack name stands in.
+    }
+    manifests.set(dir, byTemplate);
+    return byTemplate;
+  };
+  return rows.map((row) => {
+    if (row.cloud !== 'aws') return row.stack;
+    const template = path.resolve(from, row.output);
+    return pathsIn(path.dirname(template)).get(path.basename(template)) ?? row.stack;
+  });
+}
+
+/**
+ * Renders the rows as an aligned table, environments and clouds in the order synthesized. The stack column holds the
+ * name each cloud's command line accepts: `npx cdk deploy platform-dev/compute` (or `'platform-dev/*'` for the whole
+ * environment), `terraform -chdir=cdktf.out/stacks/platform-dev plan`.
+ * @param rows what {@link synthesize} returned
+ * @param from the folder the rows' `output` paths are relative to, where the AWS rows' manifests are read
+ */
+export function formatSummary(rows: readonly SynthRow[], from: string = process.cwd()): string {
   const header = ['environment', 'cloud', 'stack', 'resources', 'output'];
-  const cells = rows.map((r) => [r.environment, r.cloud, r.stack, String(r.resources), r.output]);
+  const names = commandLineNames(rows, from);
+  const cells = rows.map((r, i) => [r.environment, r.cloud, names[i]!, String(r.resources), r.output]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string =>
     c

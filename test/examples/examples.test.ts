@@ -15,29 +15,57 @@ import { PolicyChecks } from '../../lib/aws';
 import { buildWildcardGrantApp } from './aws-wildcard-grant';
 
 const root = path.resolve(__dirname, '../..');
-const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 
-/** The code block that follows `<!-- example: FILE -->` in the README. */
-function readmeBlock(file: string): string | undefined {
-  const marker = `<!-- example: ${file} -->`;
-  const at = readme.indexOf(marker);
-  if (at < 0) return undefined;
-  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(at + marker.length));
-  return match?.[1];
-}
+/** The pages that show examples: README.md and docs/*.md (docs/api is generated from the TSDoc). */
+const pages = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+const pageText = new Map(pages.map((page) => [page, fs.readFileSync(path.join(root, page), 'utf8')]));
 
-describe('README examples', () => {
-  test.each([
-    'test/examples/aws-app.ts',
-    'test/examples/azure-app.ts',
-    'test/examples/aws-server-app.ts',
-    'test/examples/azure-server-app.ts',
-    'test/examples/aws-container-app.ts',
-    'stacks/environments/dev.ts',
-  ])('%s is shown in the README exactly as it compiles', (file) => {
-    expect(readmeBlock(file)).toBe(fs.readFileSync(path.join(root, file), 'utf8'));
+const EXAMPLE_MARKER = /^<!-- example: (\S+) -->$/gm;
+
+/** Every `<!-- example: FILE -->` marker of every page: the page, the file it names and the code block after it. */
+const shown = [...pageText].flatMap(([page, text]) =>
+  [...text.matchAll(EXAMPLE_MARKER)].map((match) => {
+    const block = /^\n\n```ts\n([\s\S]*?)^```$/m.exec(text.slice(match.index + match[0].length));
+    return { page, file: match[1]!, block: block?.index === 0 ? block[1] : undefined };
+  }),
+);
+
+describe('examples shown in README.md and docs/*.md', () => {
+  test.each(shown.map((s) => [s.file, s.page] as const))('%s is shown in %s exactly as it compiles', (file, page) => {
+    const entry = shown.find((s) => s.file === file && s.page === page);
+    expect(entry?.block).toBe(fs.readFileSync(path.join(root, file), 'utf8'));
   });
 
+  test('each example file is shown on the page of its capability, and only there', () => {
+    const expected = [
+      'docs/application-teams.md: examples/aws/bin/app.ts',
+      'docs/application-teams.md: examples/aws/lib/payments-stack.ts',
+      'docs/application-teams.md: examples/aws/lib/payments.ts',
+      'docs/application-teams.md: examples/azure/lib/payments-stack.ts',
+      'docs/containers.md: test/examples/aws-container-app.ts',
+      'docs/environments.md: stacks/environments/dev.ts',
+      'docs/guardrails.md: test/examples/aws-wildcard-grant.ts',
+      'docs/network.md: test/examples/aws-app.ts',
+      'docs/network.md: test/examples/azure-app.ts',
+      'docs/review.md: test/examples/aws-acknowledge-change.ts',
+      'docs/review.md: test/examples/azure-acknowledge-change.ts',
+      'docs/servers.md: test/examples/aws-server-app.ts',
+      'docs/servers.md: test/examples/azure-server-app.ts',
+    ];
+    const actual = shown.map((s) => `${s.page}: ${s.file}`);
+    expect(expected.filter((entry) => !actual.includes(entry))).toEqual([]);
+    expect(shown.map((s) => s.file).filter((file, i, all) => all.indexOf(file) !== i)).toEqual([]);
+  });
+});
+
+describe('the Network examples', () => {
   test('both examples pass their guardrails: synthesis runs the packs and succeeds', () => {
     const aws = buildAwsTeamApp();
     expect(() => aws.synth()).not.toThrow();
@@ -64,7 +92,7 @@ describe('README examples', () => {
   });
 });
 
-describe('README server examples', () => {
+describe('the server examples', () => {
   test('the AWS server example passes the production guardrails and runs two instances in two zones', () => {
     const app = buildAwsServerApp();
     expect(() => app.synth()).not.toThrow();
@@ -93,7 +121,7 @@ describe('README server examples', () => {
   });
 });
 
-describe('README container example', () => {
+describe('the container example', () => {
   test('an application team runs services and a job in its own app, through the guardrails', () => {
     const app = buildContainerApp();
     expect(() => app.synth()).not.toThrow();
@@ -111,8 +139,8 @@ describe('README container example', () => {
   });
 });
 
-describe('README Guardrails section', () => {
-  const section = readme.slice(readme.indexOf('## Guardrails'), readme.indexOf('## Development'));
+describe('the Guardrails page', () => {
+  const section = pageText.get('docs/guardrails.md') ?? '';
 
   test('names every rule of the Azure pack', () => {
     const missing = AZURE_RULES.map((r) => r.id).filter((id) => !new RegExp(`\\b${id}\\b`).test(section));
@@ -120,14 +148,7 @@ describe('README Guardrails section', () => {
   });
 });
 
-describe('README Reviewing examples', () => {
-  test.each(['test/examples/aws-acknowledge-change.ts', 'test/examples/azure-acknowledge-change.ts'])(
-    '%s is shown in the README exactly as it compiles',
-    (file) => {
-      expect(readmeBlock(file)).toBe(fs.readFileSync(path.join(root, file), 'utf8'));
-    },
-  );
-
+describe('the review acknowledgement examples', () => {
   test('AWS: the acknowledgements reach the template, on the resource and on the stack', () => {
     const template = Template.fromStack(buildAwsAcknowledgedApp().node.findChild('payments-logs') as Stack).toJSON();
     const group = Object.values(template.Resources as Record<string, { Type: string; Metadata?: object }>).find(
@@ -160,13 +181,7 @@ describe('README Reviewing examples', () => {
   });
 });
 
-describe('README wildcard grant example', () => {
-  test('test/examples/aws-wildcard-grant.ts is shown in the README exactly as it compiles', () => {
-    expect(readmeBlock('test/examples/aws-wildcard-grant.ts')).toBe(
-      fs.readFileSync(path.join(root, 'test/examples/aws-wildcard-grant.ts'), 'utf8'),
-    );
-  });
-
+describe('the wildcard grant example', () => {
   test('the accepted pairs reach the template, and AwsSolutions plus Platform pass', () => {
     const app = buildWildcardGrantApp();
     const stack = app.node.findChild('payments-agent') as Stack;

@@ -267,12 +267,12 @@ describe('an acknowledged replacement', () => {
   });
 });
 
-describe('the example comment in the README', () => {
-  const readmeFile = path.resolve(__dirname, '../../README.md');
+describe('the example comment in docs/review.md', () => {
+  const pageFile = path.resolve(__dirname, '../../docs/review.md');
   const start = '<!-- review-example:start -->\n\n';
   const end = '\n<!-- review-example:end -->';
 
-  test('is what the review writes for a real change (UPDATE_README=1 rewrites it)', async () => {
+  test('is what the review writes for a real change (UPDATE_DOCS=1 rewrites it)', async () => {
     const reason = 'The web servers keep no data: they are rebuilt from their configuration';
     const head: EnvironmentInput = {
       ...pinned,
@@ -297,14 +297,14 @@ describe('the example comment in the README', () => {
     expect(exitCodeOf(review)).toBe(2);
     const comment = renderMarkdown(review, { repository: 'example-org/platform' });
     expect(comment).toHaveLength(1);
-    const readme = fs.readFileSync(readmeFile, 'utf8');
-    const from = readme.indexOf(start) + start.length;
-    const to = readme.indexOf(end);
+    const page = fs.readFileSync(pageFile, 'utf8');
+    const from = page.indexOf(start) + start.length;
+    const to = page.indexOf(end);
     expect([from > start.length, to >= from]).toEqual([true, true]);
-    if (process.env.UPDATE_README === '1') {
-      fs.writeFileSync(readmeFile, `${readme.slice(0, from)}${comment[0]}${readme.slice(to)}`);
+    if (process.env.UPDATE_DOCS === '1') {
+      fs.writeFileSync(pageFile, `${page.slice(0, from)}${comment[0]}${page.slice(to)}`);
     } else {
-      expect(readme.slice(from, to)).toBe(comment[0]);
+      expect(page.slice(from, to)).toBe(comment[0]);
     }
   });
 });

@@ -52,7 +52,7 @@ describe('describeError', () => {
     );
     expect(shown).not.toContain('skipValidation');
     expect(shown).toContain(
-      'acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (README: Guardrails).\n\nNothing was written: ',
+      'acknowledge it next to its construct with acknowledge(construct, ruleId, reason) (docs/guardrails.md).\n\nNothing was written: ',
     );
   });
 
