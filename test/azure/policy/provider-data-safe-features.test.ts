@@ -95,7 +95,7 @@ describe('PC_AZURE_PROVIDER_DATA_SAFE_FEATURES production providers never purge 
         deploymentMode: 'Incremental',
         templateContent: '{}',
       });
-    const { templateDeployment: _safe, ...withoutTemplateSwitch } = DATA_SAFE_FEATURES;
+    const withoutTemplateSwitch = { ...DATA_SAFE_FEATURES, templateDeployment: undefined };
     expect(findings(configuration(withoutTemplateSwitch, deployment)).map((f) => fixOf(f.message))).toEqual([
       'features.template_deployment.delete_nested_items_during_deletion = false',
     ]);
