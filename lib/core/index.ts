@@ -5,6 +5,7 @@
 export * from './alarm-names';
 export * from './alarm-registry';
 export * from './ansible';
+export * from './audit-controls';
 export * from './change-acknowledgement';
 export * from './cidr';
 export * from './clouds';

@@ -1,3 +1,4 @@
+import { auditSection } from './audit';
 import { backupSection } from './backup';
 import { monitoringSection } from './monitoring';
 import { networkSection } from './network';
@@ -20,4 +21,5 @@ export const SECTIONS = {
   services: servicesSection,
   jobs: jobsSection,
   backup: backupSection,
+  audit: auditSection,
 } as const;
