@@ -5,6 +5,7 @@ import './peers';
 
 export * from './acknowledge';
 export * from './application';
+export * from './audit-trail';
 export * from './backup';
 export * from './backup-alarms';
 export * from './configuration-management';

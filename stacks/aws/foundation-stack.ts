@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { Environment } from '../../lib/core';
 import {
+  AuditTrail,
   Backup,
   ContainerCluster,
   Monitoring,
@@ -13,7 +14,7 @@ import { EnvironmentStack } from './environment-stack';
 
 /**
  * The stateful, long-lived part of an environment: network, monitoring, keys and logs, the container cluster and
- * its access-log bucket; the backup vault later. Compute lives in its own stack, so that no compute change can replace anything here.
+ * its access-log bucket, the backup vault and the audit trail. Compute lives in its own stack, so that no compute change can replace anything here.
  * It publishes the shared parts for application teams as SSM parameters `/platform/<env>/...`
  * (`PlatformEnvironment.publish`), which their stacks read at deploy time without locking this one.
  */
@@ -26,6 +27,8 @@ export class FoundationStack extends EnvironmentStack {
   public readonly containers?: ContainerCluster;
   /** The backup vault, plan and selection of the environment's servers and named resources. */
   public readonly backup: Backup;
+  /** The environment's audit trail with its alarms and saved queries, unless the spec switches it off. */
+  public readonly audit?: AuditTrail;
   /**
    * The SSM parameters `/platform/<env>/...` application teams join the environment through
    * (`PlatformEnvironment.join`): network, cluster, access-log bucket, key, alert topics, application log group.
@@ -54,6 +57,13 @@ export class FoundationStack extends EnvironmentStack {
       environment: env.name,
       monitoring: this.monitoring,
     });
+    if (env.audit.enabled) {
+      this.audit = new AuditTrail(this, 'AuditTrail', {
+        spec: env.audit,
+        environment: env.name,
+        monitoring: this.monitoring,
+      });
+    }
     this.exportShared();
     this.publication = PlatformEnvironment.publish(this, 'PlatformEnvironment', {
       environment: env.name,

@@ -147,7 +147,7 @@ describe('AWS stages', () => {
     },
   );
 
-  test("the foundation's log groups (application, flow logs, default-SG handler) follow the environment", () => {
+  test("the foundation's log groups (application, flow logs, default-SG handler, audit) follow the environment", () => {
     for (const [stage, env] of built) {
       const groups = Object.values(Template.fromStack(stage.foundation).findResources('AWS::Logs::LogGroup'));
       expect(
@@ -157,6 +157,10 @@ describe('AWS stages', () => {
           [`/platform/${env.name}/application`, keptOrDeleted(env)[0], env.monitoring.logRetentionDays],
           [`/platform/${env.name}/vpc-default-sg-handler`, keptOrDeleted(env)[0], env.monitoring.logRetentionDays],
           [`/platform/${env.name}/vpc-flow-logs`, keptOrDeleted(env)[0], env.monitoring.logRetentionDays],
+          // The audit trail's group keeps events for the audit retention (365 and 90 days are CloudWatch's too).
+          ...(env.audit.enabled
+            ? [[`/platform/${env.name}/audit`, keptOrDeleted(env)[0], env.audit.retentionDays]]
+            : []),
         ].sort(),
       );
     }
@@ -362,11 +366,12 @@ describe('AWS stages', () => {
           .flatMap((w) => w.jobs)
           .sort(),
       ).toEqual(env.jobs.map((j) => j.name).sort());
-      // The foundation holds what they share: the cluster platform-<env> and the access-log bucket.
+      // The foundation holds what they share: the cluster platform-<env> and the access-log bucket (besides the
+      // audit trail's bucket and its access-log bucket).
       const foundation = Template.fromStack(stage.foundation);
       foundation.resourceCountIs('AWS::ECS::Cluster', 1);
       foundation.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: stage.stageName });
-      foundation.resourceCountIs('AWS::S3::Bucket', 1);
+      foundation.resourceCountIs('AWS::S3::Bucket', env.audit.enabled ? 3 : 1);
     }
   });
 
@@ -428,7 +433,10 @@ describe('AWS stages', () => {
 
   test('the access-log bucket of the foundation follows the environment and expires logs after its retention', () => {
     for (const [stage, env] of built) {
-      const buckets = Object.values(Template.fromStack(stage.foundation).findResources('AWS::S3::Bucket'));
+      // The load balancers' access-log bucket (the audit trail's buckets are tested in test/aws/audit-trail.test.ts).
+      const buckets = Object.entries(Template.fromStack(stage.foundation).findResources('AWS::S3::Bucket'))
+        .filter(([id]) => id.startsWith('ContainersAccessLogs'))
+        .map(([, r]) => r);
       expect(
         buckets.map((r) => [r.DeletionPolicy, r.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays]),
       ).toEqual([[keptOrDeleted(env)[0], env.monitoring.logRetentionDays]]);
@@ -460,7 +468,8 @@ describe('AWS stages', () => {
     expect(none.foundation.containers).toBeUndefined();
     const bare = Template.fromStack(none.foundation);
     bare.resourceCountIs('AWS::ECS::Cluster', 0);
-    bare.resourceCountIs('AWS::S3::Bucket', 0);
+    // Only the audit trail's bucket and its access-log bucket.
+    bare.resourceCountIs('AWS::S3::Bucket', 2);
     // Only the job: only its stack.
     const jobOnly = stageFor({ ...base, services: [] });
     expect(jobOnly.node.children.map((c) => c.node.id)).toEqual(['foundation', 'compute', `workloads-${job}`]);

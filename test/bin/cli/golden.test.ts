@@ -69,9 +69,15 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
       // The production tiers have the backup-copy stack in the second region; development has none.
       const production = env.tier === 'production';
       expect(Object.keys(aws).sort()).toEqual(awsStacks(env));
-      // The keys and log groups of monitoring and the network, the load balancers' access-log bucket, and the
-      // backup vault with its key.
+      // The keys and log groups of monitoring and the network, the load balancers' access-log bucket, the
+      // backup vault with its key, and the audit trail's key, bucket, access-log bucket and log group.
       expect(unhashed(aws[`platform-${env.name}-foundation`]!)).toEqual({
+        ...(env.audit.enabled && {
+          AuditTrailAccessLogs: 'AWS::S3::Bucket',
+          AuditTrailBucket: 'AWS::S3::Bucket',
+          AuditTrailKey: 'AWS::KMS::Key',
+          AuditTrailLogGroup: 'AWS::Logs::LogGroup',
+        }),
         BackupKey: 'AWS::KMS::Key',
         BackupVault: 'AWS::Backup::BackupVault',
         ContainersAccessLogs: 'AWS::S3::Bucket',
