@@ -30,3 +30,4 @@ export * from './platform-stack';
 export * from './policy';
 export * from './protection';
 export * from './workload-identity';
+export * from './audit-trail';

@@ -1,3 +1,4 @@
+import type * as activityLogAlert from '@cdktf/provider-azurerm/lib/monitor-activity-log-alert';
 import type * as metricAlert from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import type * as queryAlert from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import type { Construct, IConstruct } from 'constructs';
@@ -88,6 +89,27 @@ export interface LogAlertDefinition extends AlarmBasics {
   };
 }
 
+/**
+ * A default activity log alert (an Azure Resource Manager operation in the subscription's Activity Log), as a
+ * capability defines it: one alert per operation, since an alert's criteria name one operation. Azure raises it on
+ * every matching event, so `threshold` and `evaluationPeriods` do not apply (give `threshold: 1`); an override may
+ * switch it off or change its severity.
+ */
+export interface ActivityLogAlertDefinition extends AlarmBasics {
+  /** The resources whose Activity Log is watched: the subscription's ID (`/subscriptions/<id>`). */
+  readonly scopes: readonly string[];
+  /**
+   * The operations that raise it, `Microsoft.Network/networkSecurityGroups/write`: one alert each. With more than
+   * one, each alert's name ends with the operation's last segment (`platform-<env>-audit.nsg-changes.delete`).
+   */
+  readonly operationNames: readonly string[];
+  /**
+   * The Activity Log category of the operations.
+   * @default 'Administrative'
+   */
+  readonly category?: 'Administrative' | 'Policy' | 'Security';
+}
+
 /** One item of the environment workbook. */
 export type WorkbookItem =
   | { readonly type: 'text'; readonly markdown: string }
@@ -124,6 +146,17 @@ export interface IMonitoring extends IConstruct {
     id: string,
     definition: LogAlertDefinition,
   ): queryAlert.MonitorScheduledQueryRulesAlertV2 | undefined;
+  /**
+   * Creates a default activity log alert in `scope` for each of the definition's operations, named
+   * `platform-<env>-<id>` (with the operation's last segment when there are several), location `global`, notifying
+   * the action group of its severity, unless the spec switches the id off; an override applies to every operation.
+   * @returns the alerts, none when the spec switched the id off
+   */
+  addActivityLogAlert(
+    scope: Construct,
+    id: string,
+    definition: ActivityLogAlertDefinition,
+  ): readonly activityLogAlert.MonitorActivityLogAlert[];
   /**
    * Records an alert id that only the other cloud has (the EC2 recover alarm), so that a spec override of it is
    * accepted here instead of being reported as naming no alarm.

@@ -1,3 +1,4 @@
+import * as activityLogAlert from '@cdktf/provider-azurerm/lib/monitor-activity-log-alert';
 import * as actionGroup from '@cdktf/provider-azurerm/lib/monitor-action-group';
 import * as metricAlert from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import * as queryAlert from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
@@ -17,6 +18,7 @@ import {
   type Severity,
 } from '../core';
 import type {
+  ActivityLogAlertDefinition,
   IMonitoring,
   IResourceGroup,
   LogAlertDefinition,
@@ -251,6 +253,46 @@ export abstract class MonitoringBase extends Construct implements IMonitoring {
         },
       ],
       action: { actionGroups: [this.actionGroupId(tuned.severity)] },
+    });
+  }
+
+  public addActivityLogAlert(
+    scope: Construct,
+    id: string,
+    definition: ActivityLogAlertDefinition,
+  ): readonly activityLogAlert.MonitorActivityLogAlert[] {
+    const members = definition.operationNames.map((operation) => operation.split('/').pop()!.toLowerCase());
+    const issues = new IssueCollector();
+    if (members.length === 0) issues.add(`${id}.operationNames`, [], 'at least one operation name');
+    members.forEach((member, i) => {
+      if (members.indexOf(member) !== i) {
+        issues.add(
+          `${id}.operationNames[${i}]`,
+          definition.operationNames[i],
+          'operations whose last segments differ (write, delete, action): they end the alert names',
+        );
+      }
+    });
+    issues.throwIfAny('Invalid alert');
+    const tuned = this.registry.tune(id, definition);
+    if (!tuned) return [];
+    return definition.operationNames.map((operationName, i) => {
+      const member = definition.operationNames.length > 1 ? members[i] : undefined;
+      return new activityLogAlert.MonitorActivityLogAlert(
+        scope,
+        [id.replaceAll('/', '-'), ...(member ? [member] : [])].join('-'),
+        {
+          name: alarmName(this.environment, id, member),
+          resourceGroupName: this.alertResourceGroup.name,
+          // Activity log alerts are global: the Activity Log is not kept in one region.
+          location: 'global',
+          scopes: [...tuned.scopes],
+          description: AlarmRegistry.describe(tuned),
+          enabled: true,
+          criteria: { category: tuned.category ?? 'Administrative', operationName },
+          action: [{ actionGroupId: this.actionGroupId(tuned.severity) }],
+        },
+      );
     });
   }
 

@@ -2,6 +2,7 @@ import * as resourceGroup from '@cdktf/provider-azurerm/lib/resource-group';
 import type { Construct } from 'constructs';
 import { makeName, PLATFORM_PREFIX, type Environment } from '../../lib/core';
 import {
+  AuditTrail,
   KeyVault,
   Monitoring,
   Network,
@@ -20,6 +21,8 @@ export interface EnvironmentFoundation {
   readonly monitoring: Monitoring;
   /** The environment's virtual network, subnets, security groups and NAT gateway. */
   readonly network: Network;
+  /** The subscription's Activity Log export, audit alerts and saved searches, when `audit.enabled`. */
+  readonly auditTrail?: AuditTrail;
   /** The Key Vault the workloads read their secrets from (`azure.keyVaultId`), when the environment names one. */
   readonly keyVault?: IKeyVault;
 }
@@ -29,7 +32,7 @@ export interface EnvironmentFoundation {
  * monitoring and the network, and the existing Key Vault imported by ID, its ID published on the resource group in
  * the `platform:key-vault-id` tag (`PLATFORM_KEY_VAULT_TAG`) for application teams that join the environment (the
  * other names they read are the foundation's own: see `platformEnvironmentNames`). Every construct is created
- * directly in `scope`, with the ids it has always had (`resource-group`, `monitoring`, `network`), so that no
+ * directly in `scope`, with the ids it has always had (`resource-group`, `monitoring`, `audit-trail`, `network`), so that no
  * Terraform address depends on this function.
  */
 export function addFoundation(scope: Construct, env: Environment): EnvironmentFoundation {
@@ -49,6 +52,14 @@ export function addFoundation(scope: Construct, env: Environment): EnvironmentFo
     resourceGroup: group,
     locationCode: env.azure.locationCode,
   });
+  const auditTrail = env.audit.enabled
+    ? new AuditTrail(scope, 'audit-trail', {
+        spec: env.audit,
+        name: env.name,
+        monitoring,
+        workspaceRetentionDays: env.monitoring.logRetentionDays,
+      })
+    : undefined;
   const network = new Network(scope, 'network', {
     spec: env.network,
     name: env.name,
@@ -61,6 +72,7 @@ export function addFoundation(scope: Construct, env: Environment): EnvironmentFo
     group,
     monitoring,
     network,
+    ...(auditTrail && { auditTrail }),
     ...(env.azure.keyVaultId !== undefined && { keyVault: KeyVault.fromKeyVaultId(env.azure.keyVaultId) }),
   };
 }

@@ -80,9 +80,11 @@ describe('npm run synth (bin/platform.ts)', () => {
     // environment and its diagnostic setting; 17 for the two services (each a container app, identity,
     // diagnostic setting and five alerts; the api's Key Vault role assignment for its secret); 3 for the job (a
     // container app job, identity and failure alert); 9 for backup (the Recovery Services vault and its diagnostic
-    // setting, the VM backup policy, a protected VM per server instance and the alert processing rule).
+    // setting, the VM backup policy, a protected VM per server instance and the alert processing rule); 20 for the
+    // audit trail (the Activity Log's diagnostic setting, 15 activity log alerts for its 8 controls' writes and
+    // deletes, and 4 saved queries).
     expect(run.stdout.split('\n')[2]).toMatch(
-      /^prod\s+azure\s+platform-prod\s+109\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
+      /^prod\s+azure\s+platform-prod\s+129\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
     );
     expect(fs.readdirSync(cwd)).toEqual(['cdktf.out']);
   });

@@ -174,6 +174,7 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
       'backend',
       'resource-group',
       'monitoring',
+      ...(env.audit.enabled ? ['audit-trail'] : []),
       'network',
       ...(env.servers.length > 0 ? ['patching'] : []),
       'servers',
@@ -247,6 +248,7 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
         'azurerm_log_analytics_workspace',
         ...(hasServers ? ['azurerm_maintenance_configuration'] : []),
         'azurerm_monitor_action_group',
+        ...(env.audit.enabled ? ['azurerm_monitor_activity_log_alert'] : []),
         'azurerm_monitor_alert_processing_rule_action_group',
         ...(hasServers ? ['azurerm_monitor_data_collection_rule'] : []),
         'azurerm_monitor_metric_alert',
@@ -267,6 +269,10 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
       [
         'azurerm_backup_policy_vm',
         ...(hasServers || env.backup.resources.azure.length > 0 ? ['azurerm_backup_protected_vm'] : []),
+        // The audit trail's AzureActivity retention, where it is longer than the workspace's.
+        ...(env.audit.enabled && env.audit.retentionDays > env.monitoring.logRetentionDays
+          ? ['azurerm_log_analytics_workspace_table']
+          : []),
         ...(hasServers ? ['azurerm_maintenance_assignment_virtual_machine'] : []),
         ...(hasServers ? ['azurerm_monitor_data_collection_rule_association'] : []),
         'azurerm_monitor_diagnostic_setting',
@@ -347,6 +353,7 @@ describe('Azure stack parts', () => {
     expect(stack.node.children.map((c) => c.node.id)).toEqual([
       'resource-group',
       'monitoring',
+      'audit-trail',
       'network',
       'patching',
       'servers',
