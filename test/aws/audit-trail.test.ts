@@ -371,6 +371,22 @@ describe('AuditTrail', () => {
   });
 });
 
+describe('AuditTrail on the dashboard (AWS)', () => {
+  test("every audit alarm is in the environment dashboard's alarm status grid", () => {
+    const built = prod();
+    const [dashboard] = Object.values(built.template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(built.stack.resolve(dashboard!.Properties.DashboardBody));
+    const alarms = built.template.findResources('AWS::CloudWatch::Alarm');
+    const audit = Object.entries(alarms).filter(([, a]) =>
+      String((a.Properties as { AlarmName: string }).AlarmName).startsWith('platform-prod-audit'),
+    );
+    expect(audit).toHaveLength(15);
+    // The grid names each alarm by its ARN, a GetAtt of the alarm's logical ID.
+    const missing = audit.map(([id]) => id).filter((id) => !body.includes(`"${id}"`) && !body.includes(`\\"${id}\\"`));
+    expect(missing).toEqual([]);
+  });
+});
+
 describe('AuditTrail guardrails (AWS)', () => {
   function findings(stack: Stack, tier: Tier): string[] {
     const packs: NagPack[] = [
