@@ -5,6 +5,8 @@
 export * from './alarm-names';
 export * from './alarm-registry';
 export * from './ansible';
+export * from './api-check-script';
+export * from './api-checks';
 export * from './audit-controls';
 export * from './change-acknowledgement';
 export * from './cidr';
@@ -23,6 +25,7 @@ export * from './schedule';
 export * from './selection-tags';
 export * from './server-alarms';
 export * from './server-images';
+export * from './server-health';
 export * from './server-placement';
 export * from './server-sizes';
 export * from './shell';

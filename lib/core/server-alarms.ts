@@ -26,6 +26,11 @@ export const SERVER_ALARMS = {
   cpu: ['aws', 'azure'],
   memory: ['aws', 'azure'],
   disk: ['aws', 'azure'],
+  /**
+   * A definition with `healthCheck`: a server's endpoint failed its probes, or the server sent none, for
+   * {@link SERVER_HEALTH_ALARM}'s minutes.
+   */
+  health: ['aws', 'azure'],
 } as const satisfies Record<string, readonly ServerCloud[]>;
 /** A kind of default server alarm. */
 export type ServerAlarmKind = keyof typeof SERVER_ALARMS;
@@ -57,3 +62,21 @@ export const SERVER_ALARM_BASICS: Readonly<Record<'cpu' | 'memory' | 'disk', Ala
       'Clear old logs and packages (journalctl --vacuum-time, apt/dnf clean), then raise diskGiB in the spec.',
   },
 };
+
+/**
+ * The server health alarm, the same on both clouds: the probe runs every minute on each server and reports 1
+ * (healthy) or 0; the alarm fires when a server reported no healthy probe, or nothing at all, for
+ * `evaluationMinutes` consecutive minutes, which, with the clouds' delivery delay, is within 5 minutes of the failure.
+ */
+export const SERVER_HEALTH_ALARM = {
+  /** Consecutive one-minute periods without a healthy probe before the alarm fires. */
+  evaluationMinutes: 3,
+  /** Critical: the server no longer does its job. */
+  severity: 'critical',
+  /** The unit of the measure on both clouds: the healthy share of a minute's probes, 0 to 1. */
+  unit: 'healthy probes per probe (0-1)',
+  description: (server: string, port: number, path: string, minutes = 3): string =>
+    `A server of ${server} failed its health probe (http://127.0.0.1:${port}${path}) or reported none for ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  firstResponse:
+    'Check the service behind the endpoint (systemctl status, journalctl -u <unit>) and the probe (journalctl -t platform-health) over a Session Manager or SSH session.',
+} as const;

@@ -1044,6 +1044,7 @@ describe('names, alarms and sizes', () => {
       cpu: ['aws', 'azure'],
       memory: ['aws', 'azure'],
       disk: ['aws', 'azure'],
+      health: ['aws', 'azure'],
     });
   });
 
@@ -1101,4 +1102,49 @@ describe('names, alarms and sizes', () => {
       ]);
     },
   );
+});
+
+describe('servers section: health check', () => {
+  test('a definition without healthCheck has none', () => {
+    const env = defineEnvironment(withServers([{ name: 'web', size: 'small' }]));
+    expect(env.servers[0]).not.toHaveProperty('healthCheck');
+  });
+
+  test('healthCheck resolves to the port and path the probe requests on each server', () => {
+    const env = defineEnvironment(
+      withServers([{ name: 'web', size: 'small', healthCheck: { port: 8080, path: '/healthz' } }]),
+    );
+    expect(env.servers[0]?.healthCheck).toEqual({ port: 8080, path: '/healthz' });
+  });
+
+  test('a port and a path outside the limits are refused in the words the services use, both at once', () => {
+    expect(
+      problems(withServers([{ name: 'web', size: 'small', healthCheck: { port: 70000, path: 'healthz' } }])),
+    ).toEqual([
+      'dev.servers[0].healthCheck.port: 70000 - a port from 1 to 65535',
+      'dev.servers[0].healthCheck.path: "healthz" - an absolute URL path such as /healthz',
+    ]);
+    expect(
+      problems(
+        withServers([{ name: 'web', size: 'small', healthCheck: { port: 80.5, path: `/${'a'.repeat(1024)}` } }]),
+      ),
+    ).toEqual([
+      'dev.servers[0].healthCheck.port: 80.5 - a port from 1 to 65535',
+      `dev.servers[0].healthCheck.path: "/${'a'.repeat(1024)}" - at most 1024 characters (the longest health check path a target group takes)`,
+    ]);
+  });
+
+  test('port and path are required, and nothing else is taken', () => {
+    expect(problems(withServers([{ name: 'web', size: 'small', healthCheck: { interval: 5 } }]))).toEqual([
+      'dev.servers[0].healthCheck.port: undefined - a port from 1 to 65535',
+      'dev.servers[0].healthCheck.path: undefined - an absolute URL path such as /healthz',
+      'dev.servers[0].healthCheck.interval: 5 - unknown field; allowed fields here: port, path',
+    ]);
+  });
+
+  test('a path with a space, which is no URL path, is refused', () => {
+    expect(
+      problems(withServers([{ name: 'web', size: 'small', healthCheck: { port: 80, path: '/health check' } }])),
+    ).toEqual(['dev.servers[0].healthCheck.path: "/health check" - an absolute URL path such as /healthz']);
+  });
 });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import type { ChecksSpec } from '../api-checks';
 import { IssueCollector, joinPath, SpecError, type SpecIssue } from '../errors';
 import { checkName, makeName } from '../naming';
 import { PLATFORM_PREFIX } from '../prefix';
 import { AZURE_LOCATIONS, defaultAwsZones } from '../regions';
 import type { Tier } from '../tiers';
 import { baseShape, MANAGED_BY, RESERVED_TAG_KEYS, sortKeys } from './base';
+import { checkChecks, checksSection, resolveChecks } from './checks';
 import { monitoringSection, type MonitoringSpec } from './monitoring';
 import { networkSection } from './network';
 import { protectionSection, type ProtectionSpec } from './protection';
@@ -12,7 +14,7 @@ import { isAtOrBelow, rawInputIssues } from './raw-input';
 import type { SectionCheckContext, SpecSection } from './section';
 import { jobsSection, servicesSection, type JobSpec, type ServiceSpec } from './services';
 import { valueAt, zodIssuesToSpecIssues } from './zod-issues';
-import { deepFreeze, genericMessage, validElements } from './parsing';
+import { deepFreeze, genericMessage, validElements, validParts } from './parsing';
 
 /** The platform environment an application joins, as the application team declares it. Resolved. */
 export interface ApplicationEnvironment {
@@ -55,6 +57,11 @@ export interface ApplicationSpec {
   readonly monitoring: MonitoringSpec;
   /** Removal and deletion protection as the tier resolves it. */
   readonly protection: ProtectionSpec;
+  /**
+   * The application's API checks, as an environment's: one per service of its health path (named after the service,
+   * `<application>-<service>`) unless switched off, then its endpoint checks, each named `<application>-<name>`.
+   */
+  readonly checks: ChecksSpec;
 }
 
 /**
@@ -135,6 +142,7 @@ export const applicationSchema = z.strictObject({
   services: servicesSection.schema,
   jobs: jobsSection.schema,
   monitoring: monitoringSchema.optional(),
+  checks: checksSection.schema,
 });
 
 /** What an application team writes: the spec before defaults. */
@@ -198,11 +206,14 @@ export function resolveApplication(input: unknown): ApplicationResolveResult {
     clouds,
     sections: resolved,
   };
-  const contextOf = <T>(defaults: T): { name: string; tier: Tier; defaults: T; awsRegion?: string } => ({
+  const contextOf = <T>(
+    defaults: T,
+  ): { name: string; tier: Tier; defaults: T; awsRegion?: string; sections: Record<string, unknown> } => ({
     name,
     tier: tier.data,
     defaults,
     ...(region.success && { awsRegion: region.data }),
+    sections: { ...resolved },
   });
   const own = (key: string, schema: z.ZodType): { success: boolean; data?: unknown } =>
     parsed.success && !hostile.some((h) => isAtOrBelow(h.path, joinPath(label, key)))
@@ -231,6 +242,25 @@ export function resolveApplication(input: unknown): ApplicationResolveResult {
     const named = entries.map((entry) => entry && { ...entry, name: `${label}-${entry.name}` });
     resolved[key] = section.resolve(named, contextOf(section.defaults[tier.data]));
   }
+  // The checks name the services by their short names; resolved, every name is the platform's `<application>-<name>`.
+  const checksNaming = { owner: 'application' as const, prefix: `${label}-`, judgeNames: label !== FALLBACK_LABEL };
+  const checksInput = ((): { success: boolean; data?: unknown } => {
+    const whole = own('checks', checksSection.schema);
+    if (whole.success) return whole;
+    // As in an environment: a bad endpoint does not hide the cross-section problems of the others.
+    const clean = (field: string, entry: number | string): boolean =>
+      !hostile.some((h) => isAtOrBelow(h.path, joinPath(label, 'checks', field, entry)));
+    return validParts(checksSection.schema, raw.checks, clean) ?? whole;
+  })();
+  const checksServices = resolved.services as readonly (ServiceSpec | undefined)[] | undefined;
+  if (checksInput.success) {
+    resolved.checks = resolveChecks(
+      checksInput.data as z.output<typeof checksSection.schema>,
+      checksServices ?? [],
+      checksSection.defaults[tier.data],
+      checksNaming,
+    );
+  }
 
   const sections: ReadonlyArray<[string, SpecSection<z.ZodType, unknown, unknown>]> = [
     ['protection', protectionSection as unknown as SpecSection<z.ZodType, unknown, unknown>],
@@ -244,6 +274,20 @@ export function resolveApplication(input: unknown): ApplicationResolveResult {
       if (path === 'monitoring.routing.critical') return;
       report(path, value, message);
     });
+  }
+
+  if (checksInput.success) {
+    checkChecks(
+      {
+        input: checksInput.data as z.output<typeof checksSection.schema>,
+        services: checksServices,
+        ...(environmentName.success && { environment: environmentName.data }),
+        ...(location.success && clouds.includes('azure') && { locationCode: locationCodeOf(location.data) }),
+      },
+      checkContext,
+      report,
+      checksNaming,
+    );
   }
 
   if (label !== FALLBACK_LABEL) {
@@ -296,6 +340,7 @@ export function resolveApplication(input: unknown): ApplicationResolveResult {
     jobs: resolved.jobs as readonly JobSpec[],
     monitoring: resolved.monitoring as MonitoringSpec,
     protection: resolved.protection as ProtectionSpec,
+    checks: resolved.checks as ChecksSpec,
   };
   return { application: deepFreeze(application), issues: [] };
 }

@@ -7,7 +7,7 @@ import { isAtOrBelow, rawInputIssues } from './raw-input';
 import { SECTIONS } from './registry';
 import type { SectionCheckContext, SpecSection } from './section';
 import { zodIssuesToSpecIssues } from './zod-issues';
-import { deepFreeze, genericMessage, validElements } from './parsing';
+import { deepFreeze, genericMessage, validElements, validParts } from './parsing';
 
 type Sections = typeof SECTIONS;
 type SectionSchemas = { readonly [K in keyof Sections]: Sections[K]['schema'] };
@@ -37,6 +37,20 @@ export type ResolveResult =
  * Validates and resolves one environment without throwing. Paths in the issues start with `prefix`
  * (the environment's name by default).
  */
+/**
+ * A section parsed on its own: as a whole, or, for a `partial` section that does not parse, its valid entries
+ * ({@link validParts}) among those `clean` allows.
+ */
+function partialParse(
+  section: SpecSection<z.ZodType, unknown, unknown>,
+  raw: unknown,
+  clean: (field: string, entry: number | string) => boolean,
+): { success: boolean; data?: unknown } {
+  const whole = section.schema.safeParse(raw);
+  if (whole.success || section.partial !== true) return whole;
+  return validParts(section.schema, raw, clean) ?? whole;
+}
+
 export function resolveEnvironment(input: unknown, prefix?: string): ResolveResult {
   const label = prefix ?? labelOf(input, 'environment');
   // What the schema cannot see (keys a parser drops, control characters, ...) is found on the raw input first; a
@@ -85,13 +99,19 @@ export function resolveEnvironment(input: unknown, prefix?: string): ResolveResu
     const own =
       parsed.success && !hostile.some((h) => isAtOrBelow(h.path, joinPath(label, key)))
         ? { success: true as const, data: (parsed.data as Record<string, unknown>)[key] }
-        : (validElements(section.schema, raw, clean) ?? section.schema.safeParse(raw));
+        : (validElements(section.schema, raw, clean) ??
+          partialParse(
+            section,
+            raw,
+            (field, entry) => !hostile.some((h) => isAtOrBelow(h.path, joinPath(label, key, field, entry))),
+          ));
     if (own.success) {
       resolved[key] = section.resolve(own.data, {
         name: label,
         tier: tier.data,
         defaults: section.defaults[tier.data],
         ...(region.success && { awsRegion: region.data }),
+        sections: { ...resolved },
       });
     }
   }

@@ -1,5 +1,6 @@
 export * from './audit';
 export * from './backup';
+export * from './checks';
 export * from './base';
 export * from './environment';
 export * from './monitoring';

@@ -26,6 +26,46 @@ export function validElements(
 }
 
 /**
+ * For an object section made of lists and maps (`checks`: `endpoints`, `services`) that did not parse as a whole:
+ * each list keeps the entries that parse on their own and are `clean` (holes for the others, as
+ * {@link validElements}), each map the entries that parse, and any other field its value when it parses; so that
+ * the section's cross-field rules still judge the valid entries and report their problems with the others'.
+ * `clean` gets the field and the index or key of an entry. Undefined when the schema is not an object or `raw` is
+ * not one.
+ */
+export function validParts(
+  schema: z.ZodType,
+  raw: unknown,
+  clean: (field: string, entry: number | string) => boolean,
+): { success: true; data: Record<string, unknown> } | undefined {
+  const object = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  if (!(object instanceof z.ZodObject) || raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return undefined;
+  }
+  const data: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(raw as Record<string, unknown>)) {
+    const fieldSchema = object.shape[field] as z.ZodType | undefined;
+    if (fieldSchema === undefined) continue;
+    const inner = fieldSchema instanceof z.ZodOptional ? (fieldSchema.unwrap() as z.ZodType) : fieldSchema;
+    if (inner instanceof z.ZodArray && Array.isArray(value)) {
+      data[field] = validElements(inner, value, (i) => clean(field, i))?.data;
+    } else if (inner instanceof z.ZodRecord && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const entries: Record<string, unknown> = {};
+      for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
+        if (!clean(field, key) || !(inner.keyType as z.ZodType).safeParse(key).success) continue;
+        const result = (inner.valueType as z.ZodType).safeParse(entry);
+        if (result.success) entries[key] = result.data;
+      }
+      data[field] = entries;
+    } else {
+      const result = fieldSchema.safeParse(value);
+      if (result.success) data[field] = result.data;
+    }
+  }
+  return { success: true, data };
+}
+
+/**
  * Messages for rules that carry no message of their own: say what is allowed, in the library's words, for every
  * kind of zod issue, so that zod's own wording ("Invalid input", "Invalid option") never reaches a reader.
  */

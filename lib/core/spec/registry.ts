@@ -1,5 +1,6 @@
 import { auditSection } from './audit';
 import { backupSection } from './backup';
+import { checksSection } from './checks';
 import { monitoringSection } from './monitoring';
 import { networkSection } from './network';
 import { patchingSection } from './patching';
@@ -10,7 +11,8 @@ import { jobsSection, servicesSection } from './services';
 /**
  * Every section of the environment spec, by its key in the spec. A new capability registers its
  * section here, and only here; the schema, the resolved type and validation follow from this list.
- * Order matters only for the order in which problems are reported.
+ * Order matters for the order in which problems are reported, and for what a resolver may read: each section is
+ * resolved after the sections before it (checks reads services).
  */
 export const SECTIONS = {
   network: networkSection,
@@ -20,6 +22,7 @@ export const SECTIONS = {
   patching: patchingSection,
   services: servicesSection,
   jobs: jobsSection,
+  checks: checksSection,
   backup: backupSection,
   audit: auditSection,
 } as const;

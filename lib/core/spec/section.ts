@@ -11,6 +11,12 @@ export interface SectionContext<TDefaults> {
   readonly defaults: TDefaults;
   /** The AWS region, when it is valid (defaults that depend on it, such as the backup copy region). */
   readonly awsRegion?: string;
+  /**
+   * The sections before this one in registry order that parsed, resolved, by key (the checks section reads the
+   * services to give each one its default check); import a section's resolved type to read it. A section that did
+   * not parse is missing.
+   */
+  readonly sections: Readonly<Record<string, unknown>>;
 }
 
 /** Reports one problem; the path is relative to the environment (`network.cidr`). */
@@ -59,6 +65,12 @@ export interface SpecSection<TSchema extends z.ZodType, TResolved, TDefaults> {
    * @default - no cross-field rules
    */
   readonly check?: (resolved: TResolved, environment: SectionCheckContext, report: ReportIssue) => void;
+  /**
+   * When the section (an object of lists and maps) does not parse as a whole, resolve and check its valid entries
+   * anyway (`validParts` of parsing.ts), so that one run reports the cross-field problems of the valid entries too.
+   * @default false - a section that does not parse is neither resolved nor checked
+   */
+  readonly partial?: boolean;
 }
 
 /** Declares a section with full type inference of its input, defaults and resolved shapes. */

@@ -10,10 +10,12 @@ import {
   type OperatingSystem,
 } from '../configuration';
 import { configurationFor, parseGitHubUrl, withAnsiblePull, type AnsibleSpec } from '../ansible';
+import type { ServerHealthCheck } from '../api-checks';
 import type { ServerCloud } from '../clouds';
 import { OPERATING_SYSTEM_IMAGES } from '../server-images';
 import { MAX_SERVER_COUNT, RESERVED_SUBNET_ADDRESSES, zoneIndexOf } from '../server-placement';
 import { SERVER_SIZE_NAMES, SERVER_SIZES, type ServerSize } from '../server-sizes';
+import { healthCheckPathProblem, portProblem } from '../workload-limits';
 import type { NetworkSpec } from './network';
 import { defineSection } from './section';
 import {
@@ -51,6 +53,12 @@ export interface ServerSpec {
    * image never replaces a running server).
    */
   readonly image: { readonly awsImageId?: string; readonly azureImageVersion?: string };
+  /**
+   * The HTTP endpoint each server serves its health on, probed on the server every minute; the alarm
+   * `server/<name>/health` fires within 5 minutes when it fails or the server stops reporting.
+   * @default - none: no health probe (the availability, CPU, memory and disk alarms still apply)
+   */
+  readonly healthCheck?: ServerHealthCheck;
 }
 
 const osName = z.enum(Object.keys(OPERATING_SYSTEMS) as [OperatingSystem, ...OperatingSystem[]], {
@@ -127,6 +135,20 @@ const serverConfigurationSchema = configurationSchema.extend({
   services: z.array(textSchema(UNIT_RULE, unitNameProblem)).optional(),
 });
 
+/** A refinement that reports what a limit of lib/core/workload-limits.ts says of a value, in its words. */
+function within<T>(problem: (value: T) => string | undefined): (value: T, ctx: z.RefinementCtx<T>) => void {
+  return (value, ctx) => {
+    const allowed = problem(value);
+    if (allowed !== undefined) ctx.addIssue({ code: 'custom', input: value, message: allowed });
+  };
+}
+
+/** A server's health endpoint: the port and path the probe requests on the server itself. */
+const healthCheckSchema = z.strictObject({
+  port: z.number({ error: 'a port from 1 to 65535' }).superRefine(within(portProblem)),
+  path: z.string({ error: 'an absolute URL path such as /healthz' }).superRefine(within(healthCheckPathProblem)),
+});
+
 const serverSchema = z.strictObject({
   name: z.string().regex(/^[a-z](?:[a-z0-9]|-(?!-)){0,14}[a-z0-9]$/, {
     error: 'a kebab-case name of 2-16 lowercase letters, digits and single hyphens, such as web or batch-1',
@@ -167,6 +189,7 @@ const serverSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  healthCheck: healthCheckSchema.optional(),
 });
 
 const EMPTY_CONFIGURATION: Configuration = { packages: [], files: [], commands: [], services: [] };
@@ -209,6 +232,7 @@ export const serversSection = defineSection({
           },
         }),
         image: { ...server.image },
+        ...(server.healthCheck && { healthCheck: { port: server.healthCheck.port, path: server.healthCheck.path } }),
       };
     }),
   check: (servers, env, report) => {
