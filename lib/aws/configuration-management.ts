@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { AWS_SERVER_HEALTH_METRIC } from './server-alarms';
 import {
   ANSIBLE_LOG_PATH,
   ansibleIssues,
@@ -38,6 +39,12 @@ export interface ConfigurationManagementProps {
    * @default - no playbook
    */
   readonly ansible?: AnsibleSpec;
+  /**
+   * Turn on the agent's StatsD listener on the loopback ({@link withStatsdListener}), for the health probe's
+   * reports; part of the configuration's hash, so turning it on or off re-runs the association.
+   * @default false
+   */
+  readonly statsd?: boolean;
 }
 
 /**
@@ -75,15 +82,17 @@ export class ConfigurationManagement extends Construct {
         optional: true,
         allowed: 'an Ansible playbook: { repository, ref, playbook, everyMinutes }',
       },
+      statsd: { kind: 'boolean', optional: true, allowed: "true to turn on the agent's StatsD listener" },
     });
     validateConfigurationManagementProps(props);
     const base = `${PLATFORM_PREFIX}-${props.environment}-${props.server}`;
     const targets = [{ key: `tag:${SERVER_TAG}`, values: [`${props.environment}-${props.server}`] }];
-    const agentConfig = renderAgentConfiguration(
+    const rendered = renderAgentConfiguration(
       props.os,
       props.logGroupName,
       serverMetricNamespace(props.environment, props.server),
     );
+    const agentConfig = props.statsd === true ? withStatsdListener(rendered) : rendered;
     this.agentConfiguration = new ssm.CfnParameter(this, 'AgentConfiguration', {
       name: `AmazonCloudWatch-${base}`,
       type: 'String',
@@ -302,4 +311,26 @@ function validateConfigurationManagementProps(props: ConfigurationManagementProp
     }
   }
   issues.throwIfAny('Invalid ConfigurationManagement props');
+}
+
+/**
+ * A CloudWatch agent configuration (JSON, as `renderAgentConfiguration` renders it) with the agent's StatsD
+ * listener on the loopback (AWS_SERVER_HEALTH_METRIC's address), collecting and aggregating every 60 seconds:
+ * its metrics go to the configuration's namespace with its appended dimensions (InstanceId), as the agent's own
+ * metrics do. Pure; tokens inside the text (a log group's name) are kept as they are.
+ */
+export function withStatsdListener(agentConfiguration: string): string {
+  const config = JSON.parse(agentConfiguration) as {
+    metrics?: { metrics_collected?: Record<string, unknown> };
+  };
+  const { statsdHost, statsdPort } = AWS_SERVER_HEALTH_METRIC;
+  const statsd = {
+    service_address: `${statsdHost}:${statsdPort}`,
+    metrics_collection_interval: 60,
+    metrics_aggregation_interval: 60,
+  };
+  return JSON.stringify({
+    ...config,
+    metrics: { ...config.metrics, metrics_collected: { ...config.metrics?.metrics_collected, statsd } },
+  });
 }

@@ -6,9 +6,11 @@ import type { Construct } from 'constructs';
 import {
   OPERATING_SYSTEM_IMAGES,
   SERVER_ALARM_BASICS,
+  SERVER_HEALTH_ALARM,
   serverAlarmId,
   serverMetricNamespace,
   type OperatingSystem,
+  type ServerHealthCheck,
 } from '../core';
 import type { IMonitoring } from './interfaces';
 
@@ -22,6 +24,41 @@ export interface ServerAlarmTarget {
   readonly os: OperatingSystem;
   /** Its instances, in order; instance `i` is member `i + 1` of every alarm. */
   readonly instances: readonly ec2.IInstance[];
+  /**
+   * The health endpoint its servers probe and report ({@link AWS_SERVER_HEALTH_METRIC}).
+   * @default - none: no health alarm and no health graph
+   */
+  readonly healthCheck?: ServerHealthCheck;
+}
+
+/**
+ * The server health metric on AWS. Every minute the probe (lib/core/server-health.ts) sends
+ * `health:<1|0>|g` to the CloudWatch agent's StatsD listener on the server (`127.0.0.1:8125`, UDP); the agent
+ * aggregates a minute and writes the metric `health` into the definition's namespace
+ * (`Platform/<env>/server/<name>`) with the dimensions `InstanceId` (appended to every agent metric) and
+ * `metric_type` = `gauge` (which the agent adds to every StatsD metric). Its Average over a minute is the
+ * healthy share of that minute's probes, 0 to 1, as on Azure.
+ */
+export const AWS_SERVER_HEALTH_METRIC = {
+  /** The metric name, also the StatsD name the probe sends. */
+  metricName: 'health',
+  /** The address the agent's StatsD listener binds to: the loopback only, so nothing off the server can report. */
+  statsdHost: '127.0.0.1',
+  /** The StatsD listener's UDP port (the agent's default). */
+  statsdPort: 8125,
+  /** The `metric_type` dimension the agent gives a StatsD gauge. */
+  metricType: 'gauge',
+} as const;
+
+/** The health metric of one instance, as the health alarm reads it: its Average over one minute. */
+export function serverHealthMetric(environment: string, server: string, instanceId: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: serverMetricNamespace(environment, server),
+    metricName: AWS_SERVER_HEALTH_METRIC.metricName,
+    dimensionsMap: { InstanceId: instanceId, metric_type: AWS_SERVER_HEALTH_METRIC.metricType },
+    statistic: cloudwatch.Stats.AVERAGE,
+    period: Duration.minutes(1),
+  });
 }
 
 /**
@@ -31,7 +68,12 @@ export interface ServerAlarmTarget {
  *   instance to healthy hardware, keeping its ID, addresses and volumes;
  * - `status-checks` (critical): the instance failed its own status check (the OS stopped responding);
  * - `cpu`, `memory`, `disk` (warning): the shared thresholds of SERVER_ALARM_BASICS, memory and disk from the
- *   CloudWatch agent.
+ *   CloudWatch agent;
+ * - `health` (critical), when the definition has a health check: the instance's {@link serverHealthMetric} was
+ *   below 1 (a failed probe) or missing (no report: the server, its agent or its probe stopped) for
+ *   SERVER_HEALTH_ALARM's `evaluationMinutes` consecutive minutes. Missing data breaches, so a new instance
+ *   alarms until its first probes arrive (the configuration installs the agent and the probe within minutes of
+ *   its start) and a stopped one alarms until it is started again; each sends an OK notification once healthy.
  * `availability` exists on Azure only and is declared as such.
  */
 export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, monitoring: IMonitoring): void {
@@ -108,23 +150,52 @@ export function addServerAlarms(scope: Construct, target: ServerAlarmTarget, mon
         { member },
       );
     }
+    if (target.healthCheck) {
+      const { port, path } = target.healthCheck;
+      monitoring.addAlarm(
+        scope,
+        serverAlarmId(target.name, 'health'),
+        {
+          metric: serverHealthMetric(target.environment, target.name, instance.instanceId),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: SERVER_HEALTH_ALARM.evaluationMinutes,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          severity: SERVER_HEALTH_ALARM.severity,
+          description: ({ evaluationPeriods }) =>
+            SERVER_HEALTH_ALARM.description(target.name, port, path, evaluationPeriods),
+          firstResponse: SERVER_HEALTH_ALARM.firstResponse,
+        },
+        { member },
+      );
+    }
   });
   // The dashboard lives in the foundation stack: it finds the instances by the definition's namespace (a
   // search), so it never references this stack.
-  const graph = (title: string, search: string): cloudwatch.GraphWidget =>
+  const graph = (title: string, search: string, max = 100, period = Duration.minutes(5)): cloudwatch.GraphWidget =>
     new cloudwatch.GraphWidget({
       title,
-      left: [new cloudwatch.MathExpression({ expression: search, usingMetrics: {}, period: Duration.minutes(5) })],
-      leftYAxis: { min: 0, max: 100 },
+      left: [new cloudwatch.MathExpression({ expression: search, usingMetrics: {}, period })],
+      leftYAxis: { min: 0, max },
       width: 8,
       height: 6,
     });
-  const search = (dimensions: string, metric: string): string =>
-    `SEARCH('{${namespace},${dimensions}} MetricName="${metric}"', 'Average', 300)`;
+  const search = (dimensions: string, metric: string, seconds = 300): string =>
+    `SEARCH('{${namespace},${dimensions}} MetricName="${metric}"', 'Average', ${seconds})`;
   monitoring.addWidgets(
     `Servers: ${target.name}`,
     graph('CPU %', search('InstanceId,cpu', 'cpu_usage_active')),
     graph('Memory used %', search('InstanceId', 'mem_used_percent')),
     graph('Root disk used %', search('InstanceId,fstype,path', 'disk_used_percent')),
+    ...(target.healthCheck
+      ? [
+          graph(
+            'Healthy share of probes (0-1)',
+            search('InstanceId,metric_type', AWS_SERVER_HEALTH_METRIC.metricName, 60),
+            1,
+            Duration.minutes(1),
+          ),
+        ]
+      : []),
   );
 }

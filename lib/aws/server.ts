@@ -8,16 +8,19 @@ import {
   backupPlanName,
   checkProps,
   configurationFor,
+  healthCheckPathProblem,
   IssueCollector,
   OPERATING_SYSTEM_IMAGES,
   PATCH_GROUP_TAG,
   patchGroupName,
   PLATFORM_PREFIX,
+  portProblem,
   renderCloudInit,
   SERVER_SIZES,
   SERVER_TAG,
   serverMetricNamespace,
   type ServerSpec,
+  withHealthProbe,
   zoneIndexOf,
 } from '../core';
 import { acknowledge, acknowledgeWildcardGrant, type WildcardGrant } from './acknowledge';
@@ -26,7 +29,7 @@ import { ImagePin } from './image-pin';
 import { protectionOf, RetainStatefulResources, tierOf } from './protection';
 import type { IMonitoring } from './interfaces';
 import { logRetentionOf } from './retention';
-import { addServerAlarms } from './server-alarms';
+import { addServerAlarms, AWS_SERVER_HEALTH_METRIC } from './server-alarms';
 
 /** Props of {@link Server}. */
 export interface ServerProps {
@@ -166,7 +169,13 @@ export function renderInstanceWildcardGrants(stack: Stack): WildcardGrant[] {
  * - configuration (cloud-init) and the CloudWatch agent through State Manager (ConfigurationManagement), an
  *   Ansible playbook on a schedule when the spec gives one;
  * - tags for backup (`platform:backup`), patching (`PatchGroup`) and configuration (`platform:server`);
- * - default alarms per instance: recovery, status checks, CPU, memory and disk.
+ * - default alarms per instance: recovery, status checks, CPU, memory and disk;
+ * - with `spec.healthCheck`: the health probe in the configuration (a systemd timer that requests
+ *   `http://127.0.0.1:<port><path>` every minute, lib/core/server-health.ts), reporting 1 or 0 to the CloudWatch
+ *   agent's StatsD listener on the loopback ({@link renderHealthReport}, {@link withStatsdListener}), and a
+ *   critical `health` alarm per instance that fires after 3 minutes without a healthy probe or without any report
+ *   (AWS_SERVER_HEALTH_METRIC has the metric's name, namespace and dimensions). On Azure the probe reports the same
+ *   0-1 measure through syslog instead.
  */
 export class Server extends Construct {
   /** The instances, in order: instance `i` runs in zone `i mod zones`. */
@@ -192,6 +201,11 @@ export class Server extends Construct {
           diskGiB: { kind: 'number', allowed: 'the root disk size in GiB' },
           configuration: { kind: 'object', allowed: 'the resolved configuration' },
           image: { kind: 'object', allowed: 'the image pins ({} for the latest)' },
+          healthCheck: {
+            kind: 'object',
+            optional: true,
+            allowed: 'the health endpoint, { port, path }, such as { port: 80, path: "/healthz" }',
+          },
         },
       },
       environment: { kind: 'string', allowed: 'the environment name' },
@@ -305,20 +319,43 @@ export class Server extends Construct {
       Tags.of(instance).add(PATCH_GROUP_TAG, patchGroupName(props.environment, os));
     }
 
+    const configuration = configurationFor(spec.configuration, spec.ansible, 'aws');
     this.configuration = new ConfigurationManagement(this, 'Configuration', {
       environment: props.environment,
       server: spec.name,
       os,
-      cloudConfig: renderCloudInit(configurationFor(spec.configuration, spec.ansible, 'aws'), os),
+      cloudConfig: renderCloudInit(
+        spec.healthCheck ? withHealthProbe(configuration, spec.healthCheck, renderHealthReport()) : configuration,
+        os,
+      ),
       logGroupName: logGroup.logGroupName,
       ...(spec.ansible && { ansible: spec.ansible }),
+      // The probe's reports reach CloudWatch through the agent's StatsD listener.
+      ...(spec.healthCheck && { statsd: true }),
     });
     addServerAlarms(
       this,
-      { environment: props.environment, name: spec.name, os, instances: this.instances },
+      {
+        environment: props.environment,
+        name: spec.name,
+        os,
+        instances: this.instances,
+        ...(spec.healthCheck && { healthCheck: spec.healthCheck }),
+      },
       props.monitoring,
     );
   }
+}
+
+/**
+ * The lines the health probe runs on AWS after each probe (`withHealthProbe`'s report): it logs the result to the
+ * journal (`journalctl -t platform-health`) and sends `$HEALTH` as a StatsD gauge to the CloudWatch agent on the
+ * loopback, with bash's `/dev/udp` (no netcat, no AWS CLI, no credentials on the command line). UDP does not wait
+ * for the agent: a report sent while it is not running is lost, and the alarm counts the minute as missing.
+ */
+export function renderHealthReport(): string[] {
+  const { metricName, statsdHost, statsdPort } = AWS_SERVER_HEALTH_METRIC;
+  return ['echo "health: $HEALTH"', `printf '${metricName}:%s|g\\n' "$HEALTH" > /dev/udp/${statsdHost}/${statsdPort}`];
 }
 
 /** The instance role's statements: each action on the narrowest resource the service allows. */
@@ -423,5 +460,14 @@ function validateServerProps(props: ServerProps, zones: number): void {
   const min = image.minDiskGiB.aws ?? 1;
   if (spec.diskGiB < min) issues.add(`${at}.diskGiB`, spec.diskGiB, `at least ${min} GiB for ${spec.os.aws}`);
   if (spec.count < 1) issues.add(`${at}.count`, spec.count, 'at least 1');
+  const check = spec.healthCheck;
+  if (check) {
+    // The same rules as the spec's, for a definition built without it.
+    const portIssue = typeof check.port === 'number' ? portProblem(check.port) : 'a TCP port, 1 to 65535';
+    if (portIssue) issues.add(`${at}.healthCheck.port`, check.port, portIssue);
+    const pathIssue =
+      typeof check.path === 'string' ? healthCheckPathProblem(check.path) : 'an absolute URL path such as /healthz';
+    if (pathIssue) issues.add(`${at}.healthCheck.path`, check.path, pathIssue);
+  }
   issues.throwIfAny('Invalid server');
 }
