@@ -13,16 +13,19 @@ import {
   checkProps,
   configurationFor,
   configurationIssues,
+  healthCheckPathProblem,
   IssueCollector,
   makeName,
   MAX_SERVER_COUNT,
   OPERATING_SYSTEM_IMAGES,
   PLATFORM_PREFIX,
+  portProblem,
   renderAzureBootstrap,
   renderCloudInit,
   SERVER_SIZE_NAMES,
   SERVER_SIZES,
   SERVER_TAG,
+  withHealthProbe,
   zoneIndexOf,
   type PropRules,
   type ServerSpec,
@@ -40,7 +43,7 @@ import type { IResourceGroup } from './interfaces';
 import { locationCodeOf } from './location';
 import type { IPatching } from './patching';
 import { RetainStatefulResources } from './protection';
-import { addServerAlarms } from './server-alarms';
+import { addServerAlarms, AZURE_SERVER_HEALTH_LOG } from './server-alarms';
 
 /** Props of {@link Server}. */
 export interface ServerProps {
@@ -98,6 +101,11 @@ const SERVER_PROPS: PropRules = {
     fields: {
       name: { kind: 'string', allowed: 'the server name' },
       count: { kind: 'number', allowed: 'how many VMs' },
+      healthCheck: {
+        kind: 'object',
+        optional: true,
+        allowed: 'the health endpoint, { port, path }, such as { port: 80, path: "/healthz" }',
+      },
     },
   },
   environment: ENVIRONMENT_PROP,
@@ -177,9 +185,28 @@ export function renderServerNames(
 
 const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
-/** The cloud-config a server definition's VMs receive in their user data (configuration plus scheduled Ansible); pure. */
-export function renderServerUserData(spec: Pick<ServerSpec, 'configuration' | 'ansible' | 'os'>): string {
-  return renderCloudInit(configurationFor(spec.configuration, spec.ansible, 'azure'), spec.os.azure);
+/**
+ * The lines the health probe runs on Azure after each probe (`withHealthProbe`'s report): it writes `health=1` or
+ * `health=0` to syslog with logger (AZURE_SERVER_HEALTH_LOG: tag `platform-health`, `user.notice`), which the
+ * journal keeps (`journalctl -t platform-health`) and the Azure Monitor Agent sends to the Syslog table.
+ */
+export function renderHealthReport(): string[] {
+  const { tag, facility, level, prefix } = AZURE_SERVER_HEALTH_LOG;
+  return [`logger -t ${tag} -p ${facility}.${level} "${prefix}$HEALTH"`];
+}
+
+/**
+ * The cloud-config a server definition's VMs receive in their user data (configuration, scheduled Ansible and,
+ * with `healthCheck`, the health probe reporting to syslog); pure.
+ */
+export function renderServerUserData(
+  spec: Pick<ServerSpec, 'configuration' | 'ansible' | 'os' | 'healthCheck'>,
+): string {
+  const configuration = configurationFor(spec.configuration, spec.ansible, 'azure');
+  return renderCloudInit(
+    spec.healthCheck ? withHealthProbe(configuration, spec.healthCheck, renderHealthReport()) : configuration,
+    spec.os.azure,
+  );
 }
 
 /**
@@ -317,6 +344,14 @@ function serverTagValue(props: Pick<ServerProps, 'spec' | 'environment'>): strin
  * collection rule sending performance counters and syslog (configuration and Ansible runs) to the environment's
  * workspace. With `patching`: every VM is assigned to the environment's maintenance configuration.
  *
+ * With `spec.healthCheck`: the health probe in the user data (a systemd timer that requests
+ * `http://127.0.0.1:<port><path>` every minute, lib/core/server-health.ts), reporting `health=1` or `health=0` to
+ * syslog ({@link renderHealthReport}), which the data collection rule already collects (`user` from Info up), and,
+ * with `monitoring`, a critical `health` log alert per computer evaluated every minute (see `addServerAlarms`): it
+ * fires 4 to 5 minutes after the endpoint fails or the server stops reporting (AWS: 3 minutes), because it leaves a
+ * minute for log ingestion. The measure is the same as on AWS: the healthy share of a minute's probes, 0 to 1.
+ * Adding or changing the health check changes user_data only, in place.
+ *
  * The subscription must have the EncryptionAtHost feature of Microsoft.Compute registered.
  *
  * @example
@@ -418,6 +453,7 @@ export class Server extends Construct {
           virtualMachineIds: vms.map((vm) => vm.id),
           computerNames: names.virtualMachines,
           location: rg.location,
+          ...(props.spec.healthCheck && { healthCheck: props.spec.healthCheck }),
         },
         monitoring,
       );
@@ -457,6 +493,15 @@ function validateServerProps(props: ServerProps): void {
     const before = issues.issues.length;
     issues.addAll(configurationIssues(spec.configuration), 'spec.configuration');
     if (spec.ansible) issues.addAll(ansibleIssues(spec.ansible), 'spec.ansible');
+    const check = spec.healthCheck;
+    if (check) {
+      // The spec's rules, for a definition built without it: the port and path reach the probe script.
+      const portIssue = typeof check.port === 'number' ? portProblem(check.port) : 'a TCP port, 1 to 65535';
+      if (portIssue) issues.add('spec.healthCheck.port', check.port, portIssue);
+      const pathIssue =
+        typeof check.path === 'string' ? healthCheckPathProblem(check.path) : 'an absolute URL path such as /healthz';
+      if (pathIssue) issues.add('spec.healthCheck.path', check.path, pathIssue);
+    }
     if (issues.issues.length === before) {
       try {
         renderServerUserData(spec);
