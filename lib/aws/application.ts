@@ -1,7 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { checkProps, IssueCollector, PLATFORM_PREFIX, SEVERITIES, type ApplicationSpec, type Severity } from '../core';
+import {
+  apiCheckDefinition,
+  checkProps,
+  IssueCollector,
+  PLATFORM_PREFIX,
+  SEVERITIES,
+  type ApplicationSpec,
+  type Severity,
+} from '../core';
+import { ApiCheck, serviceApiCheck } from './api-check';
 import { ContainerService } from './container-service';
 import type { IMonitoring } from './interfaces';
 import { Monitoring } from './monitoring';
@@ -38,6 +47,8 @@ export interface ApplicationProps {
  *   so the application has one of its own, `platform-<env>-<application>`, with a row per service and job.
  * - Data: stateful resources (log groups) are retained or deleted as `spec.protection.retainData` says (the tier
  *   decides: production retains), load balancers refuse deletion as `spec.protection.deletionProtection` says.
+ * - API checks: each of `spec.checks` an `ApiCheck` (CloudWatch Synthetics canary) with its alarms
+ *   `check/<name>/{success,latency,tls}`, artifacts in a bucket of the application's own.
  * - Tags: `spec.tags` on every taggable resource.
  *
  * @example
@@ -57,6 +68,11 @@ export class Application extends Construct {
   public readonly monitoring: IMonitoring;
   /** The application's dashboard, `platform-<env>-<application>`, when it has services or jobs. */
   public readonly dashboard?: cloudwatch.Dashboard;
+  /**
+   * The application's API checks (`spec.checks`), by check name: a service's in `Checks/<name>` on its load
+   * balancer, a URL's likewise; their artifacts go to the application's own bucket (`CheckArtifacts`).
+   */
+  public readonly checks: ReadonlyMap<string, ApiCheck>;
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
@@ -116,6 +132,33 @@ export class Application extends Construct {
         job.name,
         new ScheduledJob(jobs, job.name, { ...shared, spec: job, cluster: platform.cluster }),
       ]),
+    );
+
+    const checkSpecs = spec.checks.checks;
+    const checkProps = {
+      environment,
+      vpc: platform.network.vpc,
+      monitoring: this.monitoring,
+      tier: spec.environment.tier,
+      ...(checkSpecs.length > 0 && {
+        artifactsBucket: ApiCheck.createArtifactsBucket(this, 'CheckArtifacts', spec.environment.tier),
+      }),
+    };
+    const checks = new Construct(this, 'Checks');
+    this.checks = new Map(
+      checkSpecs.map((check) => {
+        if ('url' in check.target) {
+          const definition = apiCheckDefinition(check, check.target.url);
+          return [check.name, new ApiCheck(checks, check.name, { ...checkProps, check: definition })] as const;
+        }
+        const service = this.services.get(check.target.service);
+        if (!service) {
+          throw new Error(
+            `${this.node.path}: the check ${check.name} targets the service ${check.target.service}, which the application does not have`,
+          );
+        }
+        return [check.name, serviceApiCheck(checks, check, service, checkProps)] as const;
+      }),
     );
   }
 }

@@ -4,6 +4,7 @@
 import './peers';
 
 export * from './acknowledge';
+export * from './api-check';
 export * from './application';
 export * from './audit-trail';
 export * from './backup';

@@ -95,13 +95,14 @@ export function parseImageReference(reference: string): ImageReference | string 
 
 /**
  * The number of service stacks an AWS environment spreads its services and jobs over. Fixed, so that adding or
- * removing a workload never moves another to a different stack (a move replaces it); at about 24 resources
- * per service, 12 stacks of at most 18 hold over 100 services inside CloudFormation's 500-resource limit.
+ * removing a workload never moves another to a different stack (a move replaces it); at up to 36 resources per
+ * service (a production public service over HTTPS with its web ACL, autoscaling and its API check), 12 stacks of
+ * at most 12 hold over 100 services under 90% of CloudFormation's 500-resource limit (the guardrail's margin).
  */
 export const WORKLOAD_STACKS = 12;
 
 /** The most services and jobs one workload stack takes before the spec asks to pin one elsewhere. */
-export const MAX_WORKLOADS_PER_STACK = 18;
+export const MAX_WORKLOADS_PER_STACK = 12;
 
 /**
  * The stack a service or job goes to: from a hash of its kind and name, so it never changes while the workload

@@ -1,6 +1,7 @@
-import type { Construct } from 'constructs';
-import type { Environment } from '../../lib/core';
+import { Construct } from 'constructs';
+import { apiCheckDefinition, type Environment } from '../../lib/core';
 import {
+  ApiCheck,
   AuditTrail,
   Backup,
   ContainerCluster,
@@ -34,6 +35,8 @@ export class FoundationStack extends EnvironmentStack {
    * (`PlatformEnvironment.join`): network, cluster, access-log bucket, key, alert topics, application log group.
    */
   public readonly publication: PlatformEnvironmentPublication;
+  /** The API checks of URLs given in the spec (`env.checks` with a `{url}` target), by check name. */
+  public readonly checks: ReadonlyMap<string, ApiCheck>;
 
   constructor(scope: Construct, id: string, env: Environment) {
     super(scope, id, env, { description: 'network, monitoring, encryption keys and logs' });
@@ -64,6 +67,25 @@ export class FoundationStack extends EnvironmentStack {
         monitoring: this.monitoring,
       });
     }
+    // Checks of URLs live with the monitoring they alarm through; checks of services, in their service's stack.
+    const checks = new Construct(this, 'Checks');
+    this.checks = new Map(
+      env.checks.checks.flatMap((check) =>
+        'url' in check.target
+          ? [
+              [
+                check.name,
+                new ApiCheck(checks, check.name, {
+                  check: apiCheckDefinition(check, check.target.url),
+                  environment: env.name,
+                  monitoring: this.monitoring,
+                  vpc: this.network.vpc,
+                }),
+              ] as const,
+            ]
+          : [],
+      ),
+    );
     this.exportShared();
     this.publication = PlatformEnvironment.publish(this, 'PlatformEnvironment', {
       environment: env.name,

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { Environment, JobSpec, ServiceSpec } from '../../lib/core';
-import { ContainerService, ScheduledJob } from '../../lib/aws';
+import { type ApiCheck, ContainerService, ScheduledJob, serviceApiCheck } from '../../lib/aws';
 import { EnvironmentStack } from './environment-stack';
 import type { FoundationStack } from './foundation-stack';
 
@@ -14,6 +14,8 @@ export class WorkloadStack extends EnvironmentStack {
   public readonly services: ReadonlyMap<string, ContainerService>;
   /** The jobs of this stack, by name. */
   public readonly jobs: ReadonlyMap<string, ScheduledJob>;
+  /** The API checks of this stack's services (`env.checks` with a service target here), by check name. */
+  public readonly checks: ReadonlyMap<string, ApiCheck>;
 
   constructor(
     scope: Construct,
@@ -49,6 +51,15 @@ export class WorkloadStack extends EnvironmentStack {
     const jobs = new Construct(this, 'Jobs');
     this.jobs = new Map(
       workloads.jobs.map((spec) => [spec.name, new ScheduledJob(jobs, spec.name, { ...shared, spec })]),
+    );
+    // Each check of a service of this stack: `Checks/<name>`, sharing the stack's one artifacts bucket.
+    const checkProps = { environment: env.name, vpc: foundation.network.vpc, monitoring: foundation.monitoring };
+    const checks = new Construct(this, 'Checks');
+    this.checks = new Map(
+      env.checks.checks.flatMap((check) => {
+        const service = 'service' in check.target ? this.services.get(check.target.service) : undefined;
+        return service ? [[check.name, serviceApiCheck(checks, check, service, checkProps)] as const] : [];
+      }),
     );
   }
 }

@@ -207,7 +207,7 @@ describe('Application (AWS)', () => {
     );
     for (const alarm of alarms) {
       const props = alarm.Properties!;
-      expect(props.AlarmName).toMatch(/^platform-prod-(service|job)\.payments-/);
+      expect(props.AlarmName).toMatch(/^platform-prod-(service|job|check)\.payments-/);
       const severity = (props.AlarmDescription as string).startsWith('[critical]') ? 0 : 1;
       expect([props.AlarmName, props.AlarmActions]).toEqual([props.AlarmName, [topics[severity]]]);
     }
@@ -346,5 +346,113 @@ describe('Application (AWS)', () => {
     expect(message).toContain('Invalid Application props (payments/Payments)');
     expect(message).toMatch(/props\.spec: \(missing\) - required/);
     expect(message).toMatch(/props\.platform: \(missing\) - required/);
+  });
+});
+
+describe('Application API checks (AWS)', () => {
+  const internalApi = { ...SERVICE, name: 'ledger', public: false, port: 9000 };
+  /** An inline script as text, each reference (the load balancer's DNS name) as `<LogicalId.Attribute>`. */
+  function scriptText(script: unknown): string {
+    if (typeof script === 'string') return script;
+    const join = (script as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    return join[1]
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const [id, attribute] = (part as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+        return `<${id}.${attribute}>`;
+      })
+      .join(join[0]);
+  }
+  function withChecks(): TeamApp {
+    return teamApp(
+      payments({
+        services: [SERVICE, { ...internalApi, healthCheckPath: '/healthz' }],
+        checks: {
+          endpoints: [
+            { name: 'partner', url: 'https://partner.example.com/health', headers: { Accept: 'application/json' } },
+          ],
+        },
+      }),
+    );
+  }
+
+  test("every check of the spec is a canary: the services' on their load balancers, the URL's as given", () => {
+    const team = withChecks();
+    const { application, stack } = team;
+    expect([...application.checks.keys()]).toEqual(['payments-api', 'payments-ledger', 'payments-partner']);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Synthetics::Canary', 3);
+    const canaries = Object.values(template.findResources('AWS::Synthetics::Canary')).map(
+      (c) => c.Properties as { Name: string; Code: { Script: unknown }; VPCConfig?: unknown },
+    );
+    const byName = Object.fromEntries(canaries.map((c) => [c.Name, c]));
+    const api = scriptText(byName['platform-prod-payments-api']!.Code.Script);
+    // The service's URL is its load balancer's DNS name plus the health path, over https; the DNS name is not on
+    // the service's certificate, so the host name is not verified (the chain and the expiry are).
+    const lb = stack.resolve(application.services.get('payments-api')!.loadBalancer.loadBalancerDnsName) as {
+      'Fn::GetAtt': [string, string];
+    };
+    expect(api).toContain(`"url": "https://<${lb['Fn::GetAtt'][0]}.DNSName>/"`);
+    expect(api).toContain('"verifyTlsHostname": false');
+    expect(byName['platform-prod-payments-api']!.VPCConfig).toBeUndefined();
+    const ledger = scriptText(byName['platform-prod-payments-ledger']!.Code.Script);
+    expect(ledger).toMatch(/"url": "https:\/\/<PaymentsServicespaymentsledgerLoadBalancer\w+\.DNSName>\/healthz"/);
+    expect(byName['platform-prod-payments-ledger']!.VPCConfig).toMatchObject({ SecurityGroupIds: [expect.anything()] });
+    const partner = scriptText(byName['platform-prod-payments-partner']!.Code.Script);
+    expect(partner).toContain('"url": "https://partner.example.com/health"');
+    expect(partner).toContain('"verifyTlsHostname": true');
+  });
+
+  test("an internal service's load balancer admits its check's security group on the listener port", () => {
+    const { application, stack } = withChecks();
+    const check = application.checks.get('payments-ledger')!;
+    const service = application.services.get('payments-ledger')!;
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: stack.resolve(service.loadBalancerSecurityGroup.securityGroupId),
+      SourceSecurityGroupId: stack.resolve(check.securityGroup!.securityGroupId),
+      FromPort: 443,
+      ToPort: 443,
+      IpProtocol: 'tcp',
+    });
+  });
+
+  test("the checks share the application's own artifacts bucket, retained and kept 90 days in production", () => {
+    const { application, stack } = withChecks();
+    const buckets = [...application.checks.values()].map((c) => c.artifactsBucket);
+    expect(new Set(buckets).size).toBe(1);
+    expect(buckets[0]!.node.path).toBe('payments-prod/payments/Payments/CheckArtifacts');
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
+      }),
+    });
+    expect(
+      Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+        .map((a) => (a.Properties as { AlarmName: string }).AlarmName)
+        .filter((n) => n.startsWith('platform-prod-check.'))
+        .sort(),
+    ).toEqual([
+      'platform-prod-check.payments-api.latency',
+      'platform-prod-check.payments-api.success',
+      'platform-prod-check.payments-api.tls',
+      'platform-prod-check.payments-ledger.latency',
+      'platform-prod-check.payments-ledger.success',
+      'platform-prod-check.payments-ledger.tls',
+      'platform-prod-check.payments-partner.latency',
+      'platform-prod-check.payments-partner.success',
+      'platform-prod-check.payments-partner.tls',
+    ]);
+  });
+
+  test('with checks the application has no unacknowledged AwsSolutions, NIST 800-53 R5 or Platform finding', () => {
+    const { stack } = withChecks();
+    const findings = packsFor('production').flatMap((pack) =>
+      pack
+        .validateScope(stack)
+        .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
+    );
+    expect(findings).toEqual([]);
   });
 });

@@ -188,7 +188,7 @@ describe('workloadStackOf', () => {
 
   test('12 stacks of at most 18 hold over 100 workloads', () => {
     expect(WORKLOAD_STACKS).toBe(12);
-    expect(MAX_WORKLOADS_PER_STACK).toBe(18);
+    expect(MAX_WORKLOADS_PER_STACK).toBe(12);
     expect(WORKLOAD_STACKS * MAX_WORKLOADS_PER_STACK).toBeGreaterThan(100);
   });
 });

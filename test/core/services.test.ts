@@ -403,14 +403,14 @@ describe('workload stacks', () => {
   const overflow = (at: string): string =>
     `dev.${at}.stack: 3 - workload stack 3 already holds ${MAX_WORKLOADS_PER_STACK} services and jobs (CloudFormation allows 500 resources per stack); pin this one to another stack with stack: <0-11>`;
 
-  test('a stack takes 18 workloads', () => {
+  test('a stack takes 12 workloads', () => {
     const env = defineEnvironment(withWorkloads({ services: pinned(MAX_WORKLOADS_PER_STACK, 3) }));
-    expect(env.services.map((s) => s.stack)).toEqual(Array.from({ length: 18 }, () => 3));
+    expect(env.services.map((s) => s.stack)).toEqual(Array.from({ length: 12 }, () => 3));
   });
 
-  test('the 19th service pinned to one stack is refused at its stack field', () => {
+  test('the 13th service pinned to one stack is refused at its stack field', () => {
     expect(problems(withWorkloads({ services: pinned(MAX_WORKLOADS_PER_STACK + 1, 3) }))).toEqual([
-      overflow('services[18]'),
+      overflow(`services[${MAX_WORKLOADS_PER_STACK}]`),
     ]);
   });
 
@@ -422,15 +422,15 @@ describe('workload stacks', () => {
 
   test('every workload beyond 18 on one stack is reported in one run', () => {
     expect(problems(withWorkloads({ services: pinned(MAX_WORKLOADS_PER_STACK + 2, 3) }))).toEqual([
-      overflow('services[18]'),
-      overflow('services[19]'),
+      overflow(`services[${MAX_WORKLOADS_PER_STACK}]`),
+      overflow(`services[${MAX_WORKLOADS_PER_STACK + 1}]`),
     ]);
   });
 
   test('an invalid jobs value does not hide the services stack overflow', () => {
     expect(problems(withWorkloads({ services: pinned(MAX_WORKLOADS_PER_STACK + 1, 3), jobs: 'nightly' }))).toEqual([
       'dev.jobs: "nightly" - expected a list',
-      overflow('services[18]'),
+      overflow(`services[${MAX_WORKLOADS_PER_STACK}]`),
     ]);
   });
 

@@ -367,11 +367,13 @@ describe('AWS stages', () => {
           .sort(),
       ).toEqual(env.jobs.map((j) => j.name).sort());
       // The foundation holds what they share: the cluster platform-<env> and the access-log bucket (besides the
-      // audit trail's bucket and its access-log bucket).
+      // audit trail's bucket and its access-log bucket, and the artifacts bucket of the URL checks).
       const foundation = Template.fromStack(stage.foundation);
       foundation.resourceCountIs('AWS::ECS::Cluster', 1);
       foundation.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: stage.stageName });
-      foundation.resourceCountIs('AWS::S3::Bucket', env.audit.enabled ? 3 : 1);
+      const urlChecks = env.checks.checks.filter((c) => 'url' in c.target).length;
+      foundation.resourceCountIs('AWS::S3::Bucket', 1 + (env.audit.enabled ? 2 : 0) + (urlChecks > 0 ? 1 : 0));
+      foundation.resourceCountIs('AWS::Synthetics::Canary', urlChecks);
     }
   });
 
