@@ -1,6 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkProps, IssueCollector, type ApplicationSpec, type WorkloadSpec } from '../core';
+import { apiCheckDefinition, checkProps, IssueCollector, type ApplicationSpec, type WorkloadSpec } from '../core';
+import { ApiCheck, ApiCheckInsights, apiCheckRunner, apiCheckUrl } from './api-check';
 import { ContainerService } from './container-service';
 import { SendDiagnostics } from './diagnostics';
 import type { IKeyVault, IMonitoring } from './interfaces';
@@ -40,6 +41,9 @@ export interface ApplicationProps {
  *   tier decides: production retains). Logs are kept as long as the platform's workspace keeps them
  *   (`monitoring.logRetentionDays` of the platform environment): the workspace is the platform's.
  * - Tags: `spec.tags` on every taggable resource; diagnostics of every resource that supports them to the workspace.
+ * - API checks (`spec.checks`): each an `ApiCheck` (`checks/<name>`), a service's check requesting the service's
+ *   container app FQDN; they report to the application's own Application Insights component (`api-checks`,
+ *   `appi-platform-<env>-<application>-<location code>`) in the platform's workspace.
  *
  * @example
  * const platform = PlatformEnvironment.join(stack, 'platform', { spec: payments.environment });
@@ -53,6 +57,10 @@ export class Application extends Construct {
   public readonly jobs: ReadonlyMap<string, ScheduledJob>;
   /** The application's monitoring: the platform's workspace and action groups, with the application's alarm tuning. */
   public readonly monitoring: IMonitoring;
+  /** The Application Insights component the application's API checks report to, when it has checks. */
+  public readonly checkInsights?: ApiCheckInsights;
+  /** The application's API checks (`spec.checks.checks`), by name (`<application>-<name>`). */
+  public readonly checks: ReadonlyMap<string, ApiCheck>;
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
@@ -99,6 +107,38 @@ export class Application extends Construct {
     const jobs = new Construct(this, 'jobs');
     this.jobs = new Map(
       spec.jobs.map((job) => [job.name, new ScheduledJob(jobs, job.name, { ...workload(job), spec: job })]),
+    );
+
+    // The application's checks report to a component of its own in the platform's workspace (the platform's
+    // component is the platform's); a check the probe runs uses the Container Apps environment, a secret header
+    // the Key Vault, each read only then.
+    if (spec.checks.checks.length > 0) {
+      this.checkInsights = new ApiCheckInsights(this, 'api-checks', {
+        name: platform.environment,
+        application: spec.name,
+        resourceGroup: platform.resourceGroup,
+        locationCode: platform.locationCode,
+        workspaceId: platform.workspaceId,
+      });
+    }
+    const insights = this.checkInsights;
+    const checks = new Construct(this, 'checks');
+    this.checks = new Map(
+      insights === undefined
+        ? []
+        : spec.checks.checks.map((check) => [
+            check.name,
+            new ApiCheck(checks, check.name, {
+              ...shared,
+              check: apiCheckDefinition(check, apiCheckUrl(check, this.services)),
+              insights,
+              ...(spec.environment.azure !== undefined && { azureLocation: spec.environment.azure.location }),
+              ...(apiCheckRunner(check).runner === 'probe' && {
+                containerAppsEnvironmentId: platform.containerAppsEnvironmentId,
+              }),
+              ...(Object.keys(check.secretHeaders).length > 0 && { keyVault: platform.keyVault }),
+            }),
+          ]),
     );
   }
 }

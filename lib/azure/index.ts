@@ -31,3 +31,5 @@ export * from './policy';
 export * from './protection';
 export * from './workload-identity';
 export * from './audit-trail';
+export * from './api-check';
+export * from './api-check-probe';

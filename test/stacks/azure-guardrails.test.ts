@@ -5,6 +5,7 @@ import { buildAzureApp, EnvironmentStack } from '../../stacks/azure';
 import { loadEnvironments } from '../../stacks/environments';
 import { devInput } from '../util/fixtures';
 import { temporaryFolders } from '../util/temp';
+import { schemaProblems, type StackJson } from '../util/provider-schema';
 import { fullSynth, onlyResource, readStackJson } from '../util/terraform';
 
 const environments = loadEnvironments();
@@ -24,6 +25,10 @@ describe.each(environments.map((env) => [`platform-${env.name}`, env] as const))
     // fullSynth runs the aspects and the stack's validations, as `cdktf synth` does.
     const outdir = fullSynth(stack, tempDir());
     const tf = readStackJson(outdir, stack.node.id);
+
+    test('the cdk.tf.json is valid for the azurerm 4.55.0 provider: every argument exists, is typed right, and required ones are given', () => {
+      expect(schemaProblems(tf as unknown as StackJson)).toEqual([]);
+    });
 
     test('zero unacknowledged findings from the Azure rule pack', () => {
       const findings = checkTerraform(tf, { tier: env.tier, rules: AZURE_RULES });
@@ -53,6 +58,8 @@ describe.each(environments.map((env) => [`platform-${env.name}`, env] as const))
                   'azurerm_log_analytics_workspace',
                   'azurerm_recovery_services_vault',
                   ...(env.servers.length > 0 ? ['azurerm_linux_virtual_machine'] : []),
+                  // The component the API checks report their availability results to.
+                  ...(env.checks.checks.length > 0 ? ['azurerm_application_insights'] : []),
                 ]
               : [],
           ),

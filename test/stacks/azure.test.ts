@@ -1,5 +1,5 @@
 import { Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
-import { RetainStatefulResources, Server } from '../../lib/azure';
+import { apiCheckRunner, RetainStatefulResources, Server } from '../../lib/azure';
 import { defineEnvironment, type Environment } from '../../lib/core';
 import { addCompute, addFoundation, addWorkloads, buildAzureApp, EnvironmentStack } from '../../stacks/azure';
 import { loadEnvironments } from '../../stacks/environments';
@@ -182,6 +182,8 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
       ...(workloads ? ['container-apps'] : []),
       'services',
       'jobs',
+      // The Application Insights component the checks report to, and the checks.
+      ...(env.checks.checks.length > 0 ? ['api-checks', 'checks'] : []),
     ]);
     expect(stack.foundation.network).toBe(stack.network);
     expect(stack.compute.backup).toBe(stack.backup);
@@ -237,8 +239,11 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
     const resources = stack.node.findAll().filter(TerraformResource.isTerraformResource);
     const typesOf = (list: TerraformResource[]): string[] =>
       [...new Set(list.map((r) => r.terraformResourceType))].sort();
+    const webTests = env.checks.checks.some((c) => apiCheckRunner(c).runner === 'web-test');
     expect(typesOf(taggable)).toEqual(
       [
+        ...(env.checks.checks.length > 0 ? ['azurerm_application_insights'] : []),
+        ...(webTests ? ['azurerm_application_insights_standard_web_test'] : []),
         'azurerm_application_insights_workbook',
         ...(env.services.length > 0 ? ['azurerm_container_app'] : []),
         ...(hasWorkloads ? ['azurerm_container_app_environment'] : []),
@@ -361,6 +366,8 @@ describe('Azure stack parts', () => {
       'container-apps',
       'services',
       'jobs',
+      'api-checks',
+      'checks',
     ]);
     expect([...compute.servers.keys(), ...workloads.services.keys(), ...workloads.jobs.keys()]).toEqual([
       'web',
@@ -373,8 +380,17 @@ describe('Azure stack parts', () => {
       vaultUri: 'https://kv-fixture.vault.azure.net',
     });
     const tf = JSON.parse(Testing.synth(stack)) as TfJson;
-    expect(onlyOf(tf, 'azurerm_role_assignment').scope).toBe(
-      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-secrets/providers/Microsoft.KeyVault/vaults/kv-fixture',
-    );
+    // The services' secrets come from the Key Vault; the internal service's check reports to Application Insights.
+    const assignments = Object.values(tf.resource.azurerm_role_assignment ?? {}) as Array<{
+      role_definition_name?: string;
+      scope?: string;
+    }>;
+    expect(assignments.map((a) => [a.role_definition_name, a.scope]).sort()).toEqual([
+      [
+        'Key Vault Secrets User',
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-secrets/providers/Microsoft.KeyVault/vaults/kv-fixture',
+      ],
+      ['Monitoring Metrics Publisher', '${azurerm_application_insights.api-checks_06E2CE24.id}'],
+    ]);
   });
 });

@@ -5,10 +5,10 @@ describe('AZURE_RULES', () => {
     const ids = AZURE_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^(CKV2?_AZURE_\d+|PC_AZURE_[A-Z0-9_]+)$/);
-    expect(ids).toHaveLength(41);
+    expect(ids).toHaveLength(44);
   });
 
-  test('the pack holds the network, compute, storage, key vault, backup, container and log rules', () => {
+  test('the pack holds the network, compute, storage, key vault, backup, container, log and API check rules', () => {
     expect(AZURE_RULES.map((r) => r.id)).toEqual(
       expect.arrayContaining([
         'CKV_AZURE_9',
@@ -47,6 +47,9 @@ describe('AZURE_RULES', () => {
         'PC_AZURE_LOG_RETENTION',
         'PC_AZURE_VM_BACKUP',
         'PC_AZURE_PROVIDER_DATA_SAFE_FEATURES',
+        'PC_AZURE_APP_INSIGHTS_LOCAL_AUTH',
+        'PC_AZURE_APP_INSIGHTS_WORKSPACE',
+        'PC_AZURE_WEB_TEST_HTTPS',
       ]),
     );
   });

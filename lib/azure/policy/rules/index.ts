@@ -1,6 +1,8 @@
 import type { PolicyRule } from '../rule';
 export { DATA_SAFE_FEATURE_SWITCHES, type DataSafeFeatureSwitch } from './provider-data-safe-features';
 import { alertHasAction } from './alert-has-action';
+import { appInsightsLocalAuth } from './app-insights-local-auth';
+import { appInsightsWorkspace } from './app-insights-workspace';
 import { containerAppHttpsOnly } from './container-app-https-only';
 import { containerAppMinReplicas } from './container-app-min-replicas';
 import { containerAppProbes } from './container-app-probes';
@@ -41,10 +43,13 @@ import { storageSoftDelete } from './storage-soft-delete';
 import { subnetHasNsg } from './subnet-has-nsg';
 import { vmBackup } from './vm-backup';
 import { vmssEncryptionAtHost } from './vmss-encryption-at-host';
+import { webTestHttps } from './web-test-https';
 
 /** Every rule of the Azure pack, in id order. */
 export const AZURE_RULES: readonly PolicyRule[] = [
   alertHasAction,
+  appInsightsLocalAuth,
+  appInsightsWorkspace,
   containerAppHttpsOnly,
   containerAppMinReplicas,
   containerAppProbes,
@@ -85,4 +90,5 @@ export const AZURE_RULES: readonly PolicyRule[] = [
   subnetHasNsg,
   vmBackup,
   vmssEncryptionAtHost,
+  webTestHttps,
 ].sort((a, b) => a.id.localeCompare(b.id));
