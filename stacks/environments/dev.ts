@@ -6,6 +6,7 @@ import {
   NIGHTLY_JOB,
   OPS_PLAYBOOK,
   WEB_CONFIGURATION,
+  WEB_HEALTH_CHECK,
   WEB_SERVICE,
 } from './workloads';
 
@@ -19,7 +20,7 @@ export const dev: EnvironmentInput = {
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
   monitoring: { emails: ['platform-alerts@example.com'] },
   servers: [
-    { name: 'web', size: 'small', configuration: WEB_CONFIGURATION },
+    { name: 'web', size: 'small', configuration: WEB_CONFIGURATION, healthCheck: WEB_HEALTH_CHECK },
     { name: 'ops', size: 'small', os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' }, ansible: OPS_PLAYBOOK },
   ],
   services: [WEB_SERVICE, API_SERVICE],

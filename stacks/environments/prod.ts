@@ -6,7 +6,9 @@ import {
   exampleKeyVaultId,
   NIGHTLY_JOB,
   OPS_PLAYBOOK,
+  productionChecks,
   WEB_CONFIGURATION,
+  WEB_HEALTH_CHECK,
   WEB_SERVICE,
 } from './workloads';
 
@@ -32,7 +34,14 @@ export const prod: EnvironmentInput = {
     webhookUrls: ['https://events.pagerduty.com/integration/0000/enqueue'],
   },
   servers: [
-    { name: 'web', size: 'medium', count: 3, diskGiB: 64, configuration: WEB_CONFIGURATION },
+    {
+      name: 'web',
+      size: 'medium',
+      count: 3,
+      diskGiB: 64,
+      configuration: WEB_CONFIGURATION,
+      healthCheck: WEB_HEALTH_CHECK,
+    },
     { name: 'ops', size: 'small', os: { aws: 'amazon-linux-2023', azure: 'ubuntu-24.04' }, ansible: OPS_PLAYBOOK },
   ],
   // Production tiers serve HTTPS only: HTTP redirects to it.
@@ -41,4 +50,6 @@ export const prod: EnvironmentInput = {
     { ...API_SERVICE, awsCertificateArn: exampleCertificateArn('333333333333') },
   ],
   jobs: [NIGHTLY_JOB],
+  // Every service is checked by default; the public API is checked by URL, with its answer.
+  checks: productionChecks('api.example.com'),
 };

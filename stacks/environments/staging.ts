@@ -6,7 +6,9 @@ import {
   exampleKeyVaultId,
   NIGHTLY_JOB,
   OPS_PLAYBOOK,
+  productionChecks,
   WEB_CONFIGURATION,
+  WEB_HEALTH_CHECK,
   WEB_SERVICE,
 } from './workloads';
 
@@ -33,7 +35,7 @@ export const staging: EnvironmentInput = {
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
   monitoring: { emails: ['platform-alerts@example.com'] },
   servers: [
-    { name: 'web', size: 'small', count: 2, configuration: WEB_CONFIGURATION },
+    { name: 'web', size: 'small', count: 2, configuration: WEB_CONFIGURATION, healthCheck: WEB_HEALTH_CHECK },
     {
       name: 'ops',
       size: 'small',
@@ -48,4 +50,6 @@ export const staging: EnvironmentInput = {
     { ...API_SERVICE, awsCertificateArn: exampleCertificateArn('222222222222') },
   ],
   jobs: [NIGHTLY_JOB],
+  // Every service is checked by default; the public API is checked by URL, with its answer.
+  checks: productionChecks('api.staging.example.com'),
 };

@@ -1,4 +1,4 @@
-import type { ConfigurationInput } from '../../lib/core';
+import type { ConfigurationInput, EnvironmentInput } from '../../lib/core';
 
 /** The break-glass admin key of the example environments' Azure VMs (public half only; replace with your own). */
 export const EXAMPLE_ADMIN_SSH_KEY =
@@ -17,6 +17,12 @@ export const WEB_CONFIGURATION: ConfigurationInput = {
   ],
   services: ['nginx'],
 };
+
+/**
+ * The web servers' health endpoint: nginx's default site on Ubuntu serves /var/www/html, where WEB_CONFIGURATION
+ * writes `healthz`, so `http://127.0.0.1/healthz` answers 200 while nginx runs.
+ */
+export const WEB_HEALTH_CHECK = { port: 80, path: '/healthz' } as const;
 
 /** The operations playbook every environment's ops servers run (owned by the platform team). */
 export const OPS_PLAYBOOK = {
@@ -65,4 +71,23 @@ export const NIGHTLY_JOB = {
 /** The ACM certificate the example production-tier environments serve HTTPS with (one per account). */
 export function exampleCertificateArn(account: string): string {
   return `arn:aws:acm:eu-west-1:${account}:certificate/00000000-0000-0000-0000-000000000000`;
+}
+
+/**
+ * The checks of a production-tier environment: the public API's health by URL (it must answer JSON with
+ * `status: "ok"` within 1.5 seconds), and the web service's default check held to a 1-second budget (a static page).
+ */
+export function productionChecks(apiHost: string): EnvironmentInput['checks'] {
+  return {
+    services: { web: { latencyBudgetMs: 1000 } },
+    endpoints: [
+      {
+        name: 'public-api',
+        url: `https://${apiHost}/v1/health`,
+        headers: { Accept: 'application/json' },
+        body: { json: { path: 'status', equals: 'ok' } },
+        latencyBudgetMs: 1500,
+      },
+    ],
+  };
 }

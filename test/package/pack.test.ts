@@ -268,6 +268,12 @@ describe('the packed package, installed in a team project', () => {
     ).toEqual(['HTTP', 'HTTP', 'HTTPS', 'HTTPS']);
     expect(of('AWS::Scheduler::Schedule').map((r) => r.Properties?.ScheduleExpression)).toEqual(['cron(30 2 * * ? *)']);
     expect(new Set(of('AWS::Logs::LogGroup').map((r) => r.DeletionPolicy))).toEqual(new Set(['Retain']));
+    // Each service is checked by a canary every minute, the internal one from inside the VPC.
+    const canaries = of('AWS::Synthetics::Canary').map((r) => r.Properties as { Schedule: { Expression: string } });
+    expect(canaries.map((c) => [c.Schedule.Expression, 'VPCConfig' in c]).sort()).toEqual([
+      ['rate(1 minute)', false],
+      ['rate(1 minute)', true],
+    ]);
   });
 
   test('the Azure example runs a public and an internal container app and a job, state in Azure Storage', () => {
@@ -281,7 +287,12 @@ describe('the packed package, installed in a team project', () => {
       ['ca-prod-payments-checkout', true],
       ['ca-prod-payments-ledger', false],
     ]);
-    expect(Object.keys(tf.resource.azurerm_container_app_job ?? {})).toHaveLength(1);
+    // The settlement job, and the probe that checks the internal ledger service from inside the network.
+    expect(Object.keys(tf.resource.azurerm_container_app_job ?? {}).sort()).toEqual([
+      'payments_checks_payments-ledger_Probe_F77F24B4',
+      'payments_jobs_payments-settlement_204F3100',
+    ]);
+    expect(Object.keys(tf.resource.azurerm_application_insights_standard_web_test ?? {}).length).toBeGreaterThan(0);
     expect(Object.keys(tf.terraform.backend ?? {})).toEqual(['azurerm']);
   });
 

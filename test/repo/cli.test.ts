@@ -84,7 +84,7 @@ describe('npm run synth (bin/platform.ts)', () => {
     // audit trail (the Activity Log's diagnostic setting, 15 activity log alerts for its 8 controls' writes and
     // deletes, and 4 saved queries).
     expect(run.stdout.split('\n')[2]).toMatch(
-      /^prod\s+azure\s+platform-prod\s+129\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
+      /^prod\s+azure\s+platform-prod\s+148\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
     );
     expect(fs.readdirSync(cwd)).toEqual(['cdktf.out']);
   });

@@ -43,9 +43,24 @@ describe('the Azure review of synthesized output', () => {
     expect([diff.changes, diff.templateChanges, diff.blockers, diff.ignored]).toEqual([[], [], [], []]);
   });
 
-  test('making the api service public is exactly a public-endpoint broadening of its container app', () => {
+  test('making the api service public is exactly a public-endpoint broadening of its container app, and its check moves from the probe to web tests', () => {
     const diff = diffAzureEnvironment('dev', dev, publicApi, { newEnvironment: false });
-    expect(diff.changes).toEqual([
+    const [check, rest] = [
+      diff.changes.filter((c) => (c.path ?? '').startsWith('platform-dev/checks/api/')),
+      diff.changes.filter((c) => !(c.path ?? '').startsWith('platform-dev/checks/api/')),
+    ];
+    // A public endpoint is checked from the Internet by Application Insights; the probe inside the network goes.
+    expect(check.map((c) => [c.action, c.type, (c.path ?? '').replace('platform-dev/checks/api/', '')])).toEqual([
+      ['create', 'azurerm_application_insights_standard_web_test', 'TlsWebTest'],
+      ['create', 'azurerm_application_insights_standard_web_test', 'WebTest'],
+      ['destroy', 'azurerm_container_app_job', 'Probe'],
+      ['update', 'azurerm_monitor_metric_alert', 'check-api-success'],
+      ['destroy', 'azurerm_role_assignment', 'MetricsPublisher'],
+      ['destroy', 'azurerm_user_assigned_identity', 'Identity'],
+    ]);
+    // Nothing of the check holds data, and removing the probe's role narrows access.
+    expect(check.filter((c) => c.dataLoss || c.security.some((x) => x.broadened))).toEqual([]);
+    expect(rest).toEqual([
       {
         stack: 'platform-dev',
         id: 'azurerm_container_app.services_api_4C6F5FFC',

@@ -78,6 +78,8 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
           AuditTrailKey: 'AWS::KMS::Key',
           AuditTrailLogGroup: 'AWS::Logs::LogGroup',
         }),
+        // The run artifacts of the URL checks (service checks keep theirs in their workload stack).
+        ...(env.checks.checks.some((c) => 'url' in c.target) && { ApiCheckArtifacts: 'AWS::S3::Bucket' }),
         BackupKey: 'AWS::KMS::Key',
         BackupVault: 'AWS::Backup::BackupVault',
         ContainersAccessLogs: 'AWS::S3::Bucket',
@@ -111,6 +113,11 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
             expected[`Services${logical(service.name)}WebAclLogs`] = 'AWS::Logs::LogGroup';
           }
         }
+        // The run artifacts of the checks of the stack's services, one bucket per stack.
+        const checked = new Set(env.checks.checks.flatMap((c) => ('service' in c.target ? [c.target.service] : [])));
+        if (env.services.some((s) => s.stack === n && checked.has(s.name))) {
+          expected.ApiCheckArtifacts = 'AWS::S3::Bucket';
+        }
         for (const job of env.jobs.filter((w) => w.stack === n)) {
           expected[`Jobs${logical(job.name)}ExecutionLogGroup`] = 'AWS::Logs::LogGroup';
           expected[`Jobs${logical(job.name)}LogGroup`] = 'AWS::Logs::LogGroup';
@@ -122,6 +129,10 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
       const [vms, azureRest] = split(readGolden(root, env.name, 'azure')[`platform-${env.name}`]!, vm);
       expect(vms).toEqual(numbered((server, i) => `${vm}.servers_${server}_VirtualMachine-${i}`));
       expect(azureRest).toEqual({
+        // The Application Insights component the checks report to.
+        ...(env.checks.checks.length > 0 && {
+          'azurerm_application_insights.api-checks_06E2CE24': 'azurerm_application_insights',
+        }),
         'azurerm_log_analytics_workspace.monitoring_logs_workspace_EA950EC7': 'azurerm_log_analytics_workspace',
         'azurerm_recovery_services_vault.backup_Vault_0E98FECE': 'azurerm_recovery_services_vault',
         'azurerm_resource_group.resource-group': 'azurerm_resource_group',
@@ -146,11 +157,12 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
       'ServerswebInstance1',
     ]);
     expect(unhashedKeys(aws[`platform-${dev.name}-workloads-2`]!)).toEqual([
+      'ApiCheckArtifacts',
       'JobsnightlycleanupExecutionLogGroup',
       'JobsnightlycleanupLogGroup',
       'ServicesapiLogs',
     ]);
-    expect(unhashedKeys(aws[`platform-${dev.name}-workloads-7`]!)).toEqual(['ServiceswebLogs']);
+    expect(unhashedKeys(aws[`platform-${dev.name}-workloads-7`]!)).toEqual(['ApiCheckArtifacts', 'ServiceswebLogs']);
   });
 
   test('moving a stateful resource on AWS fails with the reason: CloudFormation replaces it and its data is lost', () => {
@@ -176,8 +188,11 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
       environments.map((e) => (e.name === 'prod' ? pinned : e)),
       [...stacks.filter((s) => s.environment !== 'prod'), ...(await synthesizeStacks([pinned]))],
     );
+    // The api service's check moves with it, and with the check the stack's bucket of run artifacts.
     expect(problems).toEqual([
+      'platform-prod-workloads-2: stateful AWS::S3::Bucket ApiCheckArtifactsE8B045F3 is gone or its logical ID changed. A new logical ID makes CloudFormation create a new resource and delete the old one with its data (or orphan it, if retained). If the move is not intended, restore the construct id (or pin the ID with overrideLogicalId). If the data is safe (migrated or disposable), run `npm run golden` to record it in test/golden/prod.aws.json, so the change shows in the pull request.',
       'platform-prod-workloads-2: stateful AWS::Logs::LogGroup ServicesapiLogs266223AD is gone or its logical ID changed. A new logical ID makes CloudFormation create a new resource and delete the old one with its data (or orphan it, if retained). If the move is not intended, restore the construct id (or pin the ID with overrideLogicalId). If the data is safe (migrated or disposable), run `npm run golden` to record it in test/golden/prod.aws.json, so the change shows in the pull request.',
+      'platform-prod-workloads-5: new stateful AWS::S3::Bucket ApiCheckArtifactsE8B045F3 is not in the golden list: run `npm run golden` to record it in test/golden/prod.aws.json, so the change shows in the pull request.',
       'platform-prod-workloads-5: new stateful AWS::Logs::LogGroup ServicesapiLogs266223AD is not in the golden list: run `npm run golden` to record it in test/golden/prod.aws.json, so the change shows in the pull request.',
     ]);
   });
