@@ -15,7 +15,7 @@ import { CLOUDS, formatSummary, synthesize } from './synth';
 export const SAMPLE_ENVIRONMENT = 'dev';
 
 /** The name of each generated sample, as pages mark it: `<!-- sample: NAME -->` followed by a fenced block. */
-export type SampleName = 'synth-summary' | 'check-table' | 'spec-errors';
+export type SampleName = 'synth-summary' | 'check-table' | 'spec-errors' | 'check-errors';
 
 /** The pages that may show samples: README.md and every docs/*.md (not docs/api, which typedoc generates). */
 export function samplePages(root: string = REPOSITORY_ROOT): string[] {
@@ -107,6 +107,39 @@ export function specErrorsSample(prod: EnvironmentInput): string {
   throw new Error('the spec-errors sample expected the environment to be refused, and it was accepted');
 }
 
+/** The errors `defineEnvironments` reports for the example production environment given five bad API checks at once. */
+export function checkErrorsSample(prod: EnvironmentInput): string {
+  try {
+    defineEnvironments([
+      {
+        ...prod,
+        azure: { ...prod.azure, keyVaultId: undefined },
+        checks: {
+          endpoints: [
+            { name: 'plain', url: 'http://api.example.com/health' },
+            { name: 'billing', service: 'billing' },
+            {
+              name: 'home',
+              url: 'https://www.example.com/',
+              headers: { Accept: 'text/html' },
+              body: { json: { path: 'status', equals: 'ok' } },
+              latencyBudgetMs: 90_000,
+            },
+            {
+              name: 'partner',
+              url: 'https://partner.example.com/v1/ping',
+              secretHeaders: { 'X-Api-Key': 'partner-key' },
+            },
+          ],
+        },
+      },
+    ]);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error('the check-errors sample expected the environment to be refused, and it was accepted');
+}
+
 /**
  * Generates every sample: `npm run synth -- --env dev` (its summary table; validation off, which changes no output),
  * `npm run check -- --env dev --no-cfn-lint` over that output (an excerpt of its table, since cfn-lint is not
@@ -137,6 +170,7 @@ export async function generateSamples(): Promise<Record<SampleName, string>> {
       'synth-summary': formatSummary(relative, work),
       'check-table': checkExcerpt(formatCheckTable(checked)),
       'spec-errors': specErrorsSample(prod),
+      'check-errors': checkErrorsSample(prod),
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

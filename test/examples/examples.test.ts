@@ -13,6 +13,7 @@ import { buildAcknowledgedApp as buildAzureAcknowledgedApp } from './azure-ackno
 import { AZURE_RULES } from '../../lib/azure';
 import { PolicyChecks } from '../../lib/aws';
 import { buildWildcardGrantApp } from './aws-wildcard-grant';
+import { definePaymentsProd } from './checks-spec';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -49,6 +50,7 @@ describe('examples shown in README.md and docs/*.md', () => {
       'docs/application-teams.md: examples/aws/lib/payments-stack.ts',
       'docs/application-teams.md: examples/aws/lib/payments.ts',
       'docs/application-teams.md: examples/azure/lib/payments-stack.ts',
+      'docs/checks.md: test/examples/checks-spec.ts',
       'docs/containers.md: test/examples/aws-container-app.ts',
       'docs/environments.md: stacks/environments/dev.ts',
       'docs/guardrails.md: test/examples/aws-wildcard-grant.ts',
@@ -118,6 +120,23 @@ describe('the server examples', () => {
     ]);
     expect(Object.keys(tf.resource.azurerm_virtual_machine_extension ?? {})).toHaveLength(1);
     expect(Object.keys(tf.resource.azurerm_maintenance_assignment_virtual_machine ?? {})).toHaveLength(1);
+  });
+});
+
+describe('the checks example', () => {
+  test('every service is checked unless switched off, tuned where the spec says, then the endpoints', () => {
+    const { checks } = definePaymentsProd();
+    expect(checks.checks.map((c) => [c.name, c.target, c.internal, c.intervalMinutes, c.latencyBudgetMs])).toEqual([
+      ['checkout', { service: 'checkout', path: '/' }, false, 1, 2000],
+      ['ledger', { service: 'ledger', path: '/ready' }, true, 1, 500],
+      ['ledger-export', { service: 'ledger', path: '/v1/exports/latest' }, true, 15, 2000],
+      ['partner-api', { url: 'https://partner.example.com/v2/ping' }, false, 1, 2000],
+    ]);
+    expect(checks.optedOut).toEqual([
+      { service: 'export', reason: 'checked end to end by the ledger-export endpoint check below' },
+    ]);
+    expect(checks.checks[2]?.body).toEqual({ jsonPath: 'state', equals: 'complete' });
+    expect(checks.checks[3]?.secretHeaders).toEqual({ 'X-Api-Key': 'partner-api-key' });
   });
 });
 
