@@ -87,6 +87,21 @@ export interface LogAlertDefinition extends AlarmBasics {
     readonly operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual';
     readonly splitBy: readonly string[];
   };
+  /**
+   * Judge the evaluation periods in the query instead of the rule: the rule runs every minute over one window and
+   * fires on one failing window, and the query and the window follow the tuned `evaluationPeriods`, read as
+   * minutes (a probe's "no healthy minute in the last N", for instance). `query` and `windowMinutes` above are
+   * then those of the untuned periods.
+   * @default - the rule runs once per window and fires when `evaluationPeriods` consecutive windows fail
+   */
+  readonly perMinute?: {
+    /** The query that judges the last `minutes` minutes itself. */
+    readonly query: (minutes: number) => string;
+    /** The window that holds them (1, 5, 10, 15, 30, 45 or 60 minutes), or undefined when none does. */
+    readonly windowMinutes: (minutes: number) => number | undefined;
+    /** The most minutes a window holds, for the error when a tuning asks for more. */
+    readonly maxMinutes: number;
+  };
 }
 
 /**

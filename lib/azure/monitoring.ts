@@ -223,6 +223,20 @@ export abstract class MonitoringBase extends Construct implements IMonitoring {
     const tuned = this.registry.tune(id, definition);
     if (!tuned) return undefined;
     const periods = tuned.evaluationPeriods;
+    // A per-minute rule judges its minutes in the query: one window holding them, one failing window.
+    const perMinute = tuned.perMinute;
+    const perMinuteWindow = perMinute?.windowMinutes(periods);
+    if (perMinute && perMinuteWindow === undefined) {
+      const issues = new IssueCollector();
+      issues.add(
+        `${id}.evaluationPeriods`,
+        periods,
+        `at most ${perMinute.maxMinutes} minutes (the longest window Azure accepts for a rule evaluated every minute holds no more)`,
+      );
+      issues.throwIfAny('Invalid alert');
+    }
+    const window = perMinuteWindow ?? tuned.windowMinutes;
+    const failing = perMinute ? 1 : periods;
     return new queryAlert.MonitorScheduledQueryRulesAlertV2(scope, id.replaceAll('/', '-'), {
       name: alarmName(this.environment, id),
       resourceGroupName: this.alertResourceGroup.name,
@@ -231,14 +245,14 @@ export abstract class MonitoringBase extends Construct implements IMonitoring {
       description: AlarmRegistry.describe(tuned),
       displayName: alarmName(this.environment, id),
       severity: AZURE_SEVERITY[tuned.severity],
-      evaluationFrequency: isoMinutes(tuned.windowMinutes),
-      windowDuration: isoMinutes(tuned.windowMinutes),
+      evaluationFrequency: isoMinutes(perMinute ? 1 : window),
+      windowDuration: isoMinutes(window),
       autoMitigationEnabled: true,
       // The log tables appear only once workloads write to them; validation would refuse the rule until then.
       skipQueryValidation: true,
       criteria: [
         {
-          query: tuned.query,
+          query: perMinute ? perMinute.query(periods) : tuned.query,
           timeAggregationMethod: tuned.measure?.aggregation ?? 'Count',
           operator: tuned.measure?.operator ?? 'GreaterThanOrEqual',
           threshold: tuned.threshold,
@@ -247,8 +261,8 @@ export abstract class MonitoringBase extends Construct implements IMonitoring {
             dimension: tuned.measure.splitBy.map((name) => ({ name, operator: 'Include', values: ['*'] })),
           }),
           failingPeriods: {
-            minimumFailingPeriodsToTriggerAlert: periods,
-            numberOfEvaluationPeriods: periods,
+            minimumFailingPeriodsToTriggerAlert: failing,
+            numberOfEvaluationPeriods: failing,
           },
         },
       ],

@@ -1,7 +1,5 @@
-import type * as queryAlert from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import type { Construct } from 'constructs';
 import {
-  IssueCollector,
   SERVER_ALARM_BASICS,
   SERVER_ALARMS,
   SERVER_HEALTH_ALARM,
@@ -254,7 +252,7 @@ function addServerHealthAlarm(
 ): void {
   const id = serverAlarmId(server.name, 'health');
   const minutes = SERVER_HEALTH_ALARM.evaluationMinutes;
-  const alert = monitoring.addLogAlert(scope, id, {
+  monitoring.addLogAlert(scope, id, {
     threshold: 1,
     evaluationPeriods: minutes,
     severity: SERVER_HEALTH_ALARM.severity,
@@ -264,46 +262,12 @@ function addServerHealthAlarm(
     query: renderServerHealthQuery(server.computerNames, minutes),
     windowMinutes: serverHealthWindowMinutes(minutes)!,
     measure: { column: 'Health', aggregation: 'Maximum', operator: 'LessThan', splitBy: ['Computer'] },
-  });
-  if (alert) judgeMinutesInOneWindow(alert, id, server.computerNames);
-}
-
-/**
- * The registry maps evaluationPeriods to the rule's failing periods of one window each. The health query judges
- * its minutes itself: this reads the tuned periods back, renders the query for that many minutes, sizes the window
- * to hold them, asks for one failing window, and evaluates every minute.
- */
-function judgeMinutesInOneWindow(
-  alert: queryAlert.MonitorScheduledQueryRulesAlertV2,
-  id: string,
-  computerNames: readonly string[],
-): void {
-  const criteria = alert.criteriaInput;
-  const criterion = Array.isArray(criteria)
-    ? (criteria[0] as queryAlert.MonitorScheduledQueryRulesAlertV2Criteria)
-    : undefined;
-  if (!criterion) throw new Error(`${id}: the log alert has no criteria to adjust`);
-  const minutes = criterion.failingPeriods?.numberOfEvaluationPeriods ?? SERVER_HEALTH_ALARM.evaluationMinutes;
-  const window = serverHealthWindowMinutes(minutes);
-  if (window === undefined) {
-    const issues = new IssueCollector();
-    issues.add(
-      `${id}.evaluationPeriods`,
-      minutes,
-      `at most ${Math.max(...LOG_ALERT_WINDOWS) - SERVER_HEALTH_INGESTION_ALLOWANCE_MINUTES} minutes (the longest window Azure accepts for a rule evaluated every minute, less the ingestion allowance)`,
-    );
-    issues.throwIfAny('Invalid alert');
-    return;
-  }
-  alert.putCriteria([
-    {
-      ...criterion,
-      query: renderServerHealthQuery(computerNames, minutes),
-      failingPeriods: { minimumFailingPeriodsToTriggerAlert: 1, numberOfEvaluationPeriods: 1 },
+    perMinute: {
+      query: (tuned) => renderServerHealthQuery(server.computerNames, tuned),
+      windowMinutes: serverHealthWindowMinutes,
+      maxMinutes: Math.max(...LOG_ALERT_WINDOWS) - SERVER_HEALTH_INGESTION_ALLOWANCE_MINUTES,
     },
-  ]);
-  alert.windowDuration = window % 60 === 0 ? `PT${window / 60}H` : `PT${window}M`;
-  alert.evaluationFrequency = 'PT1M';
+  });
 }
 
 /** The workbook charts of a server definition: CPU, memory and root disk use per computer, in percent; pure. */
