@@ -15,6 +15,7 @@ import {
   apiCheckDefinition,
   type ApiCheckDefinition,
   type CheckSpec,
+  type PropRules,
   type Tier,
 } from '../core';
 import { acknowledge, acknowledgeWildcardGrant } from './acknowledge';
@@ -230,6 +231,21 @@ exports.handler = async () => {
 `;
 }
 
+/** The shape of an {@link ApiCheckDefinition}, for a definition passed by hand (plain JavaScript, `as` casts). */
+const CHECK_DEFINITION_RULES: PropRules = {
+  name: { kind: 'string', allowed: 'the check name, kebab-case' },
+  url: { kind: 'string', allowed: 'the URL to request' },
+  internal: { kind: 'boolean', allowed: 'true or false' },
+  method: { kind: 'string', allowed: 'an HTTP method' },
+  headers: { kind: 'object', allowed: 'the headers, by name' },
+  secretHeaders: { kind: 'object', allowed: 'the secret names of the secret headers, by header name' },
+  expectedStatus: { kind: 'number', allowed: 'an HTTP status code' },
+  body: { kind: 'object', optional: true, allowed: '{contains} or {jsonPath, equals}' },
+  latencyBudgetMs: { kind: 'number', allowed: 'milliseconds' },
+  intervalMinutes: { kind: 'number', allowed: 'minutes' },
+  tlsExpiryWarningDays: { kind: 'number', allowed: 'days' },
+};
+
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -386,7 +402,11 @@ export class ApiCheck extends Construct {
   constructor(scope: Construct, id: string, props: ApiCheckProps) {
     super(scope, id);
     checkProps('ApiCheck', this.node.path, props, {
-      check: { kind: 'object', allowed: 'the resolved API check definition (ApiCheckDefinition)' },
+      check: {
+        kind: 'object',
+        allowed: 'the resolved API check definition (ApiCheckDefinition)',
+        fields: CHECK_DEFINITION_RULES,
+      },
       environment: { kind: 'string', allowed: 'the environment name' },
       monitoring: {
         kind: 'object',

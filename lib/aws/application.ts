@@ -135,7 +135,8 @@ export class Application extends Construct {
     );
 
     const checkSpecs = spec.checks.checks;
-    const checkProps = {
+    // What every check of the application shares.
+    const checkShared = {
       environment,
       vpc: platform.network.vpc,
       monitoring: this.monitoring,
@@ -149,7 +150,7 @@ export class Application extends Construct {
       checkSpecs.map((check) => {
         if ('url' in check.target) {
           const definition = apiCheckDefinition(check, check.target.url);
-          return [check.name, new ApiCheck(checks, check.name, { ...checkProps, check: definition })] as const;
+          return [check.name, new ApiCheck(checks, check.name, { ...checkShared, check: definition })] as const;
         }
         const service = this.services.get(check.target.service);
         if (!service) {
@@ -157,7 +158,7 @@ export class Application extends Construct {
             `${this.node.path}: the check ${check.name} targets the service ${check.target.service}, which the application does not have`,
           );
         }
-        return [check.name, serviceApiCheck(checks, check, service, checkProps)] as const;
+        return [check.name, serviceApiCheck(checks, check, service, checkShared)] as const;
       }),
     );
   }

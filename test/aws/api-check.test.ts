@@ -486,6 +486,68 @@ describe('ApiCheck validation', () => {
   });
 });
 
+describe('ApiCheck props', () => {
+  test('props passed by hand: every wrong or missing prop and definition field at once, before any check of values', () => {
+    const built = build('production', []);
+    const props = {
+      check: { ...publicCheck(), secretHeaders: undefined, intervalMinutes: '5', internal: 'no' },
+      environment: 7,
+      verifyTlsHostname: 'yes',
+    } as unknown as ApiCheckProps;
+    const error = errorOf(() => new ApiCheck(built.checksStack, 'Hand', props));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toContain('Invalid ApiCheck props (Checks/Hand)');
+    expect((error as SpecError).issues.map((i) => i.path).sort()).toEqual(
+      [
+        'props.check.internal',
+        'props.check.intervalMinutes',
+        'props.check.secretHeaders',
+        'props.environment',
+        'props.monitoring',
+        'props.verifyTlsHostname',
+      ].sort(),
+    );
+    expect(error.message).toMatch(/props\.check\.secretHeaders: \(missing\) - required: the secret names/);
+    expect(error.message).toMatch(/props\.monitoring: \(missing\) - required: the environment's monitoring/);
+  });
+});
+
+describe('ApiCheck resources', () => {
+  function counts(definitions: readonly ApiCheckDefinition[]): Record<string, number> {
+    const resources = Object.values(build('production', definitions).template.toJSON().Resources as Properties);
+    const byType: Record<string, number> = { total: resources.length };
+    for (const r of resources as { Type: string }[]) byType[r.Type] = (byType[r.Type] ?? 0) + 1;
+    return byType;
+  }
+
+  test("a public https check adds 6 resources, plus the stack's one artifacts bucket and its policy", () => {
+    expect(counts([publicCheck()])).toEqual({
+      total: 8,
+      'AWS::Synthetics::Canary': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::IAM::ManagedPolicy': 1,
+      'AWS::CloudWatch::Alarm': 3,
+      'AWS::S3::Bucket': 1,
+      'AWS::S3::BucketPolicy': 1,
+    });
+    expect(counts([publicCheck(), publicCheck({ name: 'second-api' })]).total).toBe(14);
+  });
+
+  test('an internal http check adds 6 (a security group, no TLS alarm)', () => {
+    expect(counts([internalCheck()])).toEqual({
+      total: 8,
+      'AWS::Synthetics::Canary': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::IAM::ManagedPolicy': 1,
+      'AWS::EC2::SecurityGroup': 1,
+      'AWS::CloudWatch::Alarm': 2,
+      'AWS::S3::Bucket': 1,
+      'AWS::S3::BucketPolicy': 1,
+    });
+    expect(counts([internalCheck({ url: 'https://internal-orders.example.com/healthz' })]).total).toBe(9);
+  });
+});
+
 describe('ApiCheck guardrails', () => {
   function findings(built: Built, tier: Tier): string[] {
     const packs: NagPack[] = [
