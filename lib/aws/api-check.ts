@@ -18,7 +18,7 @@ import {
   type PropRules,
   type Tier,
 } from '../core';
-import { acknowledge, acknowledgeWildcardGrant } from './acknowledge';
+import { acknowledge, acknowledgeChange, acknowledgeWildcardGrant } from './acknowledge';
 import type { ContainerService } from './container-service';
 import type { IMonitoring } from './interfaces';
 import { RetainStatefulResources, tierOf } from './protection';
@@ -672,11 +672,23 @@ export function serviceApiCheck(
   const definition = apiCheckDefinition(check, `${service.url}${path}`);
   const apiCheck = new ApiCheck(scope, check.name, { ...props, check: definition, verifyTlsHostname: false });
   if (apiCheck.securityGroup) {
-    service.loadBalancerSecurityGroup.addIngressRule(
+    const balancer = service.loadBalancerSecurityGroup;
+    const before = new Set(balancer.node.children);
+    balancer.addIngressRule(
       apiCheck.securityGroup,
       ec2.Port.tcp(apiCheckPort(definition.url)),
       `The API check ${check.name}`,
     );
+    // The review reports the new rule as widened access: say, next to it, why it is intended and narrow.
+    for (const rule of balancer.node.children.filter((c) => !before.has(c))) {
+      if (rule instanceof ec2.CfnSecurityGroupIngress) {
+        acknowledgeChange(
+          rule,
+          'security',
+          `Admits only the canary of the API check ${check.name} (its own security group, on the listener port), so it can request the internal service from inside the VPC; nothing else gains access`,
+        );
+      }
+    }
   }
   return apiCheck;
 }

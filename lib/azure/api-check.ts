@@ -465,7 +465,7 @@ const AVAILABILITY_DIMENSION = 'availabilityResult/name';
  * filtered to the check's test name, so web tests and probes share them; pure:
  * - `check/<name>/success` (critical): `availabilityResults/availabilityPercentage` (Average) below 100 in the
  *   window that holds one run (5 minutes for a web test every 5, 15 for one every 10 or 15; for the probe the
- *   shortest window not under its interval): any failed run at any location;
+ *   shortest window not under its interval), when a run fails at one location or more;
  * - `check/<name>/latency` (warning): `availabilityResults/duration` (Maximum, milliseconds) over the budget in
  *   the same window;
  * - `check/<name>/tls` (warning, https only): the certificate test's availability (Average, the only aggregation

@@ -107,6 +107,10 @@ describe('AWS API checks in the stages', () => {
             },
           });
           expect(Object.values(rules).map((r) => [r.Properties.FromPort, r.Properties.ToPort])).toEqual([[port, port]]);
+          // The review sees the rule as widened access; it carries the reason it is intended, next to it.
+          expect(Object.values(rules).map((r) => r.Metadata?.['platform:review'])).toEqual([
+            [{ risk: 'security', reason: expect.stringContaining(`the canary of the API check ${name}`) }],
+          ]);
         }
       }
     }
