@@ -15,7 +15,17 @@ export const dev: EnvironmentInput = {
   name: 'dev',
   tier: 'development',
   aws: { account: '111111111111', region: 'eu-west-1' },
-  azure: { location: 'westeurope', adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY, keyVaultId: exampleKeyVaultId('dev') },
+  azure: {
+    location: 'westeurope',
+    // The delivery workflows apply from GitHub Actions, whose runners keep nothing: state lives in Azure Storage.
+    backend: {
+      resourceGroupName: 'rg-platform-tfstate',
+      storageAccountName: 'stplatformtfstate',
+      containerName: 'tfstate',
+    },
+    adminSshPublicKey: EXAMPLE_ADMIN_SSH_KEY,
+    keyVaultId: exampleKeyVaultId('dev'),
+  },
   network: { cidr: '10.10.0.0/16' },
   tags: { owner: 'platform-team', 'cost-center': 'platform' },
   monitoring: { emails: ['platform-alerts@example.com'] },

@@ -1,4 +1,12 @@
-import { defineEnvironments, SpecError, type Environment, type EnvironmentInput } from '../../lib/core';
+import {
+  defineDelivery,
+  defineEnvironments,
+  SpecError,
+  type DeliverySpec,
+  type Environment,
+  type EnvironmentInput,
+} from '../../lib/core';
+import { delivery } from './delivery';
 import { dev } from './dev';
 import { prod } from './prod';
 import { staging } from './staging';
@@ -7,6 +15,7 @@ import { staging } from './staging';
 export const ENVIRONMENT_INPUTS: readonly EnvironmentInput[] = [dev, staging, prod];
 
 let resolved: readonly Environment[] | undefined;
+let delivered: DeliverySpec | undefined;
 
 /**
  * Validates and resolves every environment, once per process. Resolution is lazy so that an entry point
@@ -15,6 +24,16 @@ let resolved: readonly Environment[] | undefined;
 export function loadEnvironments(): readonly Environment[] {
   resolved ??= defineEnvironments(ENVIRONMENT_INPUTS);
   return resolved;
+}
+
+/**
+ * Validates and resolves the delivery (stacks/environments/delivery.ts) over every environment, once per process.
+ *
+ * @throws SpecError naming every problem of the environments, or else of the delivery.
+ */
+export function loadDelivery(): DeliverySpec {
+  delivered ??= defineDelivery(delivery, loadEnvironments());
+  return delivered;
 }
 
 /**

@@ -14,3 +14,4 @@ export * from './servers';
 export * from './services';
 export * from './text';
 export * from './application';
+export * from './delivery';
