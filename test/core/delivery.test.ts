@@ -2,6 +2,7 @@ import {
   DEFAULT_TOOL_VERSIONS,
   defineDelivery,
   defineEnvironments,
+  gatedEnvironments,
   SpecError,
   type DeliveryInput,
   type EnvironmentInput,
@@ -164,5 +165,23 @@ describe('defineDelivery', () => {
     expect(problems({ repository: 'acme/platform' }, [DEV])).toEqual([
       'delivery: undefined - at least one of aws or azure: the clouds the platform is delivered to',
     ]);
+  });
+});
+
+describe('gatedEnvironments', () => {
+  test('of several production-tier environments the first rehearses and the later ones are gated', () => {
+    expect(gatedEnvironments(['development', 'production', 'production'])).toEqual([false, false, true]);
+    expect(gatedEnvironments(['development', 'production', 'production', 'production'])).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
+  });
+
+  test('a lone production-tier environment is gated; development tiers never are', () => {
+    expect(gatedEnvironments(['development', 'production'])).toEqual([false, true]);
+    expect(gatedEnvironments(['production'])).toEqual([true]);
+    expect(gatedEnvironments(['development', 'development'])).toEqual([false, false]);
   });
 });

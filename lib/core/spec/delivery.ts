@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IssueCollector, SpecError } from '../errors';
+import type { Tier } from '../tiers';
 import { PLATFORM_PREFIX } from '../prefix';
 import { baseShape } from './base';
 import type { Environment } from './environment';
@@ -237,4 +238,19 @@ function checkAzure(environments: readonly Environment[], issues: IssueCollector
         `a state blob of its own; ${first}.azure.backend keeps its state in ${blob} already`,
       );
   }
+}
+
+/**
+ * Which environments a change waits for a person before (the review gate, on AWS also the permissions-broadening
+ * check, then an approval): every production-tier environment but the first of several. With more than one, the
+ * first (staging) is the rehearsal: deployed with production's guardrails and no one in the loop, so that what
+ * reaches a gate has already run in production-tier settings. A lone production-tier environment is gated.
+ *
+ * @param tiers the tier of each environment, in delivery order
+ * @returns one flag per environment, in the same order
+ */
+export function gatedEnvironments(tiers: readonly Tier[]): boolean[] {
+  const production = tiers.flatMap((tier, index) => (tier === 'production' ? [index] : []));
+  const rehearsal = production.length > 1 ? production[0] : undefined;
+  return tiers.map((tier, index) => tier === 'production' && index !== rehearsal);
 }
