@@ -9,8 +9,8 @@ import { sourceDigests, writeSourceRecord } from './cli/sources';
 process.env.CHECKPOINT_DISABLE ??= '1';
 
 runCli(async () => {
-  const { loadEnvironments } = await importEnvironments();
-  const assembly = buildAwsApp({ environments: loadEnvironments() }).synth();
+  const { loadDelivery, loadEnvironments } = await importEnvironments();
+  const assembly = buildAwsApp({ environments: loadEnvironments(), delivery: loadDelivery() }).synth();
   // npm run check accepts the assembly the CDK CLI writes too, as long as the sources have not changed since.
   writeSourceRecord(assembly.directory, sourceDigests());
 });

@@ -303,8 +303,12 @@ export class AuditTrail extends Construct {
  * Sends the server access logs of `bucket` to `target` under `prefix`, through a bucket policy for the S3 logging
  * service (limited to `bucket` in this account), whatever the app's `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`
  * flag: the ACL it would otherwise grant is refused by buckets that enforce bucket-owner object ownership.
+ *
+ * @param bucket the bucket whose accesses are logged
+ * @param target the access-log bucket (SSE-S3: S3 delivers access logs to no other encryption)
+ * @param prefix the key prefix of the logs in `target`, such as `trail/`
  */
-function logAccessesTo(bucket: s3.Bucket, target: s3.Bucket, prefix: string): void {
+export function logAccessesTo(bucket: s3.Bucket, target: s3.Bucket, prefix: string): void {
   const stack = Stack.of(bucket);
   target.addToResourcePolicy(
     new iam.PolicyStatement({

@@ -14,6 +14,8 @@ export * from './container-cluster';
 export * from './container-definition';
 export * from './container-service';
 export * from './container-service-alarms';
+export * from './delivery-checks-role';
+export * from './delivery-pipeline';
 export * from './image-pin';
 export * from './interfaces';
 export * from './log-analysis';

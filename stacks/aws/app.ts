@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import cdkJson from '../../cdk.json';
-import type { Environment } from '../../lib/core';
+import type { DeliverySpec, Environment } from '../../lib/core';
+import { DeliveryStack } from './delivery-stack';
 import { EnvironmentStage } from './environment-stage';
 
 /** Options of {@link buildAwsApp}. */
@@ -17,6 +18,14 @@ export interface AwsAppOptions {
    * @default true
    */
   readonly validation?: boolean;
+  /**
+   * The delivery: with an `aws` section, the app also holds the pipeline stack `platform-delivery` (in the delivery
+   * account) that deploys every stage in order, and each foundation lends the pipeline a role to run its API checks.
+   * The pipeline is built when `environments` are all of `delivery.environments`, in order; with some of them the
+   * stages are built as in the whole app (with the roles the pipeline uses) and the pipeline is left out.
+   * @default - no pipeline
+   */
+  readonly delivery?: DeliverySpec;
 }
 
 /**
@@ -33,8 +42,23 @@ export const AWS_CONTEXT: Readonly<Record<string, unknown>> = {
   'aws:cdk:disable-creation-stack-traces': true,
 };
 
-/** Builds the AWS app: one EnvironmentStage per environment. */
+/**
+ * Builds the AWS app: one EnvironmentStage per environment, and with a delivery on AWS the delivery stack whose
+ * pipeline deploys them.
+ *
+ * @throws Error when `options.environments` holds an environment the delivery does not deploy
+ */
 export function buildAwsApp(options: AwsAppOptions): App {
+  const delivery = options.delivery?.aws ? options.delivery : undefined;
+  const delivered = delivery?.environments.map((e) => e.name) ?? [];
+  const given = options.environments.map((e) => e.name);
+  const outside = given.filter((name) => !delivered.includes(name));
+  if (delivery && outside.length > 0) {
+    throw new Error(
+      `buildAwsApp: the delivery deploys ${delivered.join(', ') || '(none)'}, not ${outside.join(', ')}; ` +
+        'pass environments of the delivery only (or no delivery)',
+    );
+  }
   const app = new App({
     ...(options.outdir !== undefined && { outdir: options.outdir }),
     context: { ...AWS_CONTEXT },
@@ -42,6 +66,11 @@ export function buildAwsApp(options: AwsAppOptions): App {
     stackTraces: false,
     builtinCloudFormationValidation: options.validation ?? true,
   });
-  for (const env of options.environments) new EnvironmentStage(app, env);
+  const stages = options.environments.map((env) => new EnvironmentStage(app, env, { delivery }));
+  // The pipeline's waves are the whole list: with a subset (npm run synth -- --env prod) the stages are built as in
+  // the whole app (each foundation with its delivery-checks role), the pipeline is not.
+  if (delivery?.aws && given.join(',') === delivered.join(',')) {
+    new DeliveryStack(app, { ...delivery, aws: delivery.aws }, stages);
+  }
   return app;
 }

@@ -1,17 +1,27 @@
 import { Stage } from 'aws-cdk-lib';
 import { PolicyChecks, PortableAssembly, TagResources } from '../../lib/aws';
 import type { Construct } from 'constructs';
-import { PLATFORM_PREFIX, WORKLOAD_STACKS, type Environment } from '../../lib/core';
+import { PLATFORM_PREFIX, WORKLOAD_STACKS, type DeliverySpec, type Environment } from '../../lib/core';
 import { BackupCopyStack } from './backup-copy-stack';
 import { ComputeStack } from './compute-stack';
 import { FoundationStack } from './foundation-stack';
 import { WorkloadStack } from './workload-stack';
 
+/** Options of {@link EnvironmentStage}. */
+export interface EnvironmentStageOptions {
+  /**
+   * The delivery that deploys the environment: with an `aws` section, the foundation lends its pipeline a role
+   * to run the environment's API checks.
+   * @default - no delivery
+   */
+  readonly delivery?: DeliverySpec;
+}
+
 /**
  * One environment on AWS: a Stage named `platform-<env>` whose stacks are split by lifecycle and size:
  * `platform-<env>-foundation` (network, monitoring, keys, logs, the container cluster), `platform-<env>-compute`
  * (servers and patching) and `platform-<env>-workloads-<n>` (container services and jobs, placed by name).
- * Deploy one with `cdk deploy 'platform-<env>/*'`.
+ * Deploy one with `cdk deploy 'platform-<env>/*'`; the delivery pipeline deploys them all in order.
  */
 export class EnvironmentStage extends Stage {
   /** Network, keys and logs: stateful, retained in production. */
@@ -21,9 +31,11 @@ export class EnvironmentStage extends Stage {
   private readonly env: Environment;
   private computeStack?: ComputeStack;
 
-  constructor(scope: Construct, env: Environment) {
+  constructor(scope: Construct, env: Environment, options: EnvironmentStageOptions = {}) {
     super(scope, `${PLATFORM_PREFIX}-${env.name}`, { env: { account: env.aws.account, region: env.aws.region } });
-    this.foundation = new FoundationStack(this, 'foundation', env);
+    this.foundation = new FoundationStack(this, 'foundation', env, {
+      ...(options.delivery?.aws && { delivery: options.delivery.aws }),
+    });
     // Copies go to a vault in the second region (production tiers only name one); the foundation names it by ARN,
     // so it deploys first.
     if (env.backup.secondRegion !== undefined) {

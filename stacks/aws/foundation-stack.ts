@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
-import { apiCheckDefinition, type Environment } from '../../lib/core';
+import { apiCheckDefinition, type AwsDelivery, type Environment } from '../../lib/core';
 import {
   ApiCheck,
   AuditTrail,
   Backup,
+  apiCheckCanaryName,
   ContainerCluster,
+  DeliveryChecksRole,
   Monitoring,
   Network,
   PlatformEnvironment,
@@ -12,6 +14,16 @@ import {
   type PlatformEnvironmentPublication,
 } from '../../lib/aws';
 import { EnvironmentStack } from './environment-stack';
+
+/** Options of {@link FoundationStack}. */
+export interface FoundationStackOptions {
+  /**
+   * The AWS delivery that deploys the environment: the foundation then lends its pipeline the role
+   * `platform-<env>-delivery-checks` to run the environment's API checks, when it has any.
+   * @default - no delivery, no role
+   */
+  readonly delivery?: AwsDelivery;
+}
 
 /**
  * The stateful, long-lived part of an environment: network, monitoring, keys and logs, the container cluster and
@@ -37,8 +49,13 @@ export class FoundationStack extends EnvironmentStack {
   public readonly publication: PlatformEnvironmentPublication;
   /** The API checks of URLs given in the spec (`env.checks` with a `{url}` target), by check name. */
   public readonly checks: ReadonlyMap<string, ApiCheck>;
+  /**
+   * The role the delivery pipeline assumes to run every API check of the environment (URL and service checks)
+   * after deploying it, when a delivery is configured and the environment has checks.
+   */
+  public readonly deliveryChecks?: DeliveryChecksRole;
 
-  constructor(scope: Construct, id: string, env: Environment) {
+  constructor(scope: Construct, id: string, env: Environment, options: FoundationStackOptions = {}) {
     super(scope, id, env, { description: 'network, monitoring, encryption keys and logs' });
     this.monitoring = new Monitoring(this, 'Monitoring', { spec: env.monitoring, name: env.name });
     this.network = new Network(this, 'Network', {
@@ -86,6 +103,13 @@ export class FoundationStack extends EnvironmentStack {
           : [],
       ),
     );
+    if (options.delivery && env.checks.checks.length > 0) {
+      this.deliveryChecks = new DeliveryChecksRole(this, 'DeliveryChecks', {
+        environment: env.name,
+        canaryNames: env.checks.checks.map((check) => apiCheckCanaryName(env.name, check.name)),
+        deliveryAccount: options.delivery.account,
+      });
+    }
     this.exportShared();
     this.publication = PlatformEnvironment.publish(this, 'PlatformEnvironment', {
       environment: env.name,

@@ -3,13 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { awsStacksInConstructOrder, azureStack, EXAMPLE_ENVIRONMENTS, firstOfTier } from '../util/expected-stacks';
 import { temporaryFolders } from '../util/temp';
+import { loadDelivery } from '../../stacks/environments';
 
 // The CDK and cdktf CLIs run the TypeScript sources through cdk.json / cdktf.json, with no build step.
 const root = path.resolve(__dirname, '../..');
 const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
 const tempDir = temporaryFolders('platform-cli-tools-');
 
-test('npx cdk ls lists every environment stage', () => {
+test('npx cdk ls lists the delivery pipeline and its support stack, then every environment stage', () => {
   const out = tempDir();
   const run = spawnSync(process.execPath, [path.join(root, 'node_modules/aws-cdk/bin/cdk'), 'ls', '-o', out], {
     cwd: root,
@@ -17,17 +18,21 @@ test('npx cdk ls lists every environment stage', () => {
     env,
   });
   expect(run.status).toBe(0);
-  // Every environment's stage, in the order of the environment list; in each, the stacks in construct order: the
+  // The delivery stack and the support stack of the backup copies' region (its replication bucket), then every
+  // environment's stage, in the order of the environment list; in each, the stacks in construct order: the
   // foundation, the production tiers' backup-copy stack (which the foundation depends on; cdk ls lists the stacks in
   // construct order, the dependency is in the manifest, so cdk deploy deploys it first), the compute stack and the
   // workload stacks the services and jobs hash to.
-  expect(run.stdout.trim().split('\n')).toEqual(
-    EXAMPLE_ENVIRONMENTS.flatMap((environment) =>
+  const { account } = loadDelivery().aws!;
+  expect(run.stdout.trim().split('\n')).toEqual([
+    'platform-delivery',
+    `cross-region-stack-${account}:eu-central-1 (platform-delivery-support-eu-central-1)`,
+    ...EXAMPLE_ENVIRONMENTS.flatMap((environment) =>
       awsStacksInConstructOrder(environment).map(
         (stack) => `platform-${environment.name}/${stack.slice(`platform-${environment.name}-`.length)} (${stack})`,
       ),
     ),
-  );
+  ]);
   // As the example environments are today: each has servers, services and jobs (in workload stacks 2 and 7).
   const development = firstOfTier('development').name;
   const production = firstOfTier('production').name;
