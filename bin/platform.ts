@@ -1,10 +1,19 @@
 #!/usr/bin/env node
-// `npm run synth`: every environment, both clouds, replaced as one, with a summary table. Environments are
-// synthesized by worker processes in parallel; those whose inputs did not change are taken from the cache.
+// `npm run synth`: every environment, both clouds, replaced as one, with a summary table; on AWS, with every
+// environment selected, also the delivery pipeline stack (platform-delivery). Environments are synthesized by worker
+// processes in parallel; those whose inputs did not change are taken from the cache.
 import * as path from 'node:path';
 import { runCli, watchForStop } from './cli/command';
 import { importEnvironments } from './cli/load-environments';
-import { defaultCacheFolder, defaultJobs, formatReused, formatSummary, parseSynthArgs, synthesize } from './cli/synth';
+import {
+  defaultCacheFolder,
+  defaultJobs,
+  deliveryInRun,
+  formatReused,
+  formatSummary,
+  parseSynthArgs,
+  synthesize,
+} from './cli/synth';
 
 // No telemetry calls from cdktf (HashiCorp checkpoint) during synthesis.
 process.env.CHECKPOINT_DISABLE ??= '1';
@@ -14,10 +23,13 @@ runCli(async () => {
   // SIGINT, SIGTERM or the exit of npm stop the run before the output is replaced, removing what it wrote.
   const stop = watchForStop();
   try {
-    const { loadEnvironments, selectEnvironments } = await importEnvironments();
+    const { loadDelivery, loadEnvironments, selectEnvironments } = await importEnvironments();
     const environments = selectEnvironments(loadEnvironments(), args.environments);
+    // Validated on every run, whatever is selected, as the environments are: a SpecError writes nothing.
+    const delivery = loadDelivery();
     const rows = await synthesize({
       environments,
+      delivery,
       clouds: args.clouds,
       validation: args.validation,
       jobs: args.jobs ?? defaultJobs(),
@@ -30,7 +42,10 @@ runCli(async () => {
       }),
     });
     const reused = formatReused(rows);
-    process.stdout.write(`${reused ? `${reused}\n` : ''}${formatSummary(rows)}\n`);
+    // A subset of the environments, on AWS: one line after the table says the pipeline was left out, and why.
+    const pipeline = deliveryInRun(delivery, environments, args.clouds);
+    const note = pipeline && 'note' in pipeline ? `${pipeline.note}\n` : '';
+    process.stdout.write(`${reused ? `${reused}\n` : ''}${formatSummary(rows)}\n${note}`);
     if (process.env.PLATFORM_SYNTH_STATS) {
       const usage = process.resourceUsage();
       process.stderr.write(

@@ -21,6 +21,7 @@ import {
   CfnParameter,
   CfnResource,
   CfnRule,
+  DefaultStackSynthesizer,
   Stack,
   Stage,
   Validations,
@@ -116,6 +117,11 @@ function replayStack(scope: Construct, read: AssemblyStack): Stack {
     terminationProtection: read.terminationProtection,
     ...(read.tags !== undefined && { tags: { ...read.tags } }),
     ...(description !== undefined && { description }),
+    // A stack synthesized without the bootstrap version check (the delivery pipeline's cross-region support stack,
+    // BootstraplessSynthesizer): the template holds neither its parameter nor its rule, and neither does the replay.
+    ...(!(template.Parameters as Json | undefined)?.BootstrapVersion && {
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    }),
   });
   if (template.Metadata !== undefined) stack.templateOptions.metadata = template.Metadata as Json;
   if (template.AWSTemplateFormatVersion !== undefined) {

@@ -1,9 +1,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Environment } from '../../lib/core';
+import { DELIVERY_PIPELINE_NAME } from '../../lib/core';
 import { REPOSITORY_ROOT, type SourceDigests } from './sources';
-import type { Cloud, UnitResult } from './synth-unit';
+import type { Cloud, UnitResult, UnitSubject } from './synth-unit';
 
 /**
  * The units `npm run synth` synthesized before (one environment on one cloud each, bin/cli/synth-unit.ts), kept
@@ -38,19 +38,23 @@ export function defaultCacheFolder(): string {
   return process.env.PLATFORM_SYNTH_CACHE || path.join(REPOSITORY_ROOT, 'node_modules', '.cache', 'platform-synth');
 }
 
-/** What decides a unit's output. */
-export interface UnitKeyInput {
+/**
+ * What decides a unit's output: the cloud, the environment resolved (or the delivery resolved, which holds every
+ * environment), the validation setting and the sources.
+ */
+export type UnitKeyInput = UnitSubject & {
   /** The cloud. */
   readonly cloud: Cloud;
-  /** The environment, resolved. */
-  readonly environment: Environment;
   /** Whether the templates are validated against the CloudFormation schemas. */
   readonly validation: boolean;
   /** The digest of every source file (bin/cli/sources.ts). */
   readonly sources: SourceDigests;
-}
+};
 
-/** The name of a unit's entry: its cloud and environment (for pruning and for people), then its key. */
+/**
+ * The name of a unit's entry: its cloud and environment (`aws-platform-delivery` for the delivery unit), for pruning
+ * and for people, then its key.
+ */
 export function unitEntryName(input: UnitKeyInput): string {
   const sources = Object.entries(input.sources)
     .filter(([file]) => !file.startsWith('stacks/environments/'))
@@ -64,7 +68,11 @@ export function unitEntryName(input: UnitKeyInput): string {
       JSON.stringify({
         format: CACHE_FORMAT,
         cloud: input.cloud,
-        environment: input.environment,
+        // An environment's key is what it always was, so the entries an earlier version stored are still found.
+        ...(input.delivery ? { delivery: input.delivery } : { environment: input.environment }),
+        // What an environment lends the pipeline depends on the delivery account and the pipeline's name only.
+        ...(!input.delivery &&
+          input.deliveredBy?.aws && { deliveredBy: [input.deliveredBy.aws.account, DELIVERY_PIPELINE_NAME] }),
         validation: input.validation,
         sources,
         node: process.version,
@@ -74,7 +82,8 @@ export function unitEntryName(input: UnitKeyInput): string {
     )
     .digest('hex')
     .slice(0, 40);
-  return `${input.cloud}-${input.environment.name.replace(/[^\w.-]/g, '_')}-${key}`;
+  const name = input.delivery ? DELIVERY_PIPELINE_NAME : input.environment.name;
+  return `${input.cloud}-${name.replace(/[^\w.-]/g, '_')}-${key}`;
 }
 
 interface UnitRecord {

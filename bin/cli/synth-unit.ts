@@ -1,23 +1,61 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
-import type { Environment } from '../../lib/core';
+import { PLATFORM_PREFIX, type DeliverySpec, type Environment } from '../../lib/core';
 
 /**
  * One unit of synthesis: one environment on one cloud, built as an App of its own (holding that environment only)
- * and synthesized into a folder of its own. Units are what worker processes synthesize in parallel and what the
- * cache keeps; bin/cli/synth-assembly.ts joins them into the cdk.out/ and cdktf.out/ one App holding every
- * environment would write. Runs in a worker process (bin/cli/synth-worker.ts) or, with `--jobs 1`, in the process of
+ * and synthesized into a folder of its own; or the AWS delivery unit, the App of every environment with the delivery
+ * pipeline (see {@link UnitSubject}). Units are what worker processes synthesize in parallel and what the cache
+ * keeps; bin/cli/synth-assembly.ts joins them into the cdk.out/ and cdktf.out/ one App holding every environment
+ * would write. Runs in a worker process (bin/cli/synth-worker.ts) or, with `--jobs 1`, in the process of
  * `npm run synth` itself.
  */
 
 /** A cloud the library synthesizes for. */
 export type Cloud = 'aws' | 'azure';
 
+/**
+ * What a unit's App holds: one environment, or (AWS only) the delivery, whose App holds every environment of the
+ * delivery, in its order, and the delivery pipeline stack. CDK Pipelines synthesizes each stage when the pipeline
+ * adds it, which changes the stages' own output (their stacks are validated on synthesis), and its waves are the
+ * whole list of environments: the pipeline can be neither split from its environments nor built on a subset.
+ */
+export type UnitSubject =
+  | {
+      readonly environment: Environment;
+      readonly delivery?: undefined;
+      /**
+       * The delivery whose pipeline deploys the environment, when the run does not build the pipeline (a subset of the
+       * environments): the environment's foundation then holds what it lends the pipeline, as in the whole App.
+       */
+      readonly deliveredBy?: DeliverySpec;
+    }
+  | { readonly delivery: DeliverySpec; readonly environment?: undefined };
+
+/** The name of the delivery unit in messages, in the summary table's environment column and in the cache. */
+export const DELIVERY_UNIT = 'delivery';
+
+/** The environments a unit's App holds, in order. */
+export function unitEnvironments(subject: UnitSubject): readonly Environment[] {
+  return subject.delivery ? subject.delivery.environments : [subject.environment];
+}
+
+/** The name of a unit in messages: its environment's, or {@link DELIVERY_UNIT}. */
+export function unitName(subject: UnitSubject): string {
+  return subject.delivery ? DELIVERY_UNIT : subject.environment.name;
+}
+
 /** One stack a unit synthesized, for the summary table. */
 export interface UnitStack {
   /** The CloudFormation stack name or Terraform stack name. */
   readonly stack: string;
+  /**
+   * The environment the stack belongs to, or {@link DELIVERY_UNIT} for a stack of no environment (the pipeline's);
+   * set by the delivery unit only.
+   * @default - the unit's environment
+   */
+  readonly environment?: string;
   /** Resources in the template (CloudFormation `Resources`, Terraform `resource` blocks). */
   readonly resources: number;
   /** The template or Terraform JSON, relative to the unit's folder. */
@@ -37,12 +75,10 @@ export interface UnitResult {
   readonly treeMaxNodes?: number;
 }
 
-/** What {@link synthesizeUnit} is asked to do. */
-export interface UnitRequest {
-  /** The cloud. */
+/** What {@link synthesizeUnit} is asked to do: the unit's cloud and what its App holds. */
+export type UnitRequest = UnitSubject & {
+  /** The cloud; a delivery unit's is `aws`. */
   readonly cloud: Cloud;
-  /** The one environment the unit's App holds. */
-  readonly environment: Environment;
   /** The folder the App writes into: the unit's folder. */
   readonly outdir: string;
   /** Validate CloudFormation templates against the schemas (aws-cdk-lib's built-in validation). */
@@ -52,7 +88,7 @@ export interface UnitRequest {
    * @default - nothing
    */
   readonly customize?: (app: IConstruct, cloud: Cloud) => void;
-}
+};
 
 /** A unit that failed: the error, and what of the validation report's order is known (see UnitResult). */
 export interface UnitFailure extends Error {
@@ -63,6 +99,7 @@ export interface UnitFailure extends Error {
 /** Synthesizes one unit; the cloud's library is loaded on first use, so a process of one cloud never loads the other. */
 export async function synthesizeUnit(request: UnitRequest): Promise<UnitResult> {
   fs.mkdirSync(request.outdir, { recursive: true });
+  if (request.delivery && request.cloud !== 'aws') throw new Error('The delivery unit is synthesized for AWS only');
   return request.cloud === 'aws' ? synthesizeAws(request) : synthesizeAzure(request);
 }
 
@@ -74,8 +111,10 @@ async function synthesizeAws(request: UnitRequest): Promise<UnitResult> {
   const appMode = process.env.CDK_APP_MODE;
   process.env.CDK_APP_MODE = appMode ?? 'inmemory';
   try {
+    const environments = unitEnvironments(request);
     const app = buildAwsApp({
-      environments: [request.environment],
+      environments,
+      ...((request.delivery ?? request.deliveredBy) && { delivery: request.delivery ?? request.deliveredBy }),
       outdir: request.outdir,
       validation: request.validation,
     });
@@ -83,9 +122,13 @@ async function synthesizeAws(request: UnitRequest): Promise<UnitResult> {
     const assembly = app.synth();
     const maxNodes = app.node.tryGetContext(TREE_MAX_NODES_CONTEXT) as unknown;
     const validationOrder = recorder.stop();
+    // A stack of an environment is in its stage, `platform-<env>/<stack>`; the others (the pipeline's) in the App.
+    const environmentOf = (displayName: string): string =>
+      environments.find((e) => displayName.startsWith(`${PLATFORM_PREFIX}-${e.name}/`))?.name ?? DELIVERY_UNIT;
     return {
       stacks: assembly.stacksRecursively.map((stack) => ({
         stack: stack.stackName,
+        ...(request.delivery && { environment: environmentOf(stack.displayName) }),
         resources: Object.keys((stack.template as { Resources?: object }).Resources ?? {}).length,
         output: path.relative(request.outdir, stack.templateFullPath),
       })),
@@ -103,7 +146,7 @@ async function synthesizeAws(request: UnitRequest): Promise<UnitResult> {
 
 async function synthesizeAzure(request: UnitRequest): Promise<UnitResult> {
   const { buildAzureApp } = await import('../../stacks/azure');
-  const app = buildAzureApp({ environments: [request.environment], outdir: request.outdir });
+  const app = buildAzureApp({ environments: unitEnvironments(request), outdir: request.outdir });
   request.customize?.(app, 'azure');
   app.synth();
   const manifest = JSON.parse(fs.readFileSync(path.join(request.outdir, 'manifest.json'), 'utf8')) as {

@@ -23,8 +23,10 @@ async function run(request: WorkerRequest): Promise<void> {
     let reply: WorkerReply;
     try {
       const result = await synthesizeUnit({
+        ...(unit.delivery
+          ? { delivery: unit.delivery }
+          : { environment: unit.environment, ...(unit.deliveredBy && { deliveredBy: unit.deliveredBy }) }),
         cloud: unit.cloud,
-        environment: unit.environment,
         outdir: unit.outdir,
         validation: request.validation,
       });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
-import type { Environment } from '../../lib/core';
+import { DELIVERY_PIPELINE_NAME, type DeliverySpec, type Environment } from '../../lib/core';
 import { shownPath, StopError, UsageError, withoutSkipAdvice } from './command';
 import {
   assertReplaceable,
@@ -26,7 +26,15 @@ import {
 } from './synth-assembly';
 import { pruneCache, restoreUnit, storeUnit, unitEntryName } from './synth-cache';
 import { runUnits, type UnitOutcome } from './synth-pool';
-import type { Cloud, UnitFailure, UnitResult } from './synth-unit';
+import {
+  DELIVERY_UNIT,
+  unitEnvironments,
+  unitName,
+  type Cloud,
+  type UnitFailure,
+  type UnitResult,
+  type UnitSubject,
+} from './synth-unit';
 
 export type { Cloud } from './synth-unit';
 export { defaultCacheFolder } from './synth-cache';
@@ -120,7 +128,7 @@ export function defaultJobs(): number {
 
 /** One synthesized stack, for the summary table. */
 export interface SynthRow {
-  /** The environment the stack belongs to. */
+  /** The environment the stack belongs to, or `delivery` for the delivery pipeline's stacks, which belong to none. */
   readonly environment: string;
   /** The cloud it was synthesized for. */
   readonly cloud: Cloud;
@@ -130,7 +138,7 @@ export interface SynthRow {
   readonly resources: number;
   /** The stack's template or Terraform JSON, relative to the working directory. */
   readonly output: string;
-  /** True when the environment's inputs had not changed and its output was taken from the cache. */
+  /** True when the unit's inputs had not changed and its output was taken from the cache. */
   readonly reused: boolean;
 }
 
@@ -142,6 +150,16 @@ export interface SynthOptions {
   readonly clouds: readonly Cloud[];
   /** Validate CloudFormation templates against the schemas (aws-cdk-lib's built-in validation). */
   readonly validation: boolean;
+  /**
+   * The delivery (loadDelivery()). When it has an AWS pipeline, AWS is among the clouds and the environments are
+   * exactly the delivery's (every one, in its order), cdk.out/ also holds the pipeline stack `platform-delivery`,
+   * as `buildAwsApp({ environments, delivery })` writes it: the AWS side is then one unit, the App of every
+   * environment and the pipeline (CDK Pipelines synthesizes each stage as it adds it, so the stages cannot be
+   * synthesized apart from it). On a subset of the environments the pipeline, whose waves are the whole list,
+   * cannot be built: it is left out ({@link deliveryInRun} says so in a line for the caller to print).
+   * @default - no pipeline
+   */
+  readonly delivery?: DeliverySpec;
   /**
    * Where the AWS cloud assembly goes.
    * @default 'cdk.out'
@@ -170,10 +188,11 @@ export interface SynthOptions {
    */
   readonly force?: boolean;
   /**
-   * Called with each environment's app on each cloud (an App holding that environment alone) after it is built and
-   * before it is synthesized: to acknowledge a reviewed change (acknowledgeChange) or adjust a construct the spec
-   * does not reach. Synthesizes in this process (jobs is ignored) and without the cache: an App cannot be handed to
-   * another process, and what the function does is not part of any cache key.
+   * Called with each environment's app on each cloud (an App holding that environment alone; with the delivery
+   * pipeline, the AWS App holding every environment and the pipeline) after it is built and before it is
+   * synthesized: to acknowledge a reviewed change (acknowledgeChange) or adjust a construct the spec does not reach.
+   * Synthesizes in this process (jobs is ignored) and without the cache: an App cannot be handed to another process,
+   * and what the function does is not part of any cache key.
    * @default - nothing
    */
   readonly customize?: (app: IConstruct, cloud: Cloud) => void;
@@ -219,25 +238,48 @@ export class SynthesisError extends Error {
   }
 }
 
-/** One environment on one cloud in a run. */
-interface Unit {
+/** One environment on one cloud in a run, or the AWS delivery unit (every environment and the pipeline). */
+type Unit = UnitSubject & {
   readonly id: string;
   readonly cloud: Cloud;
-  readonly environment: Environment;
   /** Its folder in the run's work folder; the App writes into `out/` in it. */
   readonly dir: string;
   /** Its cache entry, when the cache is used. */
   readonly entry?: string;
+};
+
+/**
+ * Whether the delivery pipeline goes into this run's cdk.out/: the delivery to build it from, undefined when it
+ * does not apply (no delivery, no AWS pipeline, AWS not asked for), or a note when it applies but the environments
+ * are not every environment of the delivery.
+ */
+export function deliveryInRun(
+  delivery: DeliverySpec | undefined,
+  environments: readonly Environment[],
+  clouds: readonly Cloud[],
+): DeliverySpec | { readonly note: string } | undefined {
+  if (!delivery?.aws || !clouds.includes('aws')) return undefined;
+  const names = (list: readonly Environment[]): string => list.map((e) => e.name).join(', ');
+  if (names(environments) === names(delivery.environments)) return delivery;
+  const selected = environments.map((e) => e.name);
+  const listed = selected.length > 1 ? `${selected.slice(0, -1).join(', ')} and ${selected.at(-1)!}` : selected[0];
+  return {
+    note:
+      `The delivery pipeline ${DELIVERY_PIPELINE_NAME} is left out: its waves are every environment ` +
+      `(${names(delivery.environments)}), and this run synthesizes only ${listed ?? 'none'}.`,
+  };
 }
 
 /**
  * Synthesizes the environments for the clouds into cdk.out/ and cdktf.out/, as one. Each environment on each cloud
  * is a unit: an App holding that environment alone, synthesized into a folder of its own, by worker processes in
- * parallel (`jobs`), or copied from the cache when its inputs did not change (`cache`). The units are then assembled
- * into the output one App holding every environment would write, byte for byte (bin/cli/synth-assembly.ts), beside
- * the output folders, and the finished folders replace the old ones together, only when every unit succeeded
- * (bin/cli/output-swap.ts: a journal makes the renames complete even across a kill). A unit that fails does not stop
- * the others, so the findings of every environment on both clouds are reported at once. On any error, or when
+ * parallel (`jobs`), or copied from the cache when its inputs did not change (`cache`); with the delivery pipeline
+ * (`delivery`), the AWS side is one unit, the App of every environment and the pipeline. The units are then
+ * assembled into the output one App holding every environment would write, byte for byte
+ * (bin/cli/synth-assembly.ts; the delivery unit is that App), beside the output folders, and the finished folders
+ * replace the old ones together, only when every unit succeeded (bin/cli/output-swap.ts: a journal makes the
+ * renames complete even across a kill). A unit that fails does not stop the others, so the findings of every
+ * environment on both clouds are reported at once. On any error, or when
  * `signal` stops the run, the old output stays as it was and nothing half-written is left. Two runs for the same
  * folders do not overlap: the second waits for the first.
  */
@@ -276,15 +318,39 @@ async function synthesizeLocked(
   const cache = options.customize ? undefined : options.cache;
   const validation = options.validation;
   const work = workFolder(targets.aws);
+  const pipeline = deliveryInRun(options.delivery, options.environments, options.clouds);
+  const delivery = pipeline && !('note' in pipeline) ? pipeline : undefined;
+  // Without the pipeline in this run, an environment it deploys is built as in the whole App all the same.
+  const deliveredBy = (environment: Environment, cloud: Cloud): DeliverySpec | undefined =>
+    cloud === 'aws' && options.delivery?.aws && options.delivery.environments.some((e) => e.name === environment.name)
+      ? options.delivery
+      : undefined;
   const units: Unit[] = options.environments.flatMap((environment) =>
-    options.clouds.map((cloud) => ({
-      id: `${cloud}:${environment.name}`,
-      cloud,
-      environment,
-      dir: path.join(work, `${cloud}-${environment.name}`),
-      ...(cache && { entry: unitEntryName({ cloud, environment, validation, sources }) }),
-    })),
+    options.clouds
+      .filter((cloud) => !(delivery && cloud === 'aws'))
+      .map((cloud) => {
+        const by = deliveredBy(environment, cloud);
+        return {
+          id: `${cloud}:${environment.name}`,
+          cloud,
+          environment,
+          ...(by && { deliveredBy: by }),
+          dir: path.join(work, `${cloud}-${environment.name}`),
+          ...(cache && {
+            entry: unitEntryName({ cloud, environment, validation, sources, ...(by && { deliveredBy: by }) }),
+          }),
+        };
+      }),
   );
+  if (delivery) {
+    units.unshift({
+      id: `aws:${DELIVERY_UNIT}`,
+      cloud: 'aws',
+      delivery,
+      dir: path.join(work, `aws-${DELIVERY_UNIT}`),
+      ...(cache && { entry: unitEntryName({ cloud: 'aws', delivery, validation, sources }) }),
+    });
+  }
   const staged = new Map<Cloud, string>();
   let keepStaged = false;
   let outcomes = new Map<string, UnitOutcome & { reused?: boolean }>();
@@ -299,7 +365,14 @@ async function synthesizeLocked(
     }
     const fresh = units.filter((u) => !outcomes.has(u.id));
     const ran = await runUnits(
-      fresh.map((u) => ({ id: u.id, cloud: u.cloud, environment: u.environment, outdir: path.join(u.dir, 'out') })),
+      fresh.map((u) => ({
+        ...(u.delivery
+          ? { delivery: u.delivery }
+          : { environment: u.environment, ...(u.deliveredBy && { deliveredBy: u.deliveredBy }) }),
+        id: u.id,
+        cloud: u.cloud,
+        outdir: path.join(u.dir, 'out'),
+      })),
       {
         jobs: options.jobs ?? 1,
         validation,
@@ -324,17 +397,19 @@ async function synthesizeLocked(
       staged.set(cloud, temp);
       const ofCloud = units.filter((u) => u.cloud === cloud);
       const parts = ofCloud.map((u) => ({
-        environment: u.environment.name,
+        environment: unitName(u),
         dir: path.join(u.dir, 'out'),
         result: resultOf(u),
       }));
-      if (cloud === 'aws') assembleCdkOut(parts, temp);
+      // The delivery unit is the one App holding every environment: its output is cdk.out/ as it is.
+      if (cloud === 'aws' && delivery) fs.cpSync(parts[0]!.dir, temp, { recursive: true });
+      else if (cloud === 'aws') assembleCdkOut(parts, temp);
       else assembleCdktfOut(parts, temp);
       writeSourceRecord(temp, sources);
       for (const unit of ofCloud) {
         for (const stack of resultOf(unit).stacks) {
           rows.push({
-            environment: unit.environment.name,
+            environment: stack.environment ?? unitName(unit),
             cloud,
             stack: stack.stack,
             resources: stack.resources,
@@ -359,7 +434,11 @@ async function synthesizeLocked(
     // A report kept from an earlier failed run no longer describes cdk.out/.
     if (options.clouds.includes('aws')) fs.rmSync(`${targets.aws}.${VALIDATION_REPORT}`, { force: true });
     if (cache) storeInCache(cache, units, outcomes, sources);
-    const order = (row: SynthRow): number => options.environments.findIndex((e) => e.name === row.environment);
+    // The pipeline's stacks, of no environment, come after every environment's.
+    const order = (row: SynthRow): number => {
+      const at = options.environments.findIndex((e) => e.name === row.environment);
+      return at >= 0 ? at : options.environments.length;
+    };
     return rows.sort(
       (a, b) =>
         order(a) - order(b) || CLOUDS.indexOf(a.cloud) - CLOUDS.indexOf(b.cloud) || (a.stack < b.stack ? -1 : 1),
@@ -447,7 +526,7 @@ function synthesisError(
       const message = withoutSkipAdvice(error.message)
         .replace(/A copy of this report can be found in: \S+/, '')
         .trim();
-      messages.set(message, [...(messages.get(message) ?? []), unit.environment.name]);
+      messages.set(message, [...(messages.get(message) ?? []), unitName(unit)]);
     }
     const text =
       messages.size === 1
@@ -458,7 +537,7 @@ function synthesisError(
       : '';
     const error: UnitFailure =
       failed.length === 1 && !kept ? failed[0]!.error : new Error(`${text}${note}`, { cause: failed[0]!.error });
-    failures.push({ cloud, environments: failed.map((f) => f.unit.environment.name), error });
+    failures.push({ cloud, environments: failed.flatMap((f) => unitEnvironments(f.unit).map((e) => e.name)), error });
   }
   const messageOf = (error: unknown): string =>
     withoutSkipAdvice(error instanceof Error ? error.message : String(error))
@@ -487,6 +566,13 @@ function keepValidationReport(
     (u) => u.cloud === 'aws' && !outcomes.get(u.id)!.ok && fs.existsSync(path.join(u.dir, 'out', VALIDATION_REPORT)),
   );
   if (!failedWithReport) return undefined;
+  const kept = `${cdkOut}.${VALIDATION_REPORT}`;
+  const delivery = units.find((u) => u.cloud === 'aws' && u.delivery);
+  if (delivery) {
+    // The delivery unit is the one App: its report is the App's.
+    fs.copyFileSync(path.join(delivery.dir, 'out', VALIDATION_REPORT), kept);
+    return kept;
+  }
   const parts: AssemblyUnit[] = units
     .filter((u) => u.cloud === 'aws' && fs.existsSync(path.join(u.dir, 'out', VALIDATION_REPORT)))
     .map((u) => {
@@ -494,9 +580,8 @@ function keepValidationReport(
       const result: UnitResult = outcome.ok
         ? outcome.result
         : { stacks: [], ...(outcome.error.validationOrder && { validationOrder: outcome.error.validationOrder }) };
-      return { environment: u.environment.name, dir: path.join(u.dir, 'out'), result };
+      return { environment: unitName(u), dir: path.join(u.dir, 'out'), result };
     });
-  const kept = `${cdkOut}.${VALIDATION_REPORT}`;
   fs.writeFileSync(kept, JSON.stringify(mergeValidationReports(parts), undefined, 2));
   return kept;
 }

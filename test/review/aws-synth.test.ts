@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { defineEnvironments, type Environment } from '../../lib/core';
 import { diffAwsEnvironment } from '../../lib/review/aws-diff';
 import { readCdkOut, type SynthesizedStack } from '../../lib/review/outputs';
-import { ENVIRONMENT_INPUTS } from '../../stacks/environments';
+import { ENVIRONMENT_INPUTS, loadDelivery } from '../../stacks/environments';
 import { synthesize } from '../../bin/cli/synth';
 import { sharedSynthesis } from '../util/shared-synthesis';
 
@@ -21,6 +21,8 @@ async function synthDev(environments: readonly Environment[], name: string): Pro
   const cdkOut = path.join(root, name, 'cdk.out');
   await synthesize({
     environments,
+    // As npm run synth does: dev is built as the pipeline deploys it, though the pipeline is not in this run.
+    delivery: loadDelivery(),
     clouds: ['aws'],
     validation: false,
     cdkOut,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXAMPLE_ENVIRONMENTS, expectedRows } from '../util/expected-stacks';
+import { EXAMPLE_DELIVERY, EXAMPLE_ENVIRONMENTS, expectedRows } from '../util/expected-stacks';
 import { sharedSynthesis } from '../util/shared-synthesis';
 
 // The one test with aws-cdk-lib's CloudFormation schema validation on, as `npm run synth` runs it: every
@@ -9,7 +9,9 @@ import { sharedSynthesis } from '../util/shared-synthesis';
 test('every environment synthesizes on both clouds with CloudFormation validation on', async () => {
   const { rows, cdkOut } = await sharedSynthesis('validated');
   // Every stack of every environment (test/util/expected-stacks.ts derives them from the list and the tiers).
-  expect(rows.map((r) => [r.environment, r.cloud, r.stack])).toEqual(expectedRows(EXAMPLE_ENVIRONMENTS));
+  expect(rows.map((r) => [r.environment, r.cloud, r.stack])).toEqual(
+    expectedRows(EXAMPLE_ENVIRONMENTS, EXAMPLE_DELIVERY),
+  );
   const report = JSON.parse(fs.readFileSync(path.join(cdkOut, 'validation-report.json'), 'utf8')) as {
     pluginReports: Array<{ summary: { status: string }; violations: Array<{ severity: string }> }>;
   };

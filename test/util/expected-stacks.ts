@@ -1,5 +1,5 @@
-import type { Environment } from '../../lib/core';
-import { loadEnvironments } from '../../stacks/environments';
+import type { DeliverySpec, Environment } from '../../lib/core';
+import { loadDelivery, loadEnvironments } from '../../stacks/environments';
 
 /**
  * What the tests of the whole environment list expect, derived from the list and each environment's spec as the
@@ -9,6 +9,9 @@ import { loadEnvironments } from '../../stacks/environments';
 
 /** The example environments: those in stacks/environments, in their order. */
 export const EXAMPLE_ENVIRONMENTS: readonly Environment[] = loadEnvironments();
+
+/** The example delivery (stacks/environments/delivery.ts), over the example environments. */
+export const EXAMPLE_DELIVERY: DeliverySpec = loadDelivery();
 
 /** The example environments of one tier, in their order. */
 export function environmentsOfTier(tier: Environment['tier']): Environment[] {
@@ -56,11 +59,36 @@ export function azureStack(env: Environment): string {
 
 /**
  * The summary rows `npm run synth` prints for environments, as `[environment, cloud, stack]`: by environment in their
- * order, AWS before Azure, stacks by name.
+ * order, AWS before Azure, stacks by name; then, with a delivery on AWS whose environments these are, the pipeline's
+ * stack and a support stack per other region its stages deploy to (the production tiers' backup-copy regions).
  */
-export function expectedRows(environments: readonly Environment[]): Array<[string, 'aws' | 'azure', string]> {
-  return environments.flatMap((env) => [
+export function expectedRows(
+  environments: readonly Environment[],
+  delivery?: DeliverySpec,
+): Array<[string, 'aws' | 'azure', string]> {
+  const rows = environments.flatMap((env) => [
     ...awsStacks(env).map((stack): [string, 'aws' | 'azure', string] => [env.name, 'aws', stack]),
     [env.name, 'azure', azureStack(env)] as [string, 'aws' | 'azure', string],
   ]);
+  if (!delivery?.aws) return rows;
+  const home = delivery.aws.region;
+  const regions = [
+    ...new Set(
+      delivery.environments.flatMap((env) => [
+        env.aws.region,
+        ...(env.tier === 'production' && env.backup.secondRegion ? [env.backup.secondRegion] : []),
+      ]),
+    ),
+  ]
+    .filter((region) => region !== home)
+    .sort();
+  return [
+    ...rows,
+    ['delivery', 'aws', 'platform-delivery'],
+    ...regions.map((region): [string, 'aws' | 'azure', string] => [
+      'delivery',
+      'aws',
+      `platform-delivery-support-${region}`,
+    ]),
+  ];
 }

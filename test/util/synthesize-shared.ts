@@ -4,7 +4,7 @@
 // Each result is announced by a status file, written whole (renamed into place), so a reader never sees half of one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadEnvironments } from '../../stacks/environments';
+import { loadDelivery, loadEnvironments } from '../../stacks/environments';
 import { synthesize } from '../../bin/cli/synth';
 import type { SharedKind, SharedStatus } from './shared-synthesis';
 
@@ -17,6 +17,8 @@ async function synthesizeInto(root: string, kind: SharedKind): Promise<void> {
   try {
     const rows = await synthesize({
       environments: loadEnvironments(),
+      // As npm run synth: every environment, so the delivery pipeline too.
+      delivery: loadDelivery(),
       clouds: ['aws', 'azure'],
       validation: kind === 'validated',
       cdkOut: path.join(root, kind, 'cdk.out'),

@@ -9,7 +9,7 @@ import type { IConstruct } from 'constructs';
 import { buildAwsApp } from '../../../stacks/aws';
 import { buildAzureApp } from '../../../stacks/azure';
 import { UsageError } from '../../../bin/cli/command';
-import { loadEnvironments, selectEnvironments } from '../../../stacks/environments';
+import { loadDelivery, loadEnvironments, selectEnvironments } from '../../../stacks/environments';
 import { SOURCES_FILE, sourceDigests, writeSourceRecord } from '../../../bin/cli/sources';
 import {
   defaultJobs,
@@ -26,6 +26,7 @@ import { sharedSynthesis } from '../../util/shared-synthesis';
 import { temporaryFolders } from '../../util/temp';
 
 const environments = loadEnvironments();
+const delivery = loadDelivery();
 const tempDir = temporaryFolders('platform-synth-');
 
 /** Every file under a folder, with its bytes, by relative path. */
@@ -133,7 +134,7 @@ describe('synthesize', () => {
     // Each AWS stage has its foundation, its compute stack when it has servers, a workload stack per stack number its
     // services and jobs hash to, and in the production tiers the backup-copy stack; Azure has one stack per
     // environment (environments in their order, AWS first, stacks of an environment and cloud by name).
-    expect(rows.map((r) => [r.environment, r.cloud, r.stack])).toEqual(expectedRows(environments));
+    expect(rows.map((r) => [r.environment, r.cloud, r.stack])).toEqual(expectedRows(environments, delivery));
     // As the example environments are today: every one has servers, services and jobs, in workload stacks 2 and 7.
     expect(rows.filter((r) => r.environment === development.name).map((r) => r.stack)).toEqual([
       `platform-${development.name}-compute`,
@@ -166,7 +167,7 @@ describe('synthesize', () => {
     const table = formatSummary(rows).split('\n');
     expect(table[0]).toMatch(/^environment\s+cloud\s+stack\s+resources\s+output$/);
     // The header, its rule and a line per stack.
-    expect(table).toHaveLength(2 + expectedRows(environments).length);
+    expect(table).toHaveLength(2 + expectedRows(environments, delivery).length);
     expect(fs.readdirSync(folder).sort()).toEqual(['cdk.out', 'cdktf.out']);
   });
 
@@ -352,7 +353,7 @@ describe('formatReused', () => {
 // in worker processes, or copies it from the cache, and assembles the output. It must be the output of one App
 // holding every environment, as synthesis wrote it before, every file byte for byte, with the schema validation
 // on (aws-cdk-lib writes its report once for the whole App) and off.
-describe('byte for byte the output of one App holding every environment', () => {
+describe('byte for byte the output of one App holding every environment and the delivery pipeline', () => {
   /** Every file of the one-App output, validation on. */
   let reference: Record<string, string>;
   const validation = process.env.CDK_VALIDATION;
@@ -364,7 +365,7 @@ describe('byte for byte the output of one App holding every environment', () => 
     const appMode = process.env.CDK_APP_MODE;
     process.env.CDK_APP_MODE = 'inmemory';
     try {
-      buildAwsApp({ environments, outdir: path.join(dir, 'cdk.out'), validation: true }).synth();
+      buildAwsApp({ environments, delivery, outdir: path.join(dir, 'cdk.out'), validation: true }).synth();
       buildAzureApp({ environments, outdir: path.join(dir, 'cdktf.out') }).synth();
     } finally {
       if (appMode === undefined) delete process.env.CDK_APP_MODE;
@@ -392,6 +393,7 @@ describe('byte for byte the output of one App holding every environment', () => 
     const dir = tempDir();
     const options = {
       environments,
+      delivery,
       clouds: ['aws', 'azure'] as const,
       validation: false,
       jobs: 2,
