@@ -9,8 +9,11 @@ process.env.CHECKPOINT_DISABLE ??= '1';
 
 runCli(async () => {
   parseGoldenArgs(process.argv.slice(2));
-  const environments = (await importEnvironments()).loadEnvironments();
-  const changed = writeGolden(process.cwd(), environments, await synthesizeStacks(environments));
+  const { loadDelivery, loadEnvironments } = await importEnvironments();
+  const environments = loadEnvironments();
+  const delivery = loadDelivery();
+  const stacks = await synthesizeStacks(environments, delivery);
+  const changed = writeGolden(process.cwd(), environments, stacks, delivery);
   process.stdout.write(
     changed.length ? `updated:\n${changed.map((f) => `  ${f}`).join('\n')}\n` : 'golden files are up to date\n',
   );

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Environment } from '../../lib/core';
+import { DELIVERY_UNIT } from './synth-unit';
+import type { DeliverySpec, Environment } from '../../lib/core';
 import {
   compareInventory,
   readCdkOut,
@@ -35,17 +36,44 @@ export function parseGoldenArgs(argv: readonly string[]): void {
   }
 }
 
-/** Synthesizes the environments (validation off: only the resource IDs matter) and reads the stacks back. */
-export async function synthesizeStacks(environments: readonly Environment[]): Promise<SynthesizedStack[]> {
+/**
+ * Synthesizes the environments, and the delivery's pipeline when it covers them (validation off: only the resource
+ * IDs matter), and reads the stacks back.
+ */
+export async function synthesizeStacks(
+  environments: readonly Environment[],
+  delivery?: DeliverySpec,
+): Promise<SynthesizedStack[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-golden-'));
   try {
     const cdkOut = path.join(dir, 'cdk.out');
     const cdktfOut = path.join(dir, 'cdktf.out');
-    await synthesize({ environments, clouds: CLOUDS, validation: false, cdkOut, cdktfOut });
+    await synthesize({
+      environments,
+      clouds: CLOUDS,
+      validation: false,
+      cdkOut,
+      cdktfOut,
+      ...(delivery && { delivery }),
+    });
     return [...readCdkOut(cdkOut), ...readCdktfOut(cdktfOut)];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What has a golden file, by name and cloud: every environment on both clouds, and the delivery (its pipeline stack
+ * and support stacks, AWS only) when it has an AWS side.
+ */
+function goldenSubjects(
+  environments: readonly Environment[],
+  delivery?: DeliverySpec,
+): Array<{ readonly name: string; readonly cloud: Cloud }> {
+  return [
+    ...environments.flatMap((env) => CLOUDS.map((cloud) => ({ name: env.name, cloud }))),
+    ...(delivery?.aws ? [{ name: DELIVERY_UNIT, cloud: 'aws' as const }] : []),
+  ];
 }
 
 function inventoryOf(stacks: readonly SynthesizedStack[], environment: string, cloud: Cloud): StatefulInventory {
@@ -58,21 +86,15 @@ export function readGolden(root: string, environment: string, cloud: Cloud): Sta
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as StatefulInventory) : {};
 }
 
-/** Compares every environment and cloud with its golden file; one explanation per difference. */
+/** Compares every environment and cloud (and the delivery) with its golden file; one explanation per difference. */
 export function compareWithGolden(
   root: string,
   environments: readonly Environment[],
   stacks: readonly SynthesizedStack[],
+  delivery?: DeliverySpec,
 ): string[] {
-  return environments.flatMap((env) =>
-    CLOUDS.flatMap((cloud) =>
-      compareInventory(
-        readGolden(root, env.name, cloud),
-        inventoryOf(stacks, env.name, cloud),
-        cloud,
-        goldenFile(env.name, cloud),
-      ),
-    ),
+  return goldenSubjects(environments, delivery).flatMap(({ name, cloud }) =>
+    compareInventory(readGolden(root, name, cloud), inventoryOf(stacks, name, cloud), cloud, goldenFile(name, cloud)),
   );
 }
 
@@ -81,18 +103,17 @@ export function writeGolden(
   root: string,
   environments: readonly Environment[],
   stacks: readonly SynthesizedStack[],
+  delivery?: DeliverySpec,
 ): string[] {
   const changed: string[] = [];
   fs.mkdirSync(path.join(root, GOLDEN_DIR), { recursive: true });
-  for (const env of environments) {
-    for (const cloud of CLOUDS) {
-      const file = goldenFile(env.name, cloud);
-      const text = `${JSON.stringify(inventoryOf(stacks, env.name, cloud), null, 2)}\n`;
-      const full = path.join(root, file);
-      if (fs.existsSync(full) && fs.readFileSync(full, 'utf8') === text) continue;
-      fs.writeFileSync(full, text);
-      changed.push(file);
-    }
+  for (const { name, cloud } of goldenSubjects(environments, delivery)) {
+    const file = goldenFile(name, cloud);
+    const text = `${JSON.stringify(inventoryOf(stacks, name, cloud), null, 2)}\n`;
+    const full = path.join(root, file);
+    if (fs.existsSync(full) && fs.readFileSync(full, 'utf8') === text) continue;
+    fs.writeFileSync(full, text);
+    changed.push(file);
   }
   return changed;
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DELIVERY_PIPELINE_NAME } from '../core';
 
 /** One synthesized stack, read back from cdk.out/ or cdktf.out/. */
 export interface SynthesizedStack {
@@ -39,7 +40,12 @@ function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
+/**
+ * The environment a stack belongs to, from its stage or name: `platform-prod` is `prod`; the delivery pipeline's stack
+ * and its support stacks in other regions (`platform-delivery-support-<region>`) are `delivery`.
+ */
 function environmentOf(name: string): string {
+  if (name.startsWith(`${DELIVERY_PIPELINE_NAME}-support-`)) return 'delivery';
   return name.replace(/^platform-/, '');
 }
 

@@ -115,12 +115,16 @@ describe('defineDelivery', () => {
     expect(defineDelivery(INPUT, defineEnvironments([DEV, STAGING, PROD, apart])).environments).toHaveLength(4);
   });
 
-  test("an environment named like the pipeline in the pipeline's account and region is refused", () => {
+  test("'delivery' is reserved, and names beginning with 'delivery-' in the pipeline's account and region", () => {
     const named = env('delivery', 'development', '10.60.0.0/16', {
+      aws: { account: '777777777777', region: 'eu-west-1' },
+    });
+    const near = env('delivery-x', 'development', '10.70.0.0/16', {
       aws: { account: '999999999999', region: 'eu-west-1' },
     });
-    expect(problems(INPUT, [named, PROD])).toEqual([
-      `environments[0].name: "delivery" - a name that does not begin with 'delivery' in the pipeline's account and ` +
+    expect(problems(INPUT, [named, near, PROD])).toEqual([
+      `environments[0].name: "delivery" - another name: 'delivery' names the pipeline's stacks (platform-delivery) and their golden list`,
+      `environments[1].name: "delivery-x" - a name that does not begin with 'delivery' in the pipeline's account and ` +
         `region (999999999999 eu-west-1): the pipeline's resources are named platform-delivery-*`,
     ]);
   });

@@ -205,7 +205,13 @@ function checkAws(
         );
       }
     });
-    if (b.aws.account === aws.account && b.aws.region === aws.region && `${b.name}-`.startsWith('delivery-')) {
+    if (b.name === 'delivery') {
+      issues.add(
+        `environments[${j}].name`,
+        b.name,
+        `another name: 'delivery' names the pipeline's stacks (${DELIVERY_PIPELINE_NAME}) and their golden list`,
+      );
+    } else if (b.aws.account === aws.account && b.aws.region === aws.region && b.name.startsWith('delivery-')) {
       issues.add(
         `environments[${j}].name`,
         b.name,

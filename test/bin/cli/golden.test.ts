@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { compareInventory, readCdkOut, readCdktfOut, type SynthesizedStack } from '../../../lib/review';
 import { defineEnvironment } from '../../../lib/core';
-import { loadEnvironments } from '../../../stacks/environments';
+import { loadDelivery, loadEnvironments } from '../../../stacks/environments';
 import { prod } from '../../../stacks/environments/prod';
 import { UsageError } from '../../../bin/cli/command';
 import { compareWithGolden, parseGoldenArgs, readGolden, synthesizeStacks } from '../../../bin/cli/golden';
@@ -41,8 +41,30 @@ function withMoved(cloud: 'aws' | 'azure', from: string, to: string): Synthesize
 }
 
 describe('stateful resources keep their logical IDs and addresses (test/golden)', () => {
-  test('every environment on both clouds matches its golden list', () => {
-    expect(compareWithGolden(root, environments, stacks)).toEqual([]);
+  test('every environment on both clouds, and the delivery pipeline, matches its golden list', () => {
+    expect(compareWithGolden(root, environments, stacks, loadDelivery())).toEqual([]);
+  });
+
+  test("the delivery's golden list holds the pipeline's key, artifact and access-log buckets, logs and replicas", () => {
+    const golden = readGolden(root, 'delivery', 'aws');
+    expect(Object.keys(golden).sort()).toEqual(
+      stacks
+        .filter((s) => s.environment === 'delivery')
+        .map((s) => s.stack)
+        .sort(),
+    );
+    const types = Object.values(golden).flatMap((list) => Object.values(list));
+    expect([...new Set(types)].sort()).toEqual(['AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket']);
+    // A moved artifact bucket would be a new, empty bucket: the comparison says so.
+    const moved = stacks.map((s) => {
+      if (s.stack !== 'platform-delivery') return s;
+      const json = structuredClone(s.json) as { Resources: Record<string, unknown> };
+      const id = Object.keys(golden['platform-delivery']!).find((k) => k.startsWith('DeliveryArtifactBucket'))!;
+      json.Resources[`${id}Moved`] = json.Resources[id];
+      delete json.Resources[id];
+      return { ...s, json };
+    });
+    expect(compareWithGolden(root, environments, moved, loadDelivery()).join('\n')).toContain('DeliveryArtifactBucket');
   });
 
   test('the golden lists hold the keys, log groups, access-log bucket, backup vaults, resource groups, instances and VMs of every environment', () => {
