@@ -14,6 +14,7 @@ import { AZURE_RULES } from '../../lib/azure';
 import { PolicyChecks } from '../../lib/aws';
 import { buildWildcardGrantApp } from './aws-wildcard-grant';
 import { definePaymentsProd } from './checks-spec';
+import { buildTeamPipelineApp } from './aws-team-pipeline';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -52,6 +53,8 @@ describe('examples shown in README.md and docs/*.md', () => {
       'docs/application-teams.md: examples/azure/lib/payments-stack.ts',
       'docs/checks.md: test/examples/checks-spec.ts',
       'docs/containers.md: test/examples/aws-container-app.ts',
+      'docs/delivery.md: stacks/environments/delivery.ts',
+      'docs/delivery.md: test/examples/aws-team-pipeline.ts',
       'docs/environments.md: stacks/environments/dev.ts',
       'docs/guardrails.md: test/examples/aws-wildcard-grant.ts',
       'docs/network.md: test/examples/aws-app.ts',
@@ -210,5 +213,42 @@ describe('the wildcard grant example', () => {
       Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy') as Record<string, { Metadata?: object }>,
     )[0];
     expect(Object.keys(policy?.Metadata ?? {})).toContain('platform:wildcard-grants');
+  });
+});
+
+describe("the application team's pipeline example", () => {
+  interface Action {
+    readonly Name: string;
+    readonly RunOrder: number;
+    readonly ActionTypeId: { readonly Provider: string };
+    readonly RoleArn?: unknown;
+  }
+  const app = buildTeamPipelineApp();
+  // The guardrails of every stage and of the pipeline's stack run here.
+  app.synth();
+  const template = Template.fromStack(app.node.findChild('payments-delivery') as Stack);
+  const stages = (
+    Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0]!.Properties as {
+      Stages: { Name: string; Actions: Action[] }[];
+    }
+  ).Stages;
+
+  test('deploys the team stack to dev, then prod, after the source, the build and the self-update', () => {
+    expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'payments-dev', 'payments-prod']);
+  });
+
+  test('prod waits for the review, the permissions-broadening check and an approval, in that order', () => {
+    const prod = stages.find((s) => s.Name === 'payments-prod')!;
+    const order = (name: string): number => prod.Actions.find((a) => a.Name === name)!.RunOrder;
+    expect(order('Review')).toBeLessThan(order('Broadening.Check'));
+    expect(order('Broadening.Check')).toBeLessThan(order('Approve'));
+    expect(order('Approve')).toBeLessThan(order('service.Prepare'));
+    const dev = stages.find((s) => s.Name === 'payments-dev')!;
+    expect(dev.Actions.map((a) => a.ActionTypeId.Provider).filter((p) => p === 'Manual')).toEqual([]);
+  });
+
+  test("each environment deploys through the bootstrap role of the platform's account", () => {
+    const prepare = stages.find((s) => s.Name === 'payments-prod')!.Actions.find((a) => a.Name === 'service.Prepare')!;
+    expect(JSON.stringify(prepare.RoleArn)).toContain(':role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1');
   });
 });
