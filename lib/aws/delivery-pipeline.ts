@@ -1,4 +1,4 @@
-import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Lazy, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -116,11 +116,24 @@ export interface DeliveryPipelineProps {
    */
   readonly notificationTopic?: sns.ITopic;
   /**
+   * The version of the CDK CLI (npm `aws-cdk`) the pipeline installs to update itself and to check permissions
+   * broadening: pinned, because a new major version may not read the cloud assemblies of this aws-cdk-lib.
+   * @default DEFAULT_CDK_CLI_VERSION, the CLI this library is tested with
+   */
+  readonly cliVersion?: string;
+  /**
    * The tier of the pipeline: how long its build logs and artifacts are kept.
    * @default - the tier of the PlatformStack it is in, else production
    */
   readonly tier?: Tier;
 }
+
+/**
+ * The CDK CLI version the pipeline installs by default: the one this library's tests synthesize and list with (a
+ * test keeps it equal to the `aws-cdk` devDependency). aws-cdk-lib would install the latest, whose next major
+ * version may not read current cloud assemblies.
+ */
+export const DEFAULT_CDK_CLI_VERSION = '2.1148.1';
 
 /** The build image of every CodeBuild project of the pipeline: Ubuntu with Node.js 20 (the library's engines). */
 const BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
@@ -487,6 +500,7 @@ export class DeliveryPipeline extends Construct {
       // A full clone (not a zip of the tree): the review gate needs the history to diff against the last deployment.
       codeBuildCloneOutput: true,
     });
+    const cliVersion = props.cliVersion ?? DEFAULT_CDK_CLI_VERSION;
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
@@ -497,6 +511,7 @@ export class DeliveryPipeline extends Construct {
       crossAccountKeys: true,
       enableKeyRotation: true,
       selfMutation: true,
+      cliVersion,
       dockerEnabledForSynth: false,
       dockerEnabledForSelfMutation: false,
       codeBuildDefaults: {
@@ -546,7 +561,10 @@ export class DeliveryPipeline extends Construct {
     const supports = Object.values(this.pipeline.pipeline.crossRegionSupport).filter((s) => s.stack !== stack);
     for (const support of supports) secureSupportStack(support.stack, support.replicationBucket, retentionDays);
     this.supportStacks = supports.map((s) => s.stack);
-    this.acknowledgeGenerated(supports.map((s) => s.replicationBucket));
+    this.acknowledgeGenerated(
+      supports.map((s) => s.replicationBucket),
+      cliVersion,
+    );
     acknowledge(
       this.pipeline.pipeline,
       'CloudFormation-Validate::E3703',
@@ -624,7 +642,7 @@ export class DeliveryPipeline extends Construct {
    * of its projects and actions (each accepted by action and resource, see generatedGrants), and the
    * permissions-broadening check's Lambda.
    */
-  private acknowledgeGenerated(supportBuckets: readonly s3.IBucket[]): void {
+  private acknowledgeGenerated(supportBuckets: readonly s3.IBucket[], cliVersion: string): void {
     const stack = Stack.of(this);
     const label = (value: string): string => nagResourceLabel(stack.resolve(value));
     const grants = generatedGrants({
@@ -646,9 +664,14 @@ export class DeliveryPipeline extends Construct {
     // group CodeBuild creates on first use, kept forever and unencrypted. It logs to the pipeline's group instead.
     const checkProject = securityCheck?.node.tryFindChild('CDKSecurityCheck');
     if (checkProject instanceof codebuild.Project) {
-      (checkProject.node.defaultChild as codebuild.CfnProject).logsConfig = {
-        cloudWatchLogs: { status: 'ENABLED', groupName: this.logGroup.logGroupName },
-      };
+      const cfn = checkProject.node.defaultChild as codebuild.CfnProject;
+      cfn.logsConfig = { cloudWatchLogs: { status: 'ENABLED', groupName: this.logGroup.logGroupName } };
+      // It installs the latest CDK CLI whatever cliVersion says: the pinned one instead.
+      const buildSpec = (cfn.source as codebuild.CfnProject.SourceProperty).buildSpec;
+      cfn.addPropertyOverride(
+        'Source.BuildSpec',
+        Lazy.any({ produce: () => pinCdkInstall(Stack.of(cfn).resolve(buildSpec), cliVersion) }),
+      );
       this.logGroup.grantWrite(checkProject);
     }
     const autoApprove = securityCheck?.node.tryFindChild('CDKPipelinesAutoApprove');
@@ -656,6 +679,34 @@ export class DeliveryPipeline extends Construct {
       for (const [rule, reason] of AUTO_APPROVE_ACKNOWLEDGEMENTS) acknowledge(autoApprove, rule, reason);
     }
   }
+}
+
+/**
+ * The resolved build spec of aws-cdk-lib's broadening check with its `npm install -g aws-cdk` (the latest CLI)
+ * pinned to `version`.
+ *
+ * @throws Error when the build spec installs the CLI in no way this knows, so a change in aws-cdk-lib cannot leave
+ *   the latest CLI in place unnoticed
+ */
+function pinCdkInstall(resolved: unknown, version: string): unknown {
+  const unpinned = '"npm install -g aws-cdk"';
+  let found = 0;
+  const pin = (value: unknown): unknown => {
+    if (typeof value === 'string' && value.includes(unpinned)) {
+      found++;
+      return value.replace(unpinned, `"npm install -g aws-cdk@${version}"`);
+    }
+    if (Array.isArray(value)) return value.map(pin);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, pin(v)]));
+    }
+    return value;
+  };
+  const pinned = pin(resolved);
+  if (found !== 1) {
+    throw new Error(`DeliveryPipeline: aws-cdk-lib's broadening check no longer installs the CDK CLI as expected`);
+  }
+  return pinned;
 }
 
 /**
@@ -746,8 +797,12 @@ function validateProps(path: string, props: DeliveryPipelineProps): void {
     notificationEmails: { kind: 'array', optional: true, allowed: 'email addresses' },
     notificationTopic: { kind: 'object', optional: true, allowed: 'an SNS topic (sns.ITopic)' },
     tier: { kind: 'string', optional: true, allowed: "'development' or 'production'" },
+    cliVersion: { kind: 'string', optional: true, allowed: 'an exact aws-cdk release, such as 2.1148.1' },
   });
   const issues = new IssueCollector();
+  if (props.cliVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(props.cliVersion)) {
+    issues.add('props.cliVersion', props.cliVersion, 'an exact aws-cdk release, such as 2.1148.1');
+  }
   if (!/^[\w.-]+\/[\w.-]+$/.test(props.source.repository)) {
     issues.add(
       'props.source.repository',

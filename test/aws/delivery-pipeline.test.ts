@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DEFAULT_CDK_CLI_VERSION,
   DeliveryChecksRole,
   DeliveryPipeline,
   gatedStages,
@@ -61,7 +62,8 @@ describe('DeliveryPipeline', () => {
   const built = build({}, [{}, {}, { checks: { canaryNames: ['platform-prod-api'], roleArn: CHECK_ROLE } }]);
   const actionsOf = (name: string): Action[] => built.pipelineStages.find((s) => s.Name === name)!.Actions;
 
-  test('gates every production-tier stage after the first one', () => {
+  test('gates every production-tier stage but the first of several, and a lone one', () => {
+    expect(gatedStages([{ production: false }, { production: true }])).toEqual([false, true]);
     expect(gatedStages([{ production: false }, { production: true }, { production: true }])).toEqual([
       false,
       false,
@@ -145,6 +147,28 @@ describe('DeliveryPipeline', () => {
       LogGroupName: '/payments-delivery/builds',
       RetentionInDays: 30,
     });
+  });
+
+  test('installs the pinned CDK CLI to update itself and to check broadening, never the latest', () => {
+    const installs = (template: Template): string[] =>
+      Object.values(template.findResources('AWS::CodeBuild::Project')).flatMap(
+        (p) => JSON.stringify(p.Properties).match(/npm install -g aws-cdk[^"\\]*/g) ?? [],
+      );
+    expect(installs(built.template).sort()).toEqual([
+      `npm install -g aws-cdk@${DEFAULT_CDK_CLI_VERSION}`,
+      `npm install -g aws-cdk@${DEFAULT_CDK_CLI_VERSION}`,
+    ]);
+    expect(installs(build({ cliVersion: '2.1150.0' }).template)).toEqual([
+      'npm install -g aws-cdk@2.1150.0',
+      'npm install -g aws-cdk@2.1150.0',
+    ]);
+    // The default is the CLI this repository synthesizes and lists with.
+    const pinned = (
+      JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+        devDependencies: Record<string, string>;
+      }
+    ).devDependencies['aws-cdk'];
+    expect(pinned?.replace(/^[~^]/, '')).toBe(DEFAULT_CDK_CLI_VERSION);
   });
 
   test('synthesizes with the given commands and output directory', () => {
