@@ -1,9 +1,10 @@
 // 100 container services in one environment, as `npm run synth -- --force` would synthesize them (worker processes
 // as many as bin/platform.ts starts, every unit synthesized and stored in the cache): the scale case of the services
-// capability. Services spread over the fixed AWS workload stacks by their names, so this also shows that none of
-// those stacks comes near CloudFormation's limits.
+// capability. Services are pinned round-robin over the fixed AWS workload stacks (spread by name alone, 100 of them
+// would put more than a stack holds into one), so this also shows that none of those stacks comes near
+// CloudFormation's limits.
 import * as path from 'node:path';
-import { defineEnvironment, type EnvironmentInput } from '../lib/core';
+import { defineEnvironment, WORKLOAD_STACKS, type EnvironmentInput } from '../lib/core';
 import { dev } from '../stacks/environments/dev';
 import { defaultCacheFolder, defaultJobs, formatSummary, synthesize } from '../bin/cli/synth';
 import { parseBenchArgs } from './args';
@@ -26,6 +27,7 @@ export function scaleEnvironment(): EnvironmentInput {
       memoryGiB: 0.5,
       port: 80,
       public: i % 2 === 0,
+      stack: i % WORKLOAD_STACKS,
     })),
   };
 }
