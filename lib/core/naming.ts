@@ -94,6 +94,63 @@ export const NAME_RULES = {
   azureLogAnalyticsWorkspace: letterStartHyphens(4, 63),
   azureContainerApp: letterStartHyphens(2, 32),
   azureBackupPolicy: letterStartHyphens(3, 150),
+  azureKubernetesCluster: {
+    min: 1,
+    max: 63,
+    pattern: /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/,
+    description: '1-63 letters, digits, hyphens and underscores, starting and ending with a letter or digit',
+    allowed: /[a-z0-9_-]/,
+    separator: '-',
+    lowercase: true,
+  },
+  azureKubernetesDnsPrefix: {
+    min: 1,
+    max: 54,
+    pattern: /^[a-z](?:[a-z0-9-]{0,52}[a-z0-9])?$/,
+    description: '1-54 letters, digits and hyphens, starting with a letter and ending with a letter or digit',
+    allowed: /[a-z0-9-]/,
+    separator: '-',
+    lowercase: true,
+  },
+  /** Linux node pools: AKS takes 1-12 lowercase letters and digits (Windows pools take 6). */
+  azureKubernetesNodePool: {
+    min: 1,
+    max: 12,
+    pattern: /^[a-z][a-z0-9]{0,11}$/,
+    description: '1-12 lowercase letters and digits, starting with a letter',
+    allowed: /[a-z0-9]/,
+    separator: '',
+    lowercase: true,
+  },
+  azureMonitorWorkspace: {
+    min: 4,
+    max: 44,
+    pattern: /^[a-z0-9](?:[a-z0-9-]{2,42})[a-z0-9]$/,
+    description: '4-44 letters, digits and hyphens, starting and ending with a letter or digit',
+    allowed: /[a-z0-9-]/,
+    separator: '-',
+    lowercase: true,
+  },
+  /** Data collection endpoints and rules: Microsoft's own Prometheus templates cut both to 44 characters. */
+  azureDataCollectionEndpoint: {
+    min: 3,
+    max: 44,
+    pattern: /^[a-z0-9](?:[a-z0-9-]{1,42})[a-z0-9]$/,
+    description: '3-44 letters, digits and hyphens, starting and ending with a letter or digit',
+    allowed: /[a-z0-9-]/,
+    separator: '-',
+    lowercase: true,
+  },
+  azureDataCollectionRule: {
+    min: 3,
+    max: 44,
+    pattern: /^[a-z0-9](?:[a-z0-9_-]{1,42})[a-z0-9]$/,
+    description: '3-44 letters, digits, hyphens and underscores, starting and ending with a letter or digit',
+    allowed: /[a-z0-9_-]/,
+    separator: '-',
+    lowercase: true,
+  },
+  azurePrometheusRuleGroup: azureGeneral(1, 260),
 } as const satisfies Record<string, NameRule>;
 
 /** A resource type the library names. */

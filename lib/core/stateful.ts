@@ -1,10 +1,12 @@
 /**
  * Resource types that hold data: deleting or replacing one loses what it holds. A server counts: replacing an
- * EC2 instance or an Azure VM deletes (AWS) or orphans (Azure) the disk it booted from. Their logical IDs and
+ * EC2 instance or an Azure VM deletes (AWS) or orphans (Azure) the disk it booted from. So does a Kubernetes
+ * cluster (its etcd holds every workload's objects and secrets) and a Prometheus workspace (its metrics). Their logical IDs and
  * Terraform addresses are a public contract (golden files in test/golden), and production keeps them
  * (RETAIN, `prevent_destroy`). Plain strings, so lib/core stays free of cloud libraries.
  */
 export const AWS_STATEFUL_TYPES: ReadonlySet<string> = new Set([
+  'AWS::APS::Workspace',
   'AWS::Backup::BackupVault',
   'AWS::Cognito::UserPool',
   'AWS::DocDB::DBCluster',
@@ -14,6 +16,7 @@ export const AWS_STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::EC2::Volume',
   'AWS::ECR::Repository',
   'AWS::EFS::FileSystem',
+  'AWS::EKS::Cluster',
   'AWS::ElastiCache::ReplicationGroup',
   'AWS::FSx::FileSystem',
   'AWS::Kinesis::Stream',
@@ -40,9 +43,11 @@ export const AZURE_STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'azurerm_key_vault',
   'azurerm_key_vault_key',
   'azurerm_key_vault_secret',
+  'azurerm_kubernetes_cluster',
   'azurerm_linux_virtual_machine',
   'azurerm_log_analytics_workspace',
   'azurerm_managed_disk',
+  'azurerm_monitor_workspace',
   'azurerm_mssql_database',
   'azurerm_mssql_server',
   'azurerm_postgresql_flexible_server',

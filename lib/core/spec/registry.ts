@@ -1,9 +1,11 @@
 import { auditSection } from './audit';
 import { backupSection } from './backup';
 import { checksSection } from './checks';
+import { kubernetesSection } from './kubernetes';
 import { monitoringSection } from './monitoring';
 import { networkSection } from './network';
 import { patchingSection } from './patching';
+import { prometheusSection } from './prometheus';
 import { protectionSection } from './protection';
 import { serversSection } from './servers';
 import { jobsSection, servicesSection } from './services';
@@ -23,6 +25,8 @@ export const SECTIONS = {
   services: servicesSection,
   jobs: jobsSection,
   checks: checksSection,
+  kubernetes: kubernetesSection,
+  prometheus: prometheusSection,
   backup: backupSection,
   audit: auditSection,
 } as const;
