@@ -55,6 +55,8 @@ export class Monitoring extends Construct implements IMonitoring {
   public readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
   private readonly registry: AlarmRegistry;
   private readonly alarmList = new Map<string, cloudwatch.Alarm>();
+  private prometheusAllowed = false;
+  private readonly controlPlaneLogClusters = new Set<string>();
 
   /**
    * The monitoring of an environment deployed elsewhere (the platform's foundation stack, another app): alarms
@@ -215,6 +217,82 @@ export class Monitoring extends Construct implements IMonitoring {
 
   public addQuery(name: string, query: string, logGroups: readonly logs.ILogGroup[]): void {
     this.logAnalysis.addQuery(name, query, logGroups);
+  }
+
+  /**
+   * Lets Amazon Managed Service for Prometheus workspaces of this account and region send alerts to the topics
+   * (the alert manager of `ManagedPrometheus` routes by severity): `sns:Publish` and `sns:GetTopicAttributes` on
+   * each topic, and `kms:GenerateDataKey*` and `kms:Decrypt` on the key, for `aps.amazonaws.com` with
+   * `aws:SourceAccount` this account and `aws:SourceArn` like `arn:<partition>:aps:<region>:<account>:workspace/*`.
+   * The workspace lives in a stack that depends on this one, so the statements name no workspace: its ARN here
+   * would make the two stacks depend on each other. Calling it again adds nothing.
+   */
+  public allowPrometheusAlerts(): void {
+    if (this.prometheusAllowed) return;
+    this.prometheusAllowed = true;
+    const stack = Stack.of(this);
+    const conditions = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'aps',
+          resource: 'workspace',
+          resourceName: '*',
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      },
+    };
+    const principal = new iam.ServicePrincipal('aps.amazonaws.com');
+    for (const topic of Object.values(this.topics)) {
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowPrometheusAlertManagerToPublish',
+          principals: [principal],
+          actions: ['sns:Publish', 'sns:GetTopicAttributes'],
+          resources: [topic.topicArn],
+          conditions,
+        }),
+      );
+    }
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowPrometheusAlertManagerToPublish',
+        principals: [principal],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions,
+      }),
+    );
+  }
+
+  /**
+   * Lets CloudWatch Logs encrypt the control-plane log group of the environment's EKS cluster with the key:
+   * EKS writes to `/aws/eks/<clusterName>/cluster`, outside `/platform/<env>/*`. Calling it again for the same
+   * cluster adds nothing.
+   * @param clusterName the cluster's name, `platform-<env>` (`kubernetesClusterName`)
+   */
+  public allowKubernetesControlPlaneLogs(clusterName: string): void {
+    if (this.controlPlaneLogClusters.has(clusterName)) return;
+    this.controlPlaneLogClusters.add(clusterName);
+    const stack = Stack.of(this);
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `AllowCloudWatchLogsForEksControlPlane${this.controlPlaneLogClusters.size}`,
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: `/aws/eks/${clusterName}/cluster`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
   }
 
   /** The application log group, `/platform/<env>/application`. */

@@ -5,6 +5,7 @@ import { PLATFORM_PREFIX, WORKLOAD_STACKS, type DeliverySpec, type Environment }
 import { BackupCopyStack } from './backup-copy-stack';
 import { ComputeStack } from './compute-stack';
 import { FoundationStack } from './foundation-stack';
+import { KubernetesStack } from './kubernetes-stack';
 import { WorkloadStack } from './workload-stack';
 
 /** Options of {@link EnvironmentStage}. */
@@ -20,7 +21,8 @@ export interface EnvironmentStageOptions {
 /**
  * One environment on AWS: a Stage named `platform-<env>` whose stacks are split by lifecycle and size:
  * `platform-<env>-foundation` (network, monitoring, keys, logs, the container cluster), `platform-<env>-compute`
- * (servers and patching) and `platform-<env>-workloads-<n>` (container services and jobs, placed by name).
+ * (servers and patching), `platform-<env>-workloads-<n>` (container services and jobs, placed by name) and
+ * `platform-<env>-kubernetes` (the EKS cluster and its managed Prometheus, when the environment has one).
  * Deploy one with `cdk deploy 'platform-<env>/*'`; the delivery pipeline deploys them all in order.
  */
 export class EnvironmentStage extends Stage {
@@ -28,6 +30,8 @@ export class EnvironmentStage extends Stage {
   public readonly foundation: FoundationStack;
   /** The workload stacks that hold services or jobs, by index (`platform-<env>-workloads-<n>`). */
   public readonly workloads: ReadonlyMap<number, WorkloadStack>;
+  /** The cluster and its managed Prometheus (`platform-<env>-kubernetes`), when the environment has a cluster. */
+  public readonly kubernetes?: KubernetesStack;
   private readonly env: Environment;
   private computeStack?: ComputeStack;
 
@@ -53,6 +57,12 @@ export class EnvironmentStage extends Stage {
       workloads.set(n, new WorkloadStack(this, `workloads-${n}`, env, this.foundation, { services, jobs }));
     }
     this.workloads = workloads;
+    if (env.kubernetes) {
+      this.kubernetes = new KubernetesStack(this, 'kubernetes', env, this.foundation, {
+        kubernetes: env.kubernetes,
+        ...(env.prometheus && { prometheus: env.prometheus }),
+      });
+    }
     TagResources.applyTo(this, env.tags);
     // Aspects stop at stage boundaries, so each stage gets its own.
     PortableAssembly.applyTo(this);

@@ -6,3 +6,4 @@ export * from './environment-stack';
 export * from './environment-stage';
 export * from './foundation-stack';
 export * from './workload-stack';
+export * from './kubernetes-stack';

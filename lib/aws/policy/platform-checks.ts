@@ -3,6 +3,12 @@ import { NagPack, type NagPackProps } from 'cdk-nag/lib/nag-pack';
 import { NagMessageLevel } from 'cdk-nag/lib/nag-rules';
 import type { IConstruct } from 'constructs';
 import type { Tier } from '../../core';
+import { apsWorkspaceKms } from './rules/aps-workspace-kms';
+import { eksAccessEntriesOnly } from './rules/eks-access-entries-only';
+import { eksDeletionProtection } from './rules/eks-deletion-protection';
+import { eksNodeGroupEncryptedDisks } from './rules/eks-node-group-encrypted-disks';
+import { eksNodeGroupImdsV2 } from './rules/eks-node-group-imdsv2';
+import { eksSecretsEncryption } from './rules/eks-secrets-encryption';
 import { statefulRetained } from './rules/stateful-retained';
 import { describeGrantFinding, wildcardGrant } from './rules/wildcard-grant';
 import { wildcardGrantUnused } from './rules/wildcard-grant-unused';
@@ -72,7 +78,16 @@ export class PlatformChecks extends NagPack {
       node,
       rule: wildcardGrantUnused,
     });
+    this.checkKubernetes(node);
     if (this.tier === 'production') {
+      this.applyRule({
+        ruleSuffixOverride: 'EksDeletionProtection',
+        info: 'A production EKS cluster can be deleted with the workloads it runs.',
+        explanation: 'Set deletionProtection: true on the cluster (KubernetesCluster does in production).',
+        level: NagMessageLevel.ERROR,
+        node,
+        rule: eksDeletionProtection,
+      });
       this.applyRule({
         ruleSuffixOverride: 'StatefulRetained',
         info: 'A production resource that holds data can be deleted or replaced with its data.',
@@ -83,5 +98,54 @@ export class PlatformChecks extends NagPack {
         rule: statefulRetained,
       });
     }
+  }
+
+  /** The rules for what cdk-nag does not see on EKS node groups, clusters and Prometheus workspaces. */
+  private checkKubernetes(node: CfnResource): void {
+    this.applyRule({
+      ruleSuffixOverride: 'EksNodeGroupImdsV2',
+      info: 'An EKS node group does not require IMDSv2 on its nodes.',
+      explanation:
+        'Give the node group a launch template (in the same stack) with MetadataOptions HttpTokens: required, so a pod cannot read the node role credentials with a forged request.',
+      level: NagMessageLevel.ERROR,
+      node,
+      rule: eksNodeGroupImdsV2,
+    });
+    this.applyRule({
+      ruleSuffixOverride: 'EksNodeGroupEncryptedDisks',
+      info: 'An EKS node group has nodes whose volumes are not encrypted.',
+      explanation:
+        'Give the node group a launch template (in the same stack) whose block device mappings set Ebs.Encrypted: true, the root volume included.',
+      level: NagMessageLevel.ERROR,
+      node,
+      rule: eksNodeGroupEncryptedDisks,
+    });
+    this.applyRule({
+      ruleSuffixOverride: 'EksSecretsEncryption',
+      info: 'An EKS cluster does not encrypt its Kubernetes secrets with a KMS key.',
+      explanation:
+        'Set encryptionConfig: [{ provider: { keyArn } }] when the cluster is created: the key cannot be added or changed without replacing it.',
+      level: NagMessageLevel.ERROR,
+      node,
+      rule: eksSecretsEncryption,
+    });
+    this.applyRule({
+      ruleSuffixOverride: 'EksAccessEntriesOnly',
+      info: 'An EKS cluster accepts the aws-auth ConfigMap for access.',
+      explanation:
+        "Set accessConfig.authenticationMode: 'API' and grant access with access entries, which the IaC and its review control.",
+      level: NagMessageLevel.ERROR,
+      node,
+      rule: eksAccessEntriesOnly,
+    });
+    this.applyRule({
+      ruleSuffixOverride: 'ApsWorkspaceKms',
+      info: 'A Prometheus workspace is not encrypted with a customer managed key.',
+      explanation:
+        'Set kmsKeyArn when the workspace is created: adding it later replaces the workspace and loses its metrics.',
+      level: NagMessageLevel.ERROR,
+      node,
+      rule: apsWorkspaceKms,
+    });
   }
 }
