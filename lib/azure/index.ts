@@ -33,3 +33,5 @@ export * from './workload-identity';
 export * from './audit-trail';
 export * from './api-check';
 export * from './api-check-probe';
+export * from './kubernetes-cluster';
+export * from './managed-prometheus';

@@ -23,6 +23,7 @@ import {
 } from '../../lib/azure';
 import { addCompute, type EnvironmentCompute } from './compute';
 import { addFoundation, type EnvironmentFoundation } from './foundation';
+import { addKubernetes, type EnvironmentKubernetes } from './kubernetes';
 import { addWorkloads, type EnvironmentWorkloads } from './workloads';
 
 /**
@@ -60,6 +61,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly services: ReadonlyMap<string, ContainerService>;
   /** The scheduled jobs, by name. */
   public readonly jobs: ReadonlyMap<string, ScheduledJob>;
+  /** The AKS cluster and its managed Prometheus, when `env.kubernetes` is set. */
+  public readonly kubernetes?: EnvironmentKubernetes;
 
   constructor(scope: Construct, env: Environment) {
     const stackName = `${PLATFORM_PREFIX}-${env.name}`;
@@ -92,6 +95,8 @@ export class EnvironmentStack extends TerraformStack {
     this.foundation = addFoundation(this, env);
     this.compute = addCompute(this, env, this.foundation);
     this.workloads = addWorkloads(this, env, this.foundation);
+    const kubernetes = addKubernetes(this, env, this.foundation);
+    if (kubernetes) this.kubernetes = kubernetes;
     this.resourceGroup = this.foundation.resourceGroup;
     this.monitoring = this.foundation.monitoring;
     this.network = this.foundation.network;

@@ -3,3 +3,4 @@ export * from './compute';
 export * from './environment-stack';
 export * from './foundation';
 export * from './workloads';
+export * from './kubernetes';

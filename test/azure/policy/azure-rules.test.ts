@@ -5,7 +5,7 @@ describe('AZURE_RULES', () => {
     const ids = AZURE_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^(CKV2?_AZURE_\d+|PC_AZURE_[A-Z0-9_]+)$/);
-    expect(ids).toHaveLength(44);
+    expect(ids).toHaveLength(51);
   });
 
   test('the pack holds the network, compute, storage, key vault, backup, container, log and API check rules', () => {

@@ -1,5 +1,12 @@
 import type { PolicyRule } from '../rule';
 export { DATA_SAFE_FEATURE_SWITCHES, type DataSafeFeatureSwitch } from './provider-data-safe-features';
+import { aksAzureRbac } from './aks-azure-rbac';
+import { aksHostEncryption } from './aks-host-encryption';
+import { aksLocalAccountsDisabled } from './aks-local-accounts-disabled';
+import { aksNetworkPolicy } from './aks-network-policy';
+import { aksPolicyAddon } from './aks-policy-addon';
+import { aksPrivateCluster } from './aks-private-cluster';
+import { aksUpgradeChannel } from './aks-upgrade-channel';
 import { alertHasAction } from './alert-has-action';
 import { appInsightsLocalAuth } from './app-insights-local-auth';
 import { appInsightsWorkspace } from './app-insights-workspace';
@@ -47,6 +54,13 @@ import { webTestHttps } from './web-test-https';
 
 /** Every rule of the Azure pack, in id order. */
 export const AZURE_RULES: readonly PolicyRule[] = [
+  aksAzureRbac,
+  aksHostEncryption,
+  aksLocalAccountsDisabled,
+  aksNetworkPolicy,
+  aksPolicyAddon,
+  aksPrivateCluster,
+  aksUpgradeChannel,
   alertHasAction,
   appInsightsLocalAuth,
   appInsightsWorkspace,

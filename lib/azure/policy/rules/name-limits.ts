@@ -17,10 +17,19 @@ export const AZURE_NAME_KINDS: Readonly<Record<string, NameKind>> = {
   azurerm_log_analytics_workspace: 'azureLogAnalyticsWorkspace',
   azurerm_container_app: 'azureContainerApp',
   azurerm_backup_policy_vm: 'azureBackupPolicy',
+  azurerm_kubernetes_cluster: 'azureKubernetesCluster',
+  azurerm_kubernetes_cluster_node_pool: 'azureKubernetesNodePool',
+  azurerm_monitor_workspace: 'azureMonitorWorkspace',
+  azurerm_monitor_data_collection_endpoint: 'azureDataCollectionEndpoint',
+  azurerm_monitor_alert_prometheus_rule_group: 'azurePrometheusRuleGroup',
 };
 
 /** Types whose names Azure itself requires in lowercase; the others accept any case. */
-const LOWERCASE_ONLY = new Set(['azurerm_storage_account', 'azurerm_container_app']);
+const LOWERCASE_ONLY = new Set([
+  'azurerm_storage_account',
+  'azurerm_container_app',
+  'azurerm_kubernetes_cluster_node_pool',
+]);
 
 /**
  * PC_AZURE_NAME_LIMITS: every name is within its type's length and character limits, so the plan does not
