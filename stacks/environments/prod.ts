@@ -52,4 +52,37 @@ export const prod: EnvironmentInput = {
   jobs: [NIGHTLY_JOB],
   // Every service is checked by default; the public API is checked by URL, with its answer.
   checks: productionChecks('api.example.com'),
+  // A private cluster: the system pool runs the add-ons (one node per zone at least), the apps pool the workloads.
+  kubernetes: {
+    pools: [
+      { name: 'system', size: 'medium', minCount: 3, maxCount: 6, system: true },
+      { name: 'apps', size: 'large', minCount: 3, maxCount: 12 },
+    ],
+    // Who administers the cluster (local accounts are off): an IAM role on AWS, an Entra ID group on Azure.
+    admins: {
+      aws: ['arn:aws:iam::333333333333:role/platform-admins'],
+      azure: ['6f0c2a1e-4b7d-4c9e-8a3f-2d1e0b9c8a7f'],
+    },
+    // What workloads may reach outside the network besides HTTPS (AWS: the nodes' security group; see docs/kubernetes.md).
+    egress: [{ cidr: '203.0.113.0/24', ports: [443], description: 'payment provider API' }],
+  },
+  // The default rules, plus the team's own: an alert on the API's error ratio and the series it reads.
+  prometheus: {
+    rules: [
+      {
+        record: 'namespace:http_requests:rate5m',
+        expr: 'sum by (namespace, code) (rate(http_requests_total[5m]))',
+      },
+      {
+        alert: 'ApiErrorRatioHigh',
+        expr: 'sum(namespace:http_requests:rate5m{namespace="api", code=~"5.."}) / sum(namespace:http_requests:rate5m{namespace="api"}) > 0.05',
+        for: '10m',
+        severity: 'critical',
+        summary: 'More than 5% of the API requests fail.',
+        annotations: {
+          description: '{{ $value | humanizePercentage }} of the API requests answered 5xx for 10 minutes.',
+        },
+      },
+    ],
+  },
 };

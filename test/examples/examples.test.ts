@@ -15,6 +15,10 @@ import { PolicyChecks } from '../../lib/aws';
 import { buildWildcardGrantApp } from './aws-wildcard-grant';
 import { definePaymentsProd } from './checks-spec';
 import { buildTeamPipelineApp } from './aws-team-pipeline';
+import { defineClusterProd } from './kubernetes-spec';
+import { buildKubernetesTeamApp as buildAwsKubernetesTeamApp } from './aws-kubernetes-team';
+import { buildKubernetesTeamApp as buildAzureKubernetesTeamApp } from './azure-kubernetes-team';
+import * as iam from 'aws-cdk-lib/aws-iam';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -57,6 +61,9 @@ describe('examples shown in README.md and docs/*.md', () => {
       'docs/delivery.md: test/examples/aws-team-pipeline.ts',
       'docs/environments.md: stacks/environments/dev.ts',
       'docs/guardrails.md: test/examples/aws-wildcard-grant.ts',
+      'docs/kubernetes.md: test/examples/aws-kubernetes-team.ts',
+      'docs/kubernetes.md: test/examples/azure-kubernetes-team.ts',
+      'docs/kubernetes.md: test/examples/kubernetes-spec.ts',
       'docs/network.md: test/examples/aws-app.ts',
       'docs/network.md: test/examples/azure-app.ts',
       'docs/review.md: test/examples/aws-acknowledge-change.ts',
@@ -250,5 +257,99 @@ describe("the application team's pipeline example", () => {
   test("each environment deploys through the bootstrap role of the platform's account", () => {
     const prepare = stages.find((s) => s.Name === 'payments-prod')!.Actions.find((a) => a.Name === 'service.Prepare')!;
     expect(JSON.stringify(prepare.RoleArn)).toContain(':role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1');
+  });
+});
+
+describe('the Kubernetes examples', () => {
+  test('the spec: the alarms as tuned, the defaults as tuned, one switched off with its reason, then its own rules', () => {
+    const { kubernetes, prometheus } = defineClusterProd();
+    expect(
+      kubernetes?.pools.map((p) => [p.name, p.size, p.minCount, p.maxCount, p.zones, p.system, p.diskGiB]),
+    ).toEqual([
+      ['system', 'medium', 3, 6, 3, true, 64],
+      ['apps', 'large', 3, 12, 3, false, 128],
+    ]);
+    expect(kubernetes?.publicApiCidrs).toEqual([]);
+    expect(prometheus?.rules.map((r) => [r.kind, r.name, r.kind === 'alert' ? r.for : undefined])).toEqual([
+      ['alert', 'KubeNodeNotReady', '15m'],
+      ['alert', 'KubePodCrashLooping', '10m'],
+      ['alert', 'TargetDown', '15m'],
+      ['record', 'namespace:http_requests:rate5m', undefined],
+      ['alert', 'LedgerErrorRatioHigh', '10m'],
+    ]);
+    expect(prometheus?.rules[1]?.expr).toMatch(/\[1h\]\) >= 3$/);
+    expect(prometheus?.disabledDefaults).toEqual({
+      'pv-filling-up': 'no persistent volumes: the ledger keeps its data in databases',
+    });
+  });
+
+  test("AWS: the team's pod identity association on platform-prod, its role trusting EKS Pod Identity only", () => {
+    const app = buildAwsKubernetesTeamApp();
+    // The platform's guardrails (cdk-nag, NIST 800-53, Platform) run here and pass.
+    expect(() => app.synth()).not.toThrow();
+    const template = Template.fromStack(app.node.findChild('payments-ledger-identity') as Stack);
+    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      ClusterName: 'platform-prod',
+      Namespace: 'payments',
+      ServiceAccount: 'ledger',
+    });
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0]!.Properties as {
+      AssumeRolePolicyDocument: { Statement: unknown[] };
+    };
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+      },
+    ]);
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0]!.Properties as {
+      PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+    };
+    expect(policy.PolicyDocument.Statement.map((s) => s.Action)).toEqual([
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+    ]);
+    expect(JSON.stringify(policy.PolicyDocument.Statement[0]?.Resource)).toContain(
+      ':sqs:eu-west-1:333333333333:payments-ledger-events',
+    );
+  });
+
+  test('AWS: the guardrails bite in the team app: a wildcard grant fails synthesis', () => {
+    const app = buildAwsKubernetesTeamApp();
+    const stack = app.node.findChild('payments-ledger-identity') as Stack;
+    new iam.ManagedPolicy(stack, 'Everything', {
+      statements: [new iam.PolicyStatement({ actions: ['sqs:*'], resources: ['*'] })],
+    });
+    expect(() => app.synth()).toThrow(/Platform-WildcardGrant|AwsSolutions-IAM5/);
+  });
+
+  test("Azure: the team's identity federated with the platform cluster's OIDC issuer, for one service account", () => {
+    const stack = buildAzureKubernetesTeamApp().node.findChild('payments-ledger-identity') as TerraformStack;
+    // Validations on: the production Azure rule pack runs and passes.
+    const tf = JSON.parse(Testing.synth(stack, true)) as {
+      data: Record<string, Record<string, Record<string, unknown>>>;
+      resource: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    expect(Object.values(tf.data.azurerm_kubernetes_cluster ?? {})).toEqual([
+      { name: 'aks-platform-prod-weu', resource_group_name: 'rg-platform-prod-weu' },
+    ]);
+    expect(Object.values(tf.resource.azurerm_federated_identity_credential ?? {})).toEqual([
+      {
+        name: 'aks-payments-ledger',
+        resource_group_name: 'rg-platform-prod-weu',
+        parent_id: '${azurerm_user_assigned_identity.ledger.id}',
+        audience: ['api://AzureADTokenExchange'],
+        issuer: '${data.azurerm_kubernetes_cluster.cluster.oidc_issuer_url}',
+        subject: 'system:serviceaccount:payments:ledger',
+      },
+    ]);
+    expect(
+      Object.values(tf.resource.azurerm_role_assignment ?? {}).map((r) => [r.role_definition_name, r.scope]),
+    ).toEqual([
+      [
+        'Azure Service Bus Data Receiver',
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-payments/providers/Microsoft.ServiceBus/namespaces/sb-payments-prod/queues/ledger-events',
+      ],
+    ]);
   });
 });

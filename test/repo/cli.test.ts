@@ -82,9 +82,11 @@ describe('npm run synth (bin/platform.ts)', () => {
     // container app job, identity and failure alert); 9 for backup (the Recovery Services vault and its diagnostic
     // setting, the VM backup policy, a protected VM per server instance and the alert processing rule); 20 for the
     // audit trail (the Activity Log's diagnostic setting, 15 activity log alerts for its 8 controls' writes and
-    // deletes, and 4 saved queries).
+    // deletes, and 4 saved queries); 8 for the Kubernetes cluster (the cluster, its user node pool, identity and
+    // subnet role, the admin group's role, diagnostic setting, Container insights rule and association); 6 for managed Prometheus (the
+    // workspace, collection endpoint and rule, their two associations, the rule group).
     expect(run.stdout.split('\n')[2]).toMatch(
-      /^prod\s+azure\s+platform-prod\s+148\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
+      /^prod\s+azure\s+platform-prod\s+162\s+cdktf\.out\/stacks\/platform-prod\/cdk\.tf\.json$/,
     );
     expect(fs.readdirSync(cwd)).toEqual(['cdktf.out']);
   });

@@ -73,6 +73,8 @@ describe('reviewBetween staging and prod', () => {
       'platform-prod-backup-copy',
       'platform-prod-compute',
       'platform-prod-foundation',
+      // prod has a cluster and staging none: its stack is all created.
+      ...(environments[1]!.kubernetes ? ['platform-prod-kubernetes'] : []),
       'platform-prod-workloads-2',
       'platform-prod-workloads-7',
     ]);

@@ -247,7 +247,7 @@ describe('defaultBreaks', () => {
       delete s.monitoring!.development!.logRetentionDays;
       s.network!.development!.ipv6 = true;
       delete s.backup;
-      s.prometheus = { development: { scrapeSeconds: 60 }, production: { scrapeSeconds: 30 } };
+      s.tracing = { development: { sampleRate: 1 }, production: { sampleRate: 0.1 } };
     });
     expect(summary(defaultBreaks(base, head))).toEqual([
       'spec-section-removed backup backup',

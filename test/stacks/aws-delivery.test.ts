@@ -84,9 +84,9 @@ describe('the delivery stack (AWS)', () => {
       .filter((c): c is EnvironmentStage => c instanceof EnvironmentStage)
       .flatMap((s) => s.node.children.filter(Stack.isStack).map((k) => k.stackName));
     expect(names).toEqual(expect.arrayContaining(environments.map((e) => `platform-${e.name}-foundation`)));
-    expect(names.every((n) => /^platform-[a-z0-9-]+-(foundation|compute|backup-copy|workloads-\d+)$/.test(n))).toBe(
-      true,
-    );
+    expect(
+      names.every((n) => /^platform-[a-z0-9-]+-(foundation|compute|backup-copy|workloads-\d+|kubernetes)$/.test(n)),
+    ).toBe(true);
   });
 
   test('runs a V2 pipeline named platform-delivery with the stages in promotion order', () => {

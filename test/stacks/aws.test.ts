@@ -69,6 +69,7 @@ function stackIdsOf(env: Environment): string[] {
     ...(env.backup.secondRegion !== undefined ? ['backup-copy'] : []),
     ...(env.servers.length > 0 ? ['compute'] : []),
     ...workloadIndicesOf(env).map((n) => `workloads-${n}`),
+    ...(env.kubernetes ? ['kubernetes'] : []),
   ];
 }
 

@@ -60,6 +60,9 @@ describe.each(environments.map((env) => [`platform-${env.name}`, env] as const))
                   ...(env.servers.length > 0 ? ['azurerm_linux_virtual_machine'] : []),
                   // The component the API checks report their availability results to.
                   ...(env.checks.checks.length > 0 ? ['azurerm_application_insights'] : []),
+                  // The cluster and the Prometheus workspace keep their metrics and state.
+                  ...(env.kubernetes ? ['azurerm_kubernetes_cluster'] : []),
+                  ...(env.prometheus ? ['azurerm_monitor_workspace'] : []),
                 ]
               : [],
           ),

@@ -184,6 +184,9 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
       'jobs',
       // The Application Insights component the checks report to, and the checks.
       ...(env.checks.checks.length > 0 ? ['api-checks', 'checks'] : []),
+      // The cluster, and managed Prometheus for it.
+      ...(env.kubernetes ? ['kubernetes'] : []),
+      ...(env.prometheus ? ['prometheus'] : []),
     ]);
     expect(stack.foundation.network).toBe(stack.network);
     expect(stack.compute.backup).toBe(stack.backup);
@@ -240,6 +243,8 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
     const typesOf = (list: TerraformResource[]): string[] =>
       [...new Set(list.map((r) => r.terraformResourceType))].sort();
     const webTests = env.checks.checks.some((c) => apiCheckRunner(c).runner === 'web-test');
+    const cluster = env.kubernetes !== undefined;
+    const prometheus = env.prometheus !== undefined;
     expect(typesOf(taggable)).toEqual(
       [
         ...(env.checks.checks.length > 0 ? ['azurerm_application_insights'] : []),
@@ -248,6 +253,8 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
         ...(env.services.length > 0 ? ['azurerm_container_app'] : []),
         ...(hasWorkloads ? ['azurerm_container_app_environment'] : []),
         ...(env.jobs.length > 0 ? ['azurerm_container_app_job'] : []),
+        ...(cluster ? ['azurerm_kubernetes_cluster'] : []),
+        ...((env.kubernetes?.pools.length ?? 0) > 1 ? ['azurerm_kubernetes_cluster_node_pool'] : []),
         ...(hasServers ? ['azurerm_linux_virtual_machine'] : []),
         'azurerm_log_analytics_saved_search',
         'azurerm_log_analytics_workspace',
@@ -255,7 +262,10 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
         'azurerm_monitor_action_group',
         ...(env.audit.enabled ? ['azurerm_monitor_activity_log_alert'] : []),
         'azurerm_monitor_alert_processing_rule_action_group',
-        ...(hasServers ? ['azurerm_monitor_data_collection_rule'] : []),
+        ...(prometheus ? ['azurerm_monitor_alert_prometheus_rule_group'] : []),
+        ...(prometheus ? ['azurerm_monitor_data_collection_endpoint'] : []),
+        // The servers' agents, the cluster's Container insights and managed Prometheus collect through rules.
+        ...(hasServers || cluster || prometheus ? ['azurerm_monitor_data_collection_rule'] : []),
         'azurerm_monitor_metric_alert',
         'azurerm_monitor_scheduled_query_rules_alert_v2',
         'azurerm_nat_gateway',
@@ -264,7 +274,8 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
         'azurerm_public_ip',
         'azurerm_recovery_services_vault',
         'azurerm_resource_group',
-        ...(hasWorkloads ? ['azurerm_user_assigned_identity'] : []),
+        ...(prometheus ? ['azurerm_monitor_workspace'] : []),
+        ...(hasWorkloads || cluster ? ['azurerm_user_assigned_identity'] : []),
         ...(hasServers ? ['azurerm_virtual_machine_extension'] : []),
         'azurerm_virtual_network',
       ].sort(),
@@ -279,11 +290,12 @@ describe.each(cases)('the Azure stack of %s', (_name, env, stack, tf) => {
           ? ['azurerm_log_analytics_workspace_table']
           : []),
         ...(hasServers ? ['azurerm_maintenance_assignment_virtual_machine'] : []),
-        ...(hasServers ? ['azurerm_monitor_data_collection_rule_association'] : []),
+        ...(hasServers || cluster ? ['azurerm_monitor_data_collection_rule_association'] : []),
         'azurerm_monitor_diagnostic_setting',
         'azurerm_nat_gateway_public_ip_association',
         'azurerm_network_security_rule',
-        ...([...env.services, ...env.jobs].some((w) => Object.keys(w.secrets).length > 0)
+        // A workload's Key Vault role; the cluster identity's role on its subnet.
+        ...([...env.services, ...env.jobs].some((w) => Object.keys(w.secrets).length > 0) || cluster
           ? ['azurerm_role_assignment']
           : []),
         'azurerm_subnet',

@@ -44,6 +44,7 @@ export function awsStacksInConstructOrder(env: Environment): string[] {
     ...(env.tier === 'production' ? [`${p}-backup-copy`] : []),
     ...(env.servers.length > 0 ? [`${p}-compute`] : []),
     ...workloadStackNumbers(env).map((n) => `${p}-workloads-${n}`),
+    ...(env.kubernetes ? [`${p}-kubernetes`] : []),
   ];
 }
 

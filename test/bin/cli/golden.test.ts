@@ -146,6 +146,19 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
         }
         expect(unhashed(aws[`platform-${env.name}-workloads-${n}`]!)).toEqual(expected);
       }
+      // The cluster with its key and control-plane logs; the Prometheus workspace with its key and logs.
+      if (env.kubernetes) {
+        expect(unhashed(aws[`platform-${env.name}-kubernetes`]!)).toEqual({
+          Cluster: 'AWS::EKS::Cluster',
+          ClusterControlPlaneLogs: 'AWS::Logs::LogGroup',
+          ClusterKey: 'AWS::KMS::Key',
+          ...(env.prometheus && {
+            Prometheus: 'AWS::APS::Workspace',
+            PrometheusKey: 'AWS::KMS::Key',
+            PrometheusLogs: 'AWS::Logs::LogGroup',
+          }),
+        });
+      }
 
       const vm = 'azurerm_linux_virtual_machine';
       const [vms, azureRest] = split(readGolden(root, env.name, 'azure')[`platform-${env.name}`]!, vm);
@@ -158,6 +171,9 @@ describe('stateful resources keep their logical IDs and addresses (test/golden)'
         'azurerm_log_analytics_workspace.monitoring_logs_workspace_EA950EC7': 'azurerm_log_analytics_workspace',
         'azurerm_recovery_services_vault.backup_Vault_0E98FECE': 'azurerm_recovery_services_vault',
         'azurerm_resource_group.resource-group': 'azurerm_resource_group',
+        // The cluster and the Prometheus workspace.
+        ...(env.kubernetes && { 'azurerm_kubernetes_cluster.kubernetes_F1EBCA1C': 'azurerm_kubernetes_cluster' }),
+        ...(env.prometheus && { 'azurerm_monitor_workspace.prometheus_030AD6A1': 'azurerm_monitor_workspace' }),
       });
     }
   });
