@@ -304,6 +304,37 @@ function statusOf(s: StackSides, stackDiff: StackDiff | undefined, hasChanges: b
   return hasChanges || (stackDiff !== undefined && stackDiff.diff.differenceCount > 0) ? 'changed' : 'unchanged';
 }
 
+/**
+ * Properties inside a property that CloudFormation updates in place whose own change replaces the resource, which
+ * the bundled specification marks at the outer property only (from the CloudFormation resource reference): an EKS
+ * cluster is replaced when its subnets, security groups, encryption, service network or creator bootstrap change,
+ * though its version and endpoint access update in place.
+ */
+const NESTED_REPLACEMENT: Readonly<Record<string, readonly string[]>> = {
+  'AWS::EKS::Cluster': [
+    'ResourcesVpcConfig.SubnetIds',
+    'ResourcesVpcConfig.SecurityGroupIds',
+    'EncryptionConfig',
+    'KubernetesNetworkConfig',
+    'AccessConfig.BootstrapClusterCreatorAdminPermissions',
+    'BootstrapSelfManagedAddons',
+  ],
+};
+
+/** Whether a change inside a property replaces the resource (NESTED_REPLACEMENT). */
+function replacedByNestedChange(type: string, before: unknown, after: unknown): boolean {
+  const at = (resource: unknown, path: string): string =>
+    JSON.stringify(
+      path
+        .split('.')
+        .reduce<unknown>(
+          (value, key) => (value as Record<string, unknown> | undefined)?.[key],
+          (resource as { Properties?: unknown } | undefined)?.Properties,
+        ) ?? null,
+    );
+  return (NESTED_REPLACEMENT[type] ?? []).some((path) => at(before, path) !== at(after, path));
+}
+
 /** The resource changes of one stack, sorted by logical ID; adds a blocker for each custom-named replacement. */
 function stackChangesOf(
   library: CloudFormationDiff,
@@ -316,12 +347,17 @@ function stackChangesOf(
   const resourceDiffs = stackDiff.diff.resources.changes;
   const ids = sortedKeys(resourceDiffs);
   const actions = new Map<string, ChangeAction>();
-  for (const id of ids) {
-    const action = ACTIONS[resourceDiffs[id]!.changeImpact];
-    if (action) actions.set(id, action);
-  }
   const baseResources = resourcesOf(s.baseTemplate);
   const headResources = resourcesOf(s.headTemplate);
+  for (const id of ids) {
+    const difference = resourceDiffs[id]!;
+    let action = ACTIONS[difference.changeImpact];
+    const type = difference.newResourceType ?? difference.oldResourceType;
+    if (action === 'update' && type && replacedByNestedChange(type, baseResources[id], headResources[id])) {
+      action = 'replace';
+    }
+    if (action) actions.set(id, action);
+  }
   const scope = {
     library,
     base: baseResources,
