@@ -64,6 +64,7 @@ const NAME_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::DynamoDB::GlobalTable': 'TableName',
   'AWS::DynamoDB::Table': 'TableName',
   'AWS::ECR::Repository': 'RepositoryName',
+  'AWS::EKS::Cluster': 'Name',
   'AWS::ElastiCache::ReplicationGroup': 'ReplicationGroupId',
   'AWS::Kinesis::Stream': 'Name',
   'AWS::Logs::LogGroup': 'LogGroupName',

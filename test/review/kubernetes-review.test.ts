@@ -57,6 +57,10 @@ describe(`the review of ${withCluster.name}'s cluster`, () => {
     const diff = diffAwsEnvironment(withCluster.name, aws, head, { newEnvironment: false });
     const cluster = diff.changes.filter((c) => c.type === 'AWS::EKS::Cluster');
     expect(cluster.map((c) => [c.action, c.dataLoss])).toEqual([['replace', true]]);
+    // The cluster is named: CloudFormation cannot replace it under the same name, so the change cannot deploy.
+    expect(diff.blockers.map((b) => b.message).join('\n')).toContain(
+      `is replaced, but its Name is set to platform-${withCluster.name}`,
+    );
   });
 
   test('Azure: a version upgrade updates the cluster in place; a ForceNew change replaces it and loses data', () => {
