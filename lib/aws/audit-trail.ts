@@ -15,6 +15,7 @@ import {
   PLATFORM_PREFIX,
   type AuditSpec,
 } from '../core';
+import { logAccessesTo, serverAccessLogBucket } from './access-logs';
 import { acknowledge } from './acknowledge';
 import type { IMonitoring } from './interfaces';
 import { logMetricNamespace } from './log-analysis';
@@ -191,24 +192,13 @@ export class AuditTrail extends Construct {
       }),
     );
 
-    // S3 delivers server access logs only to buckets encrypted with S3-managed keys.
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    this.accessLogBucket = serverAccessLogBucket(this, 'AccessLogs', {
+      of: 'the audit bucket',
+      retention,
       removalPolicy,
-      lifecycleRules: [
-        {
-          id: 'ExpireAccessLogs',
-          expiration: retention,
-          noncurrentVersionExpiration: retention,
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-      ],
+      whyNoReplica:
+        'Server access logs are kept for audit in one region with versioning and retention; they are not needed to restore any service',
     });
-    for (const [rule, reason] of ACCESS_LOG_BUCKET_ACKNOWLEDGEMENTS) acknowledge(this.accessLogBucket, rule, reason);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -300,35 +290,6 @@ export class AuditTrail extends Construct {
 }
 
 /**
- * Sends the server access logs of `bucket` to `target` under `prefix`, through a bucket policy for the S3 logging
- * service (limited to `bucket` in this account), whatever the app's `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`
- * flag: the ACL it would otherwise grant is refused by buckets that enforce bucket-owner object ownership.
- *
- * @param bucket the bucket whose accesses are logged
- * @param target the access-log bucket (SSE-S3: S3 delivers access logs to no other encryption)
- * @param prefix the key prefix of the logs in `target`, such as `trail/`
- */
-export function logAccessesTo(bucket: s3.Bucket, target: s3.Bucket, prefix: string): void {
-  const stack = Stack.of(bucket);
-  target.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowS3ServerAccessLogs',
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [target.arnForObjects(`${prefix}*`)],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': bucket.bucketArn },
-        StringEquals: { 'aws:SourceAccount': stack.account },
-      },
-    }),
-  );
-  (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-    destinationBucketName: target.bucketName,
-    logFilePrefix: prefix,
-  };
-}
-
-/**
  * The audit controls on the audit log group: for each, a metric filter (`Control-<control>`, a child of the
  * group) adding 1 to `audit-<control>` in the namespace `Platform/<env>` per matching event, and the alarm
  * `audit/<control>` through the registry, firing on one event in 5 minutes.
@@ -367,23 +328,3 @@ function addAuditControls(
   }
   return filters;
 }
-
-/** What cdk-nag reports on the trail bucket's access-log bucket that no setting can fix, and why each is safe. */
-const ACCESS_LOG_BUCKET_ACKNOWLEDGEMENTS: readonly (readonly [string, string])[] = [
-  [
-    'AwsSolutions-S1',
-    'This bucket holds the server access logs of the audit bucket; logging its own accesses would need another log bucket, which would need one in turn',
-  ],
-  [
-    'NIST.800.53.R5-S3BucketLoggingEnabled',
-    'This bucket holds the server access logs of the audit bucket; logging its own accesses would need another log bucket, which would need one in turn',
-  ],
-  [
-    'NIST.800.53.R5-S3DefaultEncryptionKMS',
-    'Amazon S3 delivers server access logs only to buckets encrypted with S3-managed keys (SSE-S3), not SSE-KMS',
-  ],
-  [
-    'NIST.800.53.R5-S3BucketReplicationEnabled',
-    'Server access logs are kept for audit in one region with versioning and retention; they are not needed to restore any service',
-  ],
-];

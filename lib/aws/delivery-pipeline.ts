@@ -1,4 +1,4 @@
-import { ArnFormat, CfnResource, Duration, Lazy, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,7 +18,8 @@ import {
   type Tier,
 } from '../core';
 import { acknowledge, acknowledgeWildcardGrant, nagResourceLabel } from './acknowledge';
-import { logAccessesTo } from './audit-trail';
+import { logAccessesTo, serverAccessLogBucket } from './access-logs';
+import { renderFlowLogKeyStatement } from './network';
 import { deliveryCheckStepRoleName } from './delivery-checks-role';
 import { grantsOf, isWildcardGrant } from './policy/rules/wildcard-grant';
 import { RetainStatefulResources, tierOf, tierProtection } from './protection';
@@ -199,25 +200,9 @@ while (pending.size > 0) {
 console.log('Every API check passed after the deployment');
 `.trim();
 
-/** What cdk-nag reports on the access-log bucket that no setting can fix, and why each is safe. */
-const ACCESS_LOG_BUCKET_ACKNOWLEDGEMENTS: readonly (readonly [string, string])[] = [
-  [
-    'AwsSolutions-S1',
-    'This bucket holds the server access logs of the artifact bucket; logging its own accesses would need another log bucket, which would need one in turn',
-  ],
-  [
-    'NIST.800.53.R5-S3BucketLoggingEnabled',
-    'This bucket holds the server access logs of the artifact bucket; logging its own accesses would need another log bucket, which would need one in turn',
-  ],
-  [
-    'NIST.800.53.R5-S3DefaultEncryptionKMS',
-    'Amazon S3 delivers server access logs only to buckets encrypted with S3-managed keys (SSE-S3), not SSE-KMS',
-  ],
-  [
-    'NIST.800.53.R5-S3BucketReplicationEnabled',
-    'Server access logs are kept for audit in the pipeline region with versioning; no deployment needs them',
-  ],
-];
+/** Why the access logs of the artifact buckets need no copy in another region. */
+const ARTIFACT_ACCESS_LOGS_NEED_NO_REPLICA =
+  'Server access logs are kept for audit in the pipeline region with versioning; no deployment needs them';
 
 /** A wildcard grant aws-cdk-lib's pipeline writes into a policy it generates, and why it is safe. */
 interface GeneratedGrant {
@@ -416,42 +401,14 @@ export class DeliveryPipeline extends Construct {
       removalPolicy,
     });
     const logGroupName = `/${pipelineName}/builds`;
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogsForBuildLogs',
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnEquals: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: logGroupName,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
+    this.key.addToResourcePolicy(renderFlowLogKeyStatement(stack, logGroupName, 'AllowCloudWatchLogsForBuildLogs'));
 
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    this.accessLogBucket = serverAccessLogBucket(this, 'AccessLogs', {
+      of: 'the artifact bucket',
+      retention: Duration.days(retentionDays),
       removalPolicy,
-      lifecycleRules: [
-        {
-          id: 'ExpireAccessLogs',
-          expiration: Duration.days(retentionDays),
-          noncurrentVersionExpiration: Duration.days(retentionDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-      ],
+      whyNoReplica: ARTIFACT_ACCESS_LOGS_NEED_NO_REPLICA,
     });
-    for (const [rule, reason] of ACCESS_LOG_BUCKET_ACKNOWLEDGEMENTS) acknowledge(this.accessLogBucket, rule, reason);
 
     this.artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -668,10 +625,7 @@ export class DeliveryPipeline extends Construct {
       cfn.logsConfig = { cloudWatchLogs: { status: 'ENABLED', groupName: this.logGroup.logGroupName } };
       // It installs the latest CDK CLI whatever cliVersion says: the pinned one instead.
       const buildSpec = (cfn.source as codebuild.CfnProject.SourceProperty).buildSpec;
-      cfn.addPropertyOverride(
-        'Source.BuildSpec',
-        Lazy.any({ produce: () => pinCdkInstall(Stack.of(cfn).resolve(buildSpec), cliVersion) }),
-      );
+      cfn.addPropertyOverride('Source.BuildSpec', pinCdkInstall(Stack.of(cfn).resolve(buildSpec), cliVersion));
       this.logGroup.grantWrite(checkProject);
     }
     const autoApprove = securityCheck?.node.tryFindChild('CDKPipelinesAutoApprove');
@@ -730,22 +684,11 @@ function secureSupportStack(stack: Stack, replicationBucket: s3.IBucket, retenti
     noncurrentVersionExpiration: Duration.days(30),
     abortIncompleteMultipartUploadAfter: Duration.days(7),
   });
-  const accessLogs = new s3.Bucket(stack, 'AccessLogs', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    versioned: true,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [
-      {
-        id: 'ExpireAccessLogs',
-        expiration: Duration.days(retentionDays),
-        noncurrentVersionExpiration: Duration.days(retentionDays),
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      },
-    ],
+  const accessLogs = serverAccessLogBucket(stack, 'AccessLogs', {
+    of: 'the artifact bucket',
+    retention: Duration.days(retentionDays),
+    whyNoReplica: ARTIFACT_ACCESS_LOGS_NEED_NO_REPLICA,
   });
-  for (const [rule, reason] of ACCESS_LOG_BUCKET_ACKNOWLEDGEMENTS) acknowledge(accessLogs, rule, reason);
   logAccessesTo(bucket, accessLogs, 'artifacts/');
   acknowledge(
     bucket,

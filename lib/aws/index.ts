@@ -6,6 +6,7 @@ import './peers';
 export * from './acknowledge';
 export * from './api-check';
 export * from './application';
+export * from './access-logs';
 export * from './audit-trail';
 export * from './backup';
 export * from './backup-alarms';

@@ -62,12 +62,9 @@ describe('the kubernetes stack (AWS)', () => {
   const prod = withCluster(prodEnvironment());
   let stage: EnvironmentStage;
   let template: Template;
-  let synthMs: number;
   beforeAll(() => {
-    const started = process.hrtime.bigint();
     stage = stageOf(prod);
     template = Template.fromStack(stage.kubernetes!);
-    synthMs = Number(process.hrtime.bigint() - started) / 1e6;
   });
 
   test('platform-<env>-kubernetes exists only when the environment has a cluster', () => {
@@ -153,27 +150,41 @@ describe('the kubernetes stack (AWS)', () => {
   );
 
   test('synthesis with every guardrail registered succeeds and writes the stack', () => {
-    const synthesize = (env: Environment): { ms: number; resources?: number } => {
-      const app = buildAwsApp({ environments: [env], validation: false, outdir: outdir() });
-      const started = process.hrtime.bigint();
-      const assembly = app.synth();
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const resourcesOf = (env: Environment): number | undefined => {
+      const assembly = buildAwsApp({ environments: [env], validation: false, outdir: outdir() }).synth();
       const stack = assembly.stacksRecursively.find((s) => s.stackName === 'platform-prod-kubernetes');
-      return {
-        ms,
-        ...(stack && { resources: Object.keys((stack.template as { Resources: object }).Resources).length }),
-      };
+      return stack && Object.keys((stack.template as { Resources: object }).Resources).length;
     };
-    const median = (runs: number[]): number => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
-    const withIt = [1, 2, 3].map(() => synthesize(prod));
-    const without = [1, 2, 3].map(() => synthesize(prodEnvironment()));
-    expect(withIt[0]!.resources).toBeGreaterThan(30);
-    expect(without[0]!.resources).toBeUndefined();
-    // Measured, not asserted (speed belongs to bench/): the numbers are for the review.
-    console.log(
-      `kubernetes stack: ${withIt[0]!.resources} resources; first build + Template.fromStack ${synthMs.toFixed(0)} ms; ` +
-        `prod synth with guardrails, median of 3: ${median(withIt.map((r) => r.ms)).toFixed(0)} ms with the cluster, ` +
-        `${median(without.map((r) => r.ms)).toFixed(0)} ms without`,
+    expect(resourcesOf(prod)).toBeGreaterThan(30);
+    expect(resourcesOf(prodEnvironment())).toBeUndefined();
+  });
+});
+
+describe("the foundation's statements for the cluster carry their reasons for the review", () => {
+  /** The `platform:review` acknowledgements of each resource of a type in the foundation. */
+  const reviewOf = (env: Environment, type: string): unknown[] =>
+    Object.values(Template.fromStack(stageOf(env).foundation).findResources(type)).map(
+      (r) => (r.Metadata as Record<string, unknown> | undefined)?.['platform:review'],
     );
+
+  test('the topic policies and the key acknowledge the widened access as security, with a reason', () => {
+    const prod = withCluster(prodEnvironment());
+    for (const acknowledgements of reviewOf(prod, 'AWS::SNS::TopicPolicy')) {
+      expect(acknowledgements).toEqual([
+        { risk: 'security', reason: expect.stringContaining('Prometheus workspaces') },
+      ]);
+    }
+    const keyReasons = reviewOf(prod, 'AWS::KMS::Key')
+      .flatMap((a) => (a as { risk: string; reason: string }[] | undefined) ?? [])
+      .map(
+        (a) =>
+          `${a.risk}: ${a.reason.includes('Prometheus workspaces') ? 'alerts' : a.reason.includes('control-plane log group of platform-prod') ? 'control-plane logs' : a.reason}`,
+      )
+      .sort();
+    expect(keyReasons).toEqual(['security: alerts', 'security: control-plane logs']);
+  });
+
+  test('without a cluster, nothing is acknowledged', () => {
+    expect(reviewOf(prodEnvironment(), 'AWS::SNS::TopicPolicy').filter((a) => a !== undefined)).toEqual([]);
   });
 });
