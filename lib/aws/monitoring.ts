@@ -17,6 +17,7 @@ import {
   SEVERITIES,
   type Severity,
 } from '../core';
+import { acknowledgeChange } from './acknowledge';
 import type { AddAlarmOptions, AlarmDefinition, IMonitoring } from './interfaces';
 import { addLogPatternFilters, addSavedQuery, LogAnalysis } from './log-analysis';
 import { RetainStatefulResources } from './protection';
@@ -253,6 +254,12 @@ export class Monitoring extends Construct implements IMonitoring {
           conditions,
         }),
       );
+      // The review reports the statement as widened access: say, next to it, why it is intended and narrow.
+      acknowledgeChange(
+        topic.node.findChild('Policy'),
+        'security',
+        "Lets only this account's Prometheus workspaces (aws:SourceAccount, workspace ARNs) publish alerts to the topic, as the environment's alarms do",
+      );
     }
     this.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -262,6 +269,11 @@ export class Monitoring extends Construct implements IMonitoring {
         resources: ['*'],
         conditions,
       }),
+    );
+    acknowledgeChange(
+      this.encryptionKey,
+      'security',
+      "Lets only this account's Prometheus workspaces encrypt the alerts they publish to the encrypted topics; they cannot read the logs",
     );
   }
 
@@ -292,6 +304,11 @@ export class Monitoring extends Construct implements IMonitoring {
           },
         },
       }),
+    );
+    acknowledgeChange(
+      this.encryptionKey,
+      'security',
+      `Lets CloudWatch Logs use the key for the control-plane log group of ${clusterName} only (encryption context), as it does for the environment's own groups`,
     );
   }
 

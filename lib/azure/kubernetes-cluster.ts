@@ -31,6 +31,7 @@ import {
   RETAIN_DATA_PROP,
   specProp,
 } from './construct-props';
+import { acknowledgeChange } from './acknowledge';
 import { DIAGNOSTIC_SETTING_NAME } from './diagnostics';
 import type { IMonitoring, INetwork, IResourceGroup } from './interfaces';
 import { locationCodeOf } from './location';
@@ -540,12 +541,18 @@ export class KubernetesCluster extends Construct implements IKubernetesCluster {
     this.nodePools = pools;
 
     for (const group of props.spec.admins.azure) {
-      new roleAssignment.RoleAssignment(this, `Admin-${group}`, {
+      const admin = new roleAssignment.RoleAssignment(this, `Admin-${group}`, {
         scope: this.clusterId,
         roleDefinitionName: AKS_ADMIN_ROLE,
         principalId: group,
         principalType: 'Group',
       });
+      // The review reports the assignment as widened access: it is the access the spec asks for, on this cluster only.
+      acknowledgeChange(
+        admin,
+        'security',
+        `The Entra ID group ${group} named in kubernetes.admins administers this cluster (local accounts are off, so someone must), scoped to the cluster`,
+      );
     }
 
     this.diagnosticSetting = new diagnosticSetting.MonitorDiagnosticSetting(this, 'Resource-diagnostics', {

@@ -118,3 +118,17 @@ describe('the Azure environment stack with a kubernetes section', () => {
     expect(() => synth(env)).toThrow(/spec\.publicApiCidrs.*an AKS cluster is always private/s);
   });
 });
+
+describe('the review', () => {
+  test("the admin group's role assignment acknowledges its widened access, with the group and the reason", () => {
+    const admins = all(prod.json, 'azurerm_role_assignment').filter(
+      ([, r]) => r.role_definition_name === 'Azure Kubernetes Service RBAC Cluster Admin',
+    );
+    expect(admins.map(([, r]) => [r.principal_id, (r['//'] as Record<string, unknown>)['platform:review']])).toEqual([
+      [
+        ADMIN_GROUP,
+        [{ risk: 'security', reason: expect.stringContaining(`group ${ADMIN_GROUP} named in kubernetes.admins`) }],
+      ],
+    ]);
+  });
+});
