@@ -8,6 +8,10 @@ import { loadDelivery } from '../../stacks/environments';
 // The CDK and cdktf CLIs run the TypeScript sources through cdk.json / cdktf.json, with no build step.
 const root = path.resolve(__dirname, '../..');
 const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
+// The CDK CLI reads every variable that starts with CDK as an option (CDKTF_OUTDIR, which test/util/setup-env.ts
+// sets for cdktf, becomes --tfOutdir) and, with CI set, prints the unknown-option warning on stdout: cdk gets an
+// environment without cdktf's variables.
+const cdkEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('CDKTF_')));
 const tempDir = temporaryFolders('platform-cli-tools-');
 
 test('npx cdk ls lists the delivery pipeline and its support stack, then every environment stage', () => {
@@ -15,9 +19,10 @@ test('npx cdk ls lists the delivery pipeline and its support stack, then every e
   const run = spawnSync(process.execPath, [path.join(root, 'node_modules/aws-cdk/bin/cdk'), 'ls', '-o', out], {
     cwd: root,
     encoding: 'utf8',
-    env,
+    env: cdkEnv,
   });
   expect(run.status).toBe(0);
+  expect(`${run.stdout}${run.stderr}`).not.toContain('Unknown option');
   // The delivery stack and the support stack of the backup copies' region (its replication bucket), then every
   // environment's stage, in the order of the environment list; in each, the stacks in construct order: the
   // foundation, the production tiers' backup-copy stack (which the foundation depends on; cdk ls lists the stacks in
