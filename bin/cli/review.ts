@@ -171,6 +171,11 @@ export interface ReviewResult {
    * sides' sources are at hand; undefined for `--between`, `--base-dir` and `--head-dir`.
    */
   readonly breaking?: readonly BreakingChange[];
+  /**
+   * Both sides' stacks as read (`npm run report --base` draws what the change destroys from the base); undefined for
+   * `--between`, where both environments come from one side.
+   */
+  readonly sides?: { readonly base: readonly SynthesizedStack[]; readonly head: readonly SynthesizedStack[] };
 }
 
 /** Options of {@link runReview} that tests and tools set. */
@@ -227,6 +232,7 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
   try {
     let review: Review;
     let breaking: BreakingChange[] | undefined;
+    let sides: ReviewResult['sides'];
     if (args.between) {
       review = await reviewEnvironments(root, temp, args, children);
     } else {
@@ -250,6 +256,7 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
         );
       }
       const [base, head] = await settleBoth(baseSide, headSide);
+      sides = { base: base.stacks, head: head.stacks };
       review = reviewChanges(base, head, {
         clouds: args.clouds,
         ...(args.environments.length > 0 && { environments: args.environments }),
@@ -269,7 +276,7 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
       output = [renderText(review, { colour: options.colour ?? false })];
       if (breaking) output[0] += `\n${renderBreaking(breaking, { version })}`;
     }
-    return { review, exitCode: exitCodeOf(review), output, ...(breaking && { breaking }) };
+    return { review, exitCode: exitCodeOf(review), output, ...(breaking && { breaking }), ...(sides && { sides }) };
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
