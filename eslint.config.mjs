@@ -1,5 +1,5 @@
 // Lint rules that keep the architecture honest: arrows point down only (bin -> stacks -> lib/{aws,azure,review}
-// -> lib/core), the two clouds never import each other, and azurerm resources come by deep path.
+// -> lib/core; lib/report -> lib/review), the two clouds never import each other, and azurerm resources come by deep path.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -34,7 +34,7 @@ export default tseslint.config(
         ['aws-cdk-lib', 'aws-cdk-lib/*', 'cdktf', 'cdktf/*', '@cdktf/*', 'constructs'],
         'lib/core is cloud-neutral.',
       ),
-      noCloud(above(['aws', 'azure', 'review', 'stacks', 'bin']), 'lib/core imports nothing above it.'),
+      noCloud(above(['aws', 'azure', 'review', 'report', 'stacks', 'bin']), 'lib/core imports nothing above it.'),
     ]),
   },
   {
@@ -58,7 +58,17 @@ export default tseslint.config(
         ['aws-cdk-lib', 'aws-cdk-lib/*', 'cdktf', 'cdktf/*', '@cdktf/*', 'constructs'],
         'lib/review reads synthesized output only; it loads no cloud library.',
       ),
-      noCloud(above(['aws', 'azure', 'stacks', 'bin']), 'lib/review imports lib/core only.'),
+      noCloud(above(['aws', 'azure', 'report', 'stacks', 'bin']), 'lib/review imports lib/core only.'),
+    ]),
+  },
+  {
+    files: ['lib/report/**/*.ts'],
+    rules: restrict([
+      noCloud(
+        ['aws-cdk-lib', 'aws-cdk-lib/*', 'cdktf', 'cdktf/*', '@cdktf/*', 'constructs'],
+        'lib/report draws synthesized output only; it loads no cloud library.',
+      ),
+      noCloud(above(['aws', 'azure', 'stacks', 'bin']), 'lib/report imports lib/review and lib/core only.'),
     ]),
   },
   {

@@ -10,7 +10,14 @@ module.exports = {
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
+    // @hpcc-js/wasm-graphviz ships ES modules only, which Node 20 requires natively but jest's module loader does
+    // not: transpile that one package to CommonJS as well.
+    '/node_modules/@hpcc-js/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@hpcc-js/)'],
   // aws-cdk-lib validates every template against the CloudFormation schemas in app.synth(); unit tests turn
   // it off (one full-synth test turns it back on explicitly).
   setupFiles: ['<rootDir>/test/util/setup-env.ts'],
