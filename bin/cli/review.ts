@@ -13,12 +13,14 @@ import {
   renderMarkdown,
   renderText,
   reviewBetween,
+  resourceGraph,
   reviewChanges,
   renderBreaking,
   type BreakingChange,
   type EnvironmentTokens,
   type Review,
   type ReviewCloud,
+  type ReviewGraphs,
   type ReviewInputSide,
   type SynthesizedStack,
 } from '../../lib/review';
@@ -270,7 +272,10 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
     if (args.format === 'json') {
       output = [renderJson(review, breaking && { breaking })];
     } else if (args.format === 'markdown') {
-      output = renderMarkdown(review, { repository: args.repository ?? repositoryOf(root) });
+      output = renderMarkdown(review, {
+        repository: args.repository ?? repositoryOf(root),
+        ...(sides && { graphs: reviewGraphs(review, sides) }),
+      });
       if (breaking) output[output.length - 1] += `\n${renderBreaking(breaking, { format: 'markdown', version })}`;
     } else {
       output = [renderText(review, { colour: options.colour ?? false })];
@@ -282,6 +287,19 @@ export async function runReview(args: ReviewArgs, options: RunReviewOptions = {}
     process.removeListener('SIGTERM', onSignal);
     cleanup();
   }
+}
+
+/** Each reviewed environment's resource graphs on both sides, for the comment's Mermaid diagrams. */
+function reviewGraphs(review: Review, sides: NonNullable<ReviewResult['sides']>): Map<string, ReviewGraphs> {
+  const graphs = new Map<string, ReviewGraphs>();
+  for (const env of review.environments) {
+    if (env.changes.length === 0) continue;
+    graphs.set(`${env.environment}/${env.cloud}`, {
+      head: resourceGraph(sides.head, env.environment, env.cloud),
+      base: resourceGraph(sides.base, env.environment, env.cloud),
+    });
+  }
+  return graphs;
 }
 
 /**

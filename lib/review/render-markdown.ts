@@ -19,6 +19,7 @@ import {
   totalsOf,
   verbOf,
 } from './render-common';
+import { renderMermaid, type ReviewGraphs } from './render-mermaid';
 
 /** GitHub's limit on a comment body. */
 export const GITHUB_COMMENT_LIMIT = 65536;
@@ -35,6 +36,12 @@ export interface MarkdownOptions {
    * @default GITHUB_COMMENT_LIMIT
    */
   readonly limit?: number;
+  /**
+   * Each environment's resource graphs on both sides, by `<environment>/<cloud>`: with them, every environment's
+   * details start with a small Mermaid diagram of the changed resources and their references (GitHub renders it).
+   * @default no diagrams
+   */
+  readonly graphs?: ReadonlyMap<string, ReviewGraphs>;
 }
 
 /** The hidden marker that starts every part of the review comment: `<!-- platform-constructs-review owner/name part 1 -->`. */
@@ -60,7 +67,7 @@ const ICONS: Readonly<Record<ResourceChange['action'], string>> = {
 export function renderMarkdown(review: Review, options: MarkdownOptions): string[] {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const head = headerMarkdown(review);
-  const blocks = groupIdentical(review).flatMap((group) => detailBlocks(review, group));
+  const blocks = groupIdentical(review).flatMap((group) => detailBlocks(review, group, options.graphs));
   // Room for the marker and the "part n of m" line of each part.
   const reserve = commentMarker(options.repository, 99).length + 80;
   const parts: string[][] = [[head]];
@@ -145,7 +152,11 @@ function verdictMarkdown(review: Review): string {
 }
 
 /** The details of one group of identical environments: one block, or one per stack when it is long. */
-function detailBlocks(review: Review, group: readonly EnvironmentReview[]): string[] {
+function detailBlocks(
+  review: Review,
+  group: readonly EnvironmentReview[],
+  graphs?: ReadonlyMap<string, ReviewGraphs>,
+): string[] {
   const between = review.mode === 'between';
   const env = group[0]!;
   const c = countChanges(env);
@@ -164,6 +175,8 @@ function detailBlocks(review: Review, group: readonly EnvironmentReview[]): stri
   const body: string[] = [];
   const grouped = group.length > 1;
   if (grouped) body.push(`_The same in each environment but for its name; shown for ${env.environment}._`);
+  const diagram = between || !graphs ? undefined : renderMermaid(env, graphs.get(`${env.environment}/${env.cloud}`));
+  if (diagram) body.push(`\`\`\`mermaid\n${diagram}\n\`\`\``);
   for (const b of env.blockers) {
     body.push(`> [!WARNING]\n> **Deployment fails** (${b.stack}${b.id ? ` \`${b.id}\`` : ''}): ${b.message}`);
   }

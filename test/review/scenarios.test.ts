@@ -12,6 +12,7 @@ import {
   readCdkOut,
   readCdktfOut,
   renderMarkdown,
+  resourceGraph,
   reviewChanges,
   unacknowledgedRisks,
   type EnvironmentReview,
@@ -295,8 +296,19 @@ describe('the example comment in docs/review.md', () => {
     });
     const review = reviewChanges(base, side);
     expect(exitCodeOf(review)).toBe(2);
-    const comment = renderMarkdown(review, { repository: 'example-org/platform' });
+    // As npm run review writes the comment: each environment's changes drawn from both sides' graphs.
+    const graphs = new Map(
+      review.environments.map((e) => [
+        `${e.environment}/${e.cloud}`,
+        {
+          head: resourceGraph(side.stacks, e.environment, e.cloud),
+          base: resourceGraph(base.stacks, e.environment, e.cloud),
+        },
+      ]),
+    );
+    const comment = renderMarkdown(review, { repository: 'example-org/platform', graphs });
     expect(comment).toHaveLength(1);
+    expect(comment[0]!.match(/```mermaid\nflowchart LR\n/g)).toHaveLength(2);
     const page = fs.readFileSync(pageFile, 'utf8');
     const from = page.indexOf(start) + start.length;
     const to = page.indexOf(end);
