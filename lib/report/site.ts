@@ -17,6 +17,11 @@ export function escapeHtml(value: unknown): string {
 
 const CLOUD_NAMES = { aws: 'AWS', azure: 'Azure' } as const;
 
+/** `1 alarm`, `2 alarms`. */
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** The file of an environment's page. */
 export function pageFile(environment: string): string {
   return `${environment.replace(/[^A-Za-z0-9_-]/g, '-')}.html`;
@@ -215,7 +220,13 @@ function cloudSection(env: EnvironmentReport, cloud: CloudReport): string {
   const id = cloud.cloud;
   const parts = [`<section aria-labelledby="${id}">`, `<h2 id="${id}">${CLOUD_NAMES[cloud.cloud]}</h2>`];
   parts.push(
-    `<p class="meta">${cloud.resourceCount} resources · ${cloud.alarms.length} alarms · ${cloud.checks.length} checks · ${cloud.backup.length} backup plans · ${cloud.acknowledgements.length} acknowledgements</p>`,
+    `<p class="meta">${[
+      count(cloud.resourceCount, 'resource'),
+      count(cloud.alarms.length, 'alarm'),
+      count(cloud.checks.length, 'check'),
+      count(cloud.backup.length, 'backup plan'),
+      count(cloud.acknowledgements.length, 'acknowledgement'),
+    ].join(' · ')}</p>`,
   );
   parts.push(diagramSection(env, cloud));
   if (cloud.review) parts.push(reviewSection(cloud, cloud.review));
