@@ -165,10 +165,16 @@ export function buildDiagram(graph: ResourceGraph, options: DiagramOptions = {})
   const buckets = new Map<string, Component[]>();
   for (const component of components.values()) {
     if (component.member === undefined || component.change !== undefined) continue;
-    const targets = [...pairs.values()]
-      .filter((p) => p.from === component.name)
-      .map((p) => p.to)
-      .sort(compare);
+    // A reference to another member counts as one to its group: a check of each service, each pointing at its own
+    // service, is alike.
+    const targets = [
+      ...new Set(
+        [...pairs.values()]
+          .filter((p) => p.from === component.name || p.to === component.name)
+          .map((p) => (p.from === component.name ? `to:${p.to}` : `from:${p.from}`))
+          .map((end) => (end.includes('/') ? `${end.slice(0, end.indexOf('/'))}/*` : end)),
+      ),
+    ].sort(compare);
     const signature = [component.group, [...component.types].sort(compare).join(','), targets.join(',')].join('|');
     buckets.set(signature, [...(buckets.get(signature) ?? []), component]);
   }

@@ -110,6 +110,28 @@ describe('buildDiagram', () => {
     expect(toDot(diagram)).toContain('services ×100');
   });
 
+  test('a check per service, each pointing at its own service, is alike too: both collapse', () => {
+    const base = servicesGraph(100);
+    const checks = base.resources
+      .filter((r) => r.type === 'AWS::ECS::Service')
+      .map((r) => resource(`${r.member}Canary`, 'AWS::Synthetics::Canary', 'checks', r.member));
+    const graph = {
+      ...base,
+      resources: [...base.resources, ...checks],
+      edges: [...base.edges, ...checks.map((c) => edge(c.id, `${c.member}Service`))],
+    };
+    const diagram = buildDiagram(graph);
+    expect(labels(diagram)).toEqual([
+      'network:network',
+      'monitoring:monitoring',
+      'services:services ×100',
+      'checks:checks ×100',
+    ]);
+    expect(diagram.edges.map((e) => `${e.from} -> ${e.to} ×${e.count}`)).toContainEqual(
+      'n-checks-svc-001-x100 -> n-services-svc-001-x100 ×100',
+    );
+  });
+
   test('below the threshold members stay apart', () => {
     expect(nodeCount(buildDiagram(servicesGraph(2), { collapseAt: 3 }))).toBe(4);
     expect(nodeCount(buildDiagram(servicesGraph(3), { collapseAt: 3 }))).toBe(3);
