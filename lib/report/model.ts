@@ -127,6 +127,20 @@ export interface BackupFact {
   readonly lock?: string;
   /** What it protects, in words (`resources tagged platform:backup`, `VMs web-1, web-2`). */
   readonly selection: string;
+  /** How its recovery points are restored to prove they work, in words, when a restore test is set. */
+  readonly restoreTest?: string;
+}
+
+/** What a report lists of one environment on one cloud besides its diagram (`factsOf` in facts.ts). */
+export interface CloudFacts {
+  /** Every alarm, by name. */
+  readonly alarms: readonly AlarmFact[];
+  /** Every synthetic check, by name. */
+  readonly checks: readonly CheckFact[];
+  /** Every backup plan or policy, by name. */
+  readonly backup: readonly BackupFact[];
+  /** Every acknowledgement in the output with its reason, by resource. */
+  readonly acknowledgements: readonly Acknowledgement[];
 }
 
 /** One guardrail finding, as `npm run check` reports it (bin/cli/check.ts `CheckRow` has this shape). */

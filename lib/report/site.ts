@@ -1,202 +1,251 @@
-import { CHANGE_STYLES, GROUP_FILL, MUTED_TEXT, PAGE_BACKGROUND, TEXT, type ChangeStyleKey } from '../review/palette';
-import { countChanges, type EnvironmentReview, type ResourceChange } from '../review/model';
 import { compare } from '../review/aws-template';
-import { nodeCount } from './diagram';
-import { foldedText, styleKey } from './dot';
-import type { Acknowledgement, CloudReport, EnvironmentReport, PlatformReport } from './model';
+import { countChanges, type EnvironmentReview, type ResourceChange } from '../review/model';
+import { CHANGE_STYLES } from '../review/palette';
+import { callout, code, escapeHtml, legend, longText, num, page, plural, table, type Cell } from './html';
+import type { Acknowledgement, CloudReport, DiagramNode, EnvironmentReport, PlatformReport } from './model';
 
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml } from './html';
 
 const CLOUD_NAMES = { aws: 'AWS', azure: 'Azure' } as const;
 
-/** `1 alarm`, `2 alarms`. */
-function count(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+/** The sections of a cloud on an environment's page, in page order: ids are `<cloud>-<section>`. */
+export const SECTIONS = ['diagram', 'review', 'alarms', 'checks', 'backup', 'findings', 'differences'] as const;
 
-/** The file of an environment's page. */
+/** One section of a cloud on an environment's page. */
+export type Section = (typeof SECTIONS)[number];
+
+/** The file of an environment's page: `prod.html`. */
 export function pageFile(environment: string): string {
   return `${environment.replace(/[^A-Za-z0-9_-]/g, '-')}.html`;
 }
 
-const STYLE = `
-:root { color: ${TEXT}; background: ${PAGE_BACKGROUND}; }
-body { font-family: Helvetica, Arial, "Liberation Sans", sans-serif; margin: 0; line-height: 1.45; font-size: 15px; }
-header, main, footer { padding: 0 24px; }
-header { border-bottom: 1px solid #d1d9e0; padding-top: 8px; padding-bottom: 8px; }
-nav ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
-a { color: #0550ae; }
-h1 { font-size: 26px; margin: 16px 0 4px; }
-h2 { font-size: 21px; margin: 28px 0 8px; border-bottom: 1px solid #d1d9e0; padding-bottom: 4px; }
-h3 { font-size: 17px; margin: 22px 0 6px; }
-p.meta, figcaption, .muted { color: ${MUTED_TEXT}; }
-table { border-collapse: collapse; margin: 6px 0 14px; font-size: 13px; }
-th, td { border: 1px solid #d1d9e0; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: ${GROUP_FILL}; }
-td.num, th.num { text-align: right; }
-code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 12px; word-break: break-all; }
-figure.diagram { margin: 8px 0; overflow-x: auto; border: 1px solid #d1d9e0; border-radius: 6px; padding: 8px; }
-figure.diagram svg { max-width: 100%; height: auto; }
-.legend { display: flex; flex-wrap: wrap; gap: 6px 14px; padding: 0; list-style: none; font-size: 13px; }
-.legend li { border: 2px solid; border-radius: 6px; padding: 1px 8px; }
-.callout { border-left: 6px solid; padding: 6px 12px; margin: 8px 0; }
-.callout.loss { border-color: #cf222e; background: #ffebe9; }
-.callout.access { border-color: #9a6700; background: #fff8c5; }
-.callout.none { border-color: #1a7f37; background: #dafbe1; }
-details { margin: 4px 0 12px; }
-summary { cursor: pointer; }
-`;
-
-function layout(title: string, nav: string, body: string): string {
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    `<header><nav aria-label="Pages">${nav}</nav></header>`,
-    `<main>${body}</main>`,
-    '<footer><p class="muted">Drawn from the synthesized output by <code>npm run report</code>.</p></footer>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+/** The sections a cloud's part of a page has: `review` only with `--base`. */
+export function sectionsOf(cloud: CloudReport): Section[] {
+  return SECTIONS.filter((s) => s !== 'review' || cloud.review !== undefined);
 }
 
-function navigation(report: PlatformReport, current?: string): string {
-  const items = [
+/** The header: every page, and on an environment's page every section of each cloud. */
+function navigation(report: PlatformReport, current?: EnvironmentReport): string {
+  const pages = [
     `<li><a href="index.html"${current === undefined ? ' aria-current="page"' : ''}>Overview</a></li>`,
     ...report.environments.map(
       (env) =>
-        `<li><a href="${pageFile(env.environment)}"${current === env.environment ? ' aria-current="page"' : ''}>${escapeHtml(env.environment)}</a></li>`,
+        `<li><a href="${pageFile(env.environment)}"${current === env ? ' aria-current="page"' : ''}>${escapeHtml(env.environment)}</a></li>`,
     ),
   ];
-  return `<ul>${items.join('')}</ul>`;
+  const parts = [`<nav aria-label="Pages"><ul>${pages.join('')}</ul></nav>`];
+  if (current) {
+    const sections = current.clouds.map(
+      (cloud) =>
+        `<ul><li class="label"><a href="#${cloud.cloud}">${CLOUD_NAMES[cloud.cloud]}</a>:</li>${sectionsOf(cloud)
+          .map((s) => `<li><a href="#${cloud.cloud}-${s}">${s}</a></li>`)
+          .join('')}</ul>`,
+    );
+    parts.push(`<nav aria-label="Sections">${sections.join('')}</nav>`);
+  }
+  return parts.join('\n');
 }
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[], caption?: string): string {
-  if (rows.length === 0) return '<p>None.</p>';
-  const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n');
-  return `<table>${caption ? `<caption class="muted">${escapeHtml(caption)}</caption>` : ''}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+function generatedFrom(report: PlatformReport): string {
+  return `<p class="meta">From ${escapeHtml(report.generatedFrom.head)}${
+    report.generatedFrom.base ? `, reviewed against ${escapeHtml(report.generatedFrom.base)}` : ''
+  }.</p>`;
 }
 
-function legend(): string {
-  const keys: ChangeStyleKey[] = [
-    'unchanged',
-    'create',
-    'update',
-    'replace',
-    'may-replace',
-    'orphan',
-    'destroy',
-    'ghost',
-  ];
-  const items = keys
-    .filter((key) => key !== 'destroy')
-    .map((key) => {
-      const style = CHANGE_STYLES[key];
-      const border = style.dashed ? 'dashed' : 'solid';
-      return `<li style="background:${style.fill};border-color:${style.stroke};border-style:${border};color:${style.text}">${escapeHtml(
-        `${style.tag ? `${style.tag} ` : ''}${style.legend}`,
-      )}</li>`;
-    });
-  return `<ul class="legend" aria-label="Legend">${items.join('')}<li style="border-color:${CHANGE_STYLES.replace.stroke}">⚠ loses data / widens access</li></ul>`;
+function foldedText(node: DiagramNode): string {
+  return Object.entries(node.folded)
+    .sort(([a], [b]) => compare(a, b))
+    .map(([type, count]) => `${type} ${count}`)
+    .join(', ');
+}
+
+function changeWords(node: DiagramNode): string {
+  return [
+    node.change === undefined ? '' : CHANGE_STYLES[node.change].legend,
+    node.dataLoss ? 'loses data' : '',
+    node.broadened ? 'widens access' : '',
+  ]
+    .filter((w) => w)
+    .join(', ');
 }
 
 function diagramSection(env: EnvironmentReport, cloud: CloudReport): string {
   const id = cloud.cloud;
   const nodes = cloud.diagram.groups.flatMap((g) => g.nodes);
-  const rows = nodes.map((node) => [
+  const where = `${env.environment} on ${CLOUD_NAMES[cloud.cloud]}`;
+  const rows = nodes.map((node): (string | Cell)[] => [
     escapeHtml(node.group),
     escapeHtml(node.label),
     escapeHtml(node.category),
-    `<span class="num">${node.resources.length}</span>`,
-    escapeHtml(node.members.join(', ')),
+    num(node.resources.length),
+    node.repeated > 1 ? escapeHtml(`${node.repeated}: ${node.members.join(', ')}`) : '1',
     escapeHtml(foldedText(node)),
-    escapeHtml(node.change === undefined ? '' : CHANGE_STYLES[styleKey(node)].legend) +
-      (node.dataLoss ? ' · loses data' : '') +
-      (node.broadened ? ' · widens access' : ''),
+    escapeHtml(changeWords(node)),
   ]);
   return [
     `<h3 id="${id}-diagram">Diagram</h3>`,
-    `<figure class="diagram">`,
+    '<figure class="diagram">',
     cloud.svg.trim(),
     `<figcaption>${escapeHtml(
-      `${env.environment} on ${CLOUD_NAMES[cloud.cloud]}: ${cloud.resourceCount} resources drawn as ${nodeCount(cloud.diagram)} components; alarms, policies and other supporting resources are counted in their component; arrows are references.`,
+      `${where}: ${cloud.resourceCount} resources drawn as ${nodes.length} components in ${cloud.diagram.groups.length} groups. Arrows are references; supporting resources (alarms, policies ...) are counted inside their component. The same components are listed as a table below.`,
     )}</figcaption>`,
-    `</figure>`,
-    `<details><summary>The diagram as a table (${nodes.length} components)</summary>`,
-    table(['Group', 'Component', 'Kind', 'Resources', 'Members', 'Supporting resources', 'Change'], rows),
+    '</figure>',
+    ...(cloud.review ? [legend()] : []),
+    `<details><summary>The diagram as a table (${plural(nodes.length, 'component')})</summary>`,
+    table(
+      `Components of ${where}`,
+      ['Group', 'Component', 'Kind', 'Resources', 'Repeated', 'Supporting resources', 'Change'],
+      rows,
+    ),
     '</details>',
   ].join('\n');
 }
 
-function changeRows(changes: readonly ResourceChange[]): string[][] {
-  return changes.map((change) => [
-    escapeHtml(CHANGE_STYLES[change.action].legend),
-    `<code>${escapeHtml(`${change.stack}/${change.id}`)}</code>`,
-    escapeHtml(change.type),
-    escapeHtml(
-      [
-        change.dataLoss ? `loses data${change.consequence ? `: ${change.consequence}` : ''}` : '',
-        ...change.security.filter((s) => s.broadened).map((s) => `widens access: ${s.description}`),
-        change.acknowledged && (change.dataLoss || change.security.some((s) => s.broadened)) ? 'acknowledged' : '',
-        ...change.notes,
-      ]
-        .filter(Boolean)
-        .join('; '),
-    ),
-  ]);
+function risksText(change: ResourceChange): string {
+  return [
+    change.dataLoss ? `loses data${change.consequence ? `: ${change.consequence}` : ''}` : '',
+    ...change.security.filter((s) => s.broadened).map((s) => `widens access: ${s.description}`),
+    ...change.acknowledgements.map((a) => `acknowledged (${a.risk}): ${a.reason}`),
+    ...change.notes,
+  ]
+    .filter((t) => t)
+    .join('; ');
 }
 
-function reviewSection(cloud: CloudReport, review: EnvironmentReview): string {
+/** The review's changes, data loss first, then widened access, then the rest in the review's order. */
+function byRisk(changes: readonly ResourceChange[]): ResourceChange[] {
+  const rank = (c: ResourceChange): number => (c.dataLoss ? 0 : c.security.some((s) => s.broadened) ? 1 : 2);
+  return changes
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .map(({ c }) => c);
+}
+
+function reviewSection(report: PlatformReport, cloud: CloudReport, review: EnvironmentReview): string {
   const id = cloud.cloud;
   const counts = countChanges(review);
   const loss = review.changes.filter((c) => c.dataLoss);
   const access = review.changes.filter((c) => c.security.some((s) => s.broadened));
-  const callouts: string[] = [];
+  const names = (changes: readonly ResourceChange[]): string =>
+    changes
+      .map((c) => `${code(`${c.stack}/${c.id}`)}${c.acknowledged ? ' (acknowledged)' : ' (not acknowledged)'}`)
+      .join(', ');
+  const parts = [`<h3 id="${id}-review">Review against ${escapeHtml(report.generatedFrom.base ?? 'the base')}</h3>`];
   if (loss.length > 0)
-    callouts.push(
-      `<div class="callout loss" role="note"><strong>Data loss:</strong> ${loss.length} change${loss.length === 1 ? '' : 's'} replace or destroy a resource that holds data: ${loss
-        .map((c) => `<code>${escapeHtml(c.id)}</code>${c.acknowledged ? ' (acknowledged)' : ''}`)
-        .join(', ')}</div>`,
+    parts.push(
+      callout(
+        'loss',
+        'Data loss:',
+        `${plural(loss.length, 'change')} ${loss.length === 1 ? 'replaces or destroys' : 'replace or destroy'} a resource that holds data: ${names(loss)}.`,
+      ),
     );
   if (access.length > 0)
-    callouts.push(
-      `<div class="callout access" role="note"><strong>Access widens:</strong> ${access
-        .map((c) => `<code>${escapeHtml(c.id)}</code>${c.acknowledged ? ' (acknowledged)' : ''}`)
-        .join(', ')}</div>`,
+    parts.push(
+      callout(
+        'access',
+        'Access widens:',
+        `${plural(access.length, 'change')} ${access.length === 1 ? 'widens' : 'widen'} who or what may reach a resource: ${names(access)}.`,
+      ),
     );
-  for (const blocker of review.blockers)
-    callouts.push(
-      `<div class="callout loss" role="note"><strong>Cannot deploy:</strong> ${escapeHtml(blocker.message)}</div>`,
+  for (const blocker of review.blockers) parts.push(callout('loss', 'Cannot deploy:', escapeHtml(blocker.message)));
+  if (loss.length === 0 && access.length === 0 && review.blockers.length === 0)
+    parts.push(callout('none', 'No data loss, no access widened.', 'Nothing blocks the deployment.'));
+  parts.push(
+    `<p>${counts.created} created, ${counts.updated} updated, ${counts.replaced} replaced, ${counts.destroyed} destroyed, ${counts.orphaned} orphaned; ${counts.unacknowledged} with a risk nobody acknowledged.</p>`,
+  );
+  parts.push(
+    table(
+      'Every change, data loss and widened access first',
+      ['Change', 'Resource', 'Type', 'Risks, acknowledgements and notes'],
+      byRisk(review.changes).map((c) => [
+        escapeHtml(`${CHANGE_STYLES[c.action].tag} ${CHANGE_STYLES[c.action].legend}`),
+        code(`${c.stack}/${c.id}`),
+        escapeHtml(c.type),
+        escapeHtml(risksText(c)),
+      ]),
+      'No resource changes.',
+    ),
+  );
+  if (review.unusedAcknowledgements.length > 0)
+    parts.push(
+      table(
+        'Acknowledgements that applied to no change',
+        ['Resource', 'Risk', 'Reason', 'Why it did not apply'],
+        review.unusedAcknowledgements.map((u) => [
+          code(`${u.stack}/${u.id}`),
+          escapeHtml(u.risk),
+          escapeHtml(u.reason),
+          escapeHtml(u.why),
+        ]),
+      ),
     );
-  if (callouts.length === 0)
-    callouts.push(
-      '<div class="callout none" role="note">No data loss, no access widened, nothing blocks the deployment.</div>',
-    );
+  return parts.join('\n');
+}
+
+function alarmsSection(env: EnvironmentReport, cloud: CloudReport): string {
+  const critical = cloud.alarms.filter((a) => a.severity === 'critical').length;
   return [
-    `<h3 id="${id}-review">Review against the base</h3>`,
-    ...callouts,
-    `<p>${counts.created} created, ${counts.updated} updated, ${counts.replaced} replaced, ${counts.destroyed} destroyed, ${counts.orphaned} orphaned.</p>`,
-    table(['Change', 'Resource', 'Type', 'Risk and notes'], changeRows(review.changes)),
+    `<h3 id="${cloud.cloud}-alarms">Alarms</h3>`,
+    `<p>${plural(cloud.alarms.length, 'alarm')}, ${critical} critical. Severity, meaning and first response are the alarm's own description.</p>`,
+    table(
+      `Alarms of ${env.environment} on ${CLOUD_NAMES[cloud.cloud]}`,
+      ['Alarm', 'Severity', 'Measures', 'Fires when', 'Routed to', 'What it means', 'First response'],
+      cloud.alarms.map((a) => [
+        { html: code(a.id), className: 'name' },
+        { html: escapeHtml(a.severity), className: `severity-${a.severity.replace(/[^a-z]/g, '')}` },
+        { html: longText(a.measures), className: 'measure' },
+        { html: escapeHtml(a.threshold), className: 'when' },
+        { html: a.routedTo.map((r) => code(r)).join('<br>') || 'nowhere', className: 'route' },
+        { html: escapeHtml(a.description), className: 'wide' },
+        { html: escapeHtml(a.firstResponse ?? ''), className: 'wide' },
+      ]),
+      'No alarms.',
+    ),
   ].join('\n');
 }
 
-function groupedAcknowledgements(acknowledgements: readonly Acknowledgement[]): string[][] {
+function checksSection(env: EnvironmentReport, cloud: CloudReport): string {
+  return [
+    `<h3 id="${cloud.cloud}-checks">Checks</h3>`,
+    table(
+      `Synthetic checks of ${env.environment} on ${CLOUD_NAMES[cloud.cloud]}`,
+      ['Check', 'Kind', 'Calls', 'Runs'],
+      cloud.checks.map((c) => [code(c.name), escapeHtml(c.kind), code(c.target), escapeHtml(c.schedule)]),
+      'No synthetic checks.',
+    ),
+  ].join('\n');
+}
+
+function backupSection(cloud: CloudReport): string {
+  const parts = [`<h3 id="${cloud.cloud}-backup">Backup</h3>`];
+  if (cloud.backup.length === 0) parts.push('<p>No backup plan.</p>');
+  for (const plan of cloud.backup) {
+    const facts = [
+      `Protects ${escapeHtml(plan.selection)}.`,
+      `Vault ${code(plan.vault)}${plan.lock ? `: ${escapeHtml(plan.lock)}` : ', no lock'}.`,
+      ...(plan.restoreTest ? [`Restore test: ${escapeHtml(plan.restoreTest)}.`] : []),
+    ];
+    parts.push(`<p>${facts.join('<br>')}</p>`);
+    parts.push(
+      table(
+        `Backup plan ${plan.plan}`,
+        ['Rule', 'When', 'Kept', 'Cold storage after', 'Copied to'],
+        plan.rules.map((r) => [
+          escapeHtml(r.name),
+          escapeHtml(r.schedule),
+          escapeHtml(r.retention),
+          escapeHtml(r.coldAfter ?? '-'),
+          escapeHtml(r.copyTo ?? '-'),
+        ]),
+        `Backup plan ${plan.plan} has no rules.`,
+      ),
+    );
+  }
+  return parts.join('\n');
+}
+
+/** Acknowledgements with the same kind, rule and reason, listed once with the resources they are on. */
+function groupedAcknowledgements(acknowledgements: readonly Acknowledgement[]): (string | Cell)[][] {
   const groups = new Map<string, { ack: Acknowledgement; resources: string[] }>();
   for (const ack of acknowledgements) {
     const key = `${ack.kind}\u0000${ack.rule}\u0000${ack.reason}`;
@@ -205,197 +254,193 @@ function groupedAcknowledgements(acknowledgements: readonly Acknowledgement[]): 
     groups.set(key, group);
   }
   return [...groups.values()]
-    .sort((a, b) => compare(a.ack.kind, b.ack.kind) || compare(a.ack.rule, b.ack.rule))
+    .sort(
+      (a, b) =>
+        compare(a.ack.kind, b.ack.kind) || compare(a.ack.rule, b.ack.rule) || compare(a.ack.reason, b.ack.reason),
+    )
     .map(({ ack, resources }) => [
       escapeHtml(ack.kind),
-      `<code>${escapeHtml(ack.rule)}</code>`,
+      { html: code(ack.rule), className: 'rule' },
       escapeHtml(ack.reason),
       resources.length === 1
-        ? `<code>${escapeHtml(resources[0])}</code>`
-        : `<details><summary>${resources.length} resources</summary>${resources.map((r) => `<code>${escapeHtml(r)}</code>`).join('<br>')}</details>`,
+        ? code(resources[0])
+        : `<details><summary>${resources.length} resources</summary>${resources.map((r) => code(r)).join('<br>')}</details>`,
     ]);
 }
 
-function cloudSection(env: EnvironmentReport, cloud: CloudReport): string {
-  const id = cloud.cloud;
-  const parts = [`<section aria-labelledby="${id}">`, `<h2 id="${id}">${CLOUD_NAMES[cloud.cloud]}</h2>`];
-  parts.push(
-    `<p class="meta">${[
-      count(cloud.resourceCount, 'resource'),
-      count(cloud.alarms.length, 'alarm'),
-      count(cloud.checks.length, 'check'),
-      count(cloud.backup.length, 'backup plan'),
-      count(cloud.acknowledgements.length, 'acknowledgement'),
-    ].join(' · ')}</p>`,
-  );
-  parts.push(diagramSection(env, cloud));
-  if (cloud.review) parts.push(reviewSection(cloud, cloud.review));
-  parts.push(`<h3 id="${id}-alarms">Alarms</h3>`);
-  parts.push(
-    table(
-      ['Alarm', 'Severity', 'Measures', 'Fires when', 'Routed to', 'What it means', 'First response'],
-      cloud.alarms.map((a) => [
-        `<code>${escapeHtml(a.id)}</code>`,
-        escapeHtml(a.severity),
-        escapeHtml(a.measures.length > 160 ? `${a.measures.slice(0, 157)}...` : a.measures),
-        escapeHtml(a.threshold),
-        a.routedTo.map((r) => `<code>${escapeHtml(r)}</code>`).join('<br>'),
-        escapeHtml(a.description),
-        escapeHtml(a.firstResponse ?? ''),
-      ]),
-    ),
-  );
-  parts.push(`<h3 id="${id}-checks">Checks</h3>`);
-  parts.push(
-    table(
-      ['Check', 'Kind', 'Target', 'Runs'],
-      cloud.checks.map((c) => [
-        `<code>${escapeHtml(c.name)}</code>`,
-        escapeHtml(c.kind),
-        `<code>${escapeHtml(c.target)}</code>`,
-        escapeHtml(c.schedule),
-      ]),
-    ),
-  );
-  parts.push(`<h3 id="${id}-backup">Backup</h3>`);
-  parts.push(
-    cloud.backup.length === 0
-      ? '<p>No backup plan.</p>'
-      : cloud.backup
-          .map(
-            (plan) =>
-              `<p><strong>${escapeHtml(plan.plan)}</strong> into vault <code>${escapeHtml(plan.vault)}</code>${
-                plan.lock ? ` (${escapeHtml(plan.lock)})` : ''
-              }; protects ${escapeHtml(plan.selection)}.</p>\n` +
-              table(
-                ['Rule', 'Schedule', 'Kept', 'Cold storage after', 'Copied to'],
-                plan.rules.map((r) => [
-                  escapeHtml(r.name),
-                  `<code>${escapeHtml(r.schedule)}</code>`,
-                  escapeHtml(r.retention),
-                  escapeHtml(r.coldAfter ?? ''),
-                  escapeHtml(r.copyTo ?? ''),
-                ]),
-              ),
-          )
-          .join('\n'),
-  );
-  parts.push(`<h3 id="${id}-findings">Guardrail findings and acknowledgements</h3>`);
+function findingsSection(env: EnvironmentReport, cloud: CloudReport): string {
+  const where = `${env.environment} on ${CLOUD_NAMES[cloud.cloud]}`;
+  const parts = [`<h3 id="${cloud.cloud}-findings">Guardrail findings and acknowledgements</h3>`];
   if (cloud.findings === undefined) {
-    parts.push('<p>The guardrails were not run for this report (<code>--no-check</code>).</p>');
+    parts.push('<p>The guardrails were not run for this report.</p>');
   } else {
     const open = cloud.findings.filter((f) => f.acknowledgedBy === undefined);
     const errors = open.filter((f) => f.severity === 'error');
     parts.push(
-      `<p>${cloud.findings.length} findings: ${errors.length} unacknowledged errors, ${open.length - errors.length} warnings, ${
-        cloud.findings.length - open.length
-      } acknowledged.</p>`,
+      `<p>${plural(cloud.findings.length, 'finding')}: ${plural(errors.length, 'unacknowledged error')}, ${plural(
+        open.length - errors.length,
+        'warning',
+      )}, ${cloud.findings.length - open.length} acknowledged (their reasons are below).</p>`,
     );
     parts.push(
       table(
+        `Findings of ${where} nobody acknowledged`,
         ['Rule', 'Severity', 'Resource', 'Finding'],
         open.map((f) => [
-          `<code>${escapeHtml(f.rule)}</code>`,
+          code(f.rule),
           escapeHtml(f.severity),
-          `<code>${escapeHtml(`${f.stack}/${f.resource}`)}</code>`,
+          code(`${f.stack}/${f.resource}`),
           escapeHtml(f.message),
         ]),
-        'Findings not acknowledged',
+        'No finding is left unacknowledged.',
       ),
     );
   }
+  const kinds = (kind: Acknowledgement['kind']): number => cloud.acknowledgements.filter((a) => a.kind === kind).length;
   parts.push(
-    `<p>Every acknowledgement in the output, with its reason (guardrail: a rule that does not apply; change: a risk the review accepts).</p>`,
+    `<p>${plural(cloud.acknowledgements.length, 'acknowledgement')} in the code: ${kinds('guardrail')} of guardrail rules that do not apply where they are, ${kinds('change')} of change risks the review accepts. Each says why it is safe.</p>`,
   );
-  parts.push(table(['Kind', 'Rule or risk', 'Reason', 'Where'], groupedAcknowledgements(cloud.acknowledgements)));
-  parts.push(`<h3 id="${id}-differences">Differences from the previous environment</h3>`);
-  if (!cloud.between) parts.push('<p>The first environment: nothing to compare with.</p>');
-  else {
-    const counts = countChanges(cloud.between.review);
-    parts.push(
-      `<p>What ${escapeHtml(env.environment)} has that <a href="${pageFile(cloud.between.from)}#${id}">${escapeHtml(
-        cloud.between.from,
-      )}</a> does not, after names, accounts, regions and addresses are set aside: ${counts.created} only here, ${
-        counts.destroyed
-      } only in ${escapeHtml(cloud.between.from)}, ${counts.updated + counts.replaced} configured differently.</p>`,
-    );
-    parts.push(
-      table(
-        ['Difference', 'Resource', 'Type', 'Properties'],
-        cloud.between.review.changes.map((c) => [
-          escapeHtml(
-            c.action === 'create'
-              ? `only in ${env.environment}`
-              : c.action === 'destroy'
-                ? `only in ${cloud.between!.from}`
-                : 'differs',
-          ),
-          `<code>${escapeHtml(c.id)}</code>`,
-          escapeHtml(c.type),
-          escapeHtml(c.properties.map((p) => p.path).join(', ')),
-        ]),
-      ),
-    );
-  }
-  parts.push('</section>');
+  parts.push(
+    table(
+      `Acknowledgements of ${where}, by rule and reason`,
+      ['Kind', 'Rule or risk', 'Reason', 'Where'],
+      groupedAcknowledgements(cloud.acknowledgements),
+      'No acknowledgements.',
+    ),
+  );
   return parts.join('\n');
 }
 
+function differencesSection(env: EnvironmentReport, cloud: CloudReport): string {
+  const id = cloud.cloud;
+  const parts = [`<h3 id="${id}-differences">Differences from the previous environment</h3>`];
+  if (!cloud.between) {
+    parts.push('<p>The first environment on the list: nothing to compare with.</p>');
+    return parts.join('\n');
+  }
+  const from = cloud.between.from;
+  const changes = cloud.between.review.changes;
+  const counts = countChanges(cloud.between.review);
+  const differ = changes.filter((c) => c.action !== 'create' && c.action !== 'destroy' && c.action !== 'orphan');
+  parts.push(
+    `<p>Compared with <a href="${pageFile(from)}#${id}">${escapeHtml(from)}</a>, names, accounts, regions and addresses set aside: ${counts.created} only in ${escapeHtml(env.environment)}, ${counts.destroyed} only in ${escapeHtml(from)}, ${differ.length} configured differently.</p>`,
+  );
+  const rows = (list: readonly ResourceChange[], withProperties: boolean): string[][] =>
+    list.map((c) => [
+      code(`${c.stack}/${c.id}`),
+      escapeHtml(c.path ?? ''),
+      escapeHtml(c.type),
+      ...(withProperties ? [escapeHtml(c.properties.map((p) => p.path).join(', '))] : []),
+    ]);
+  parts.push(`<h4>Only in ${escapeHtml(env.environment)} (${counts.created})</h4>`);
+  parts.push(
+    table(
+      `Resources ${env.environment} has and ${from} lacks`,
+      ['Resource', 'Construct path', 'Type'],
+      rows(
+        changes.filter((c) => c.action === 'create'),
+        false,
+      ),
+      'None.',
+    ),
+  );
+  parts.push(`<h4>Only in ${escapeHtml(from)} (${counts.destroyed})</h4>`);
+  parts.push(
+    table(
+      `Resources ${from} has and ${env.environment} lacks`,
+      ['Resource', 'Construct path', 'Type'],
+      rows(
+        changes.filter((c) => c.action === 'destroy'),
+        false,
+      ),
+      'None.',
+    ),
+  );
+  parts.push(`<h4>Configured differently (${differ.length})</h4>`);
+  parts.push(
+    table(
+      `Resources of both, configured differently`,
+      ['Resource', 'Construct path', 'Type', 'Properties that differ'],
+      rows(differ, true),
+      'None.',
+    ),
+  );
+  return parts.join('\n');
+}
+
+function cloudSection(report: PlatformReport, env: EnvironmentReport, cloud: CloudReport): string {
+  const id = cloud.cloud;
+  return [
+    `<section aria-labelledby="${id}">`,
+    `<h2 id="${id}">${CLOUD_NAMES[cloud.cloud]}</h2>`,
+    `<p class="meta">${plural(cloud.resourceCount, 'resource')} · ${plural(cloud.alarms.length, 'alarm')} · ${plural(
+      cloud.checks.length,
+      'check',
+    )} · ${plural(cloud.backup.length, 'backup plan')} · ${plural(cloud.acknowledgements.length, 'acknowledgement')}</p>`,
+    diagramSection(env, cloud),
+    ...(cloud.review ? [reviewSection(report, cloud, cloud.review)] : []),
+    alarmsSection(env, cloud),
+    checksSection(env, cloud),
+    backupSection(cloud),
+    findingsSection(env, cloud),
+    differencesSection(env, cloud),
+    '</section>',
+  ].join('\n');
+}
+
 function environmentPage(report: PlatformReport, env: EnvironmentReport): string {
-  const sections = env.clouds.map((cloud) => cloudSection(env, cloud)).join('\n');
-  const jump = env.clouds
-    .map(
-      (cloud) =>
-        `<li>${CLOUD_NAMES[cloud.cloud]}: ${[
-          'diagram',
-          ...(cloud.review ? ['review'] : []),
-          'alarms',
-          'checks',
-          'backup',
-          'findings',
-          'differences',
-        ]
-          .map((s) => `<a href="#${cloud.cloud}-${s}">${s}</a>`)
-          .join(' · ')}</li>`,
-    )
-    .join('');
   const body = [
     `<h1>${escapeHtml(env.environment)}${env.tier ? ` <span class="muted">(${escapeHtml(env.tier)} tier)</span>` : ''}</h1>`,
-    `<p class="meta">From ${escapeHtml(report.generatedFrom.head)}${
-      report.generatedFrom.base ? `, reviewed against ${escapeHtml(report.generatedFrom.base)}` : ''
-    }.</p>`,
-    `<nav aria-label="Sections"><ul>${jump}</ul></nav>`,
-    legend(),
-    sections,
+    generatedFrom(report),
+    ...env.clouds.map((cloud) => cloudSection(report, env, cloud)),
   ].join('\n');
-  return layout(`${env.environment}: platform report`, navigation(report, env.environment), body);
+  return page(`${env.environment}: platform report`, navigation(report, env), body);
 }
 
 function indexPage(report: PlatformReport): string {
+  const withReview = report.generatedFrom.base !== undefined;
   const rows = report.environments.flatMap((env) =>
-    env.clouds.map((cloud) => {
-      const open = cloud.findings?.filter((f) => f.acknowledgedBy === undefined && f.severity === 'error').length;
-      const review = cloud.review ? countChanges(cloud.review) : undefined;
+    env.clouds.map((cloud): (string | Cell)[] => {
+      const file = pageFile(env.environment);
+      const link = (section: string, html: string): string => `<a href="${file}#${cloud.cloud}-${section}">${html}</a>`;
+      const open = cloud.findings?.filter((f) => f.acknowledgedBy === undefined).length;
+      const acknowledged = cloud.findings?.filter((f) => f.acknowledgedBy !== undefined).length;
       const between = cloud.between ? countChanges(cloud.between.review) : undefined;
+      const differ = cloud.between?.review.changes.filter(
+        (c) => !['create', 'destroy', 'orphan'].includes(c.action),
+      ).length;
+      const review = cloud.review ? countChanges(cloud.review) : undefined;
       return [
-        `<a href="${pageFile(env.environment)}#${cloud.cloud}">${escapeHtml(`${env.environment} on ${CLOUD_NAMES[cloud.cloud]}`)}</a>`,
-        escapeHtml(env.tier ?? ''),
-        `${cloud.resourceCount}`,
-        `<a href="${pageFile(env.environment)}#${cloud.cloud}-alarms">${cloud.alarms.length}</a>`,
-        `<a href="${pageFile(env.environment)}#${cloud.cloud}-checks">${cloud.checks.length}</a>`,
-        `<a href="${pageFile(env.environment)}#${cloud.cloud}-backup">${cloud.backup.length}</a>`,
+        `<a href="${file}#${cloud.cloud}">${escapeHtml(`${env.environment} on ${CLOUD_NAMES[cloud.cloud]}`)}</a>`,
+        escapeHtml(env.tier ?? '-'),
+        link('diagram', String(cloud.resourceCount)),
+        link('alarms', String(cloud.alarms.length)),
+        link('checks', String(cloud.checks.length)),
+        link('backup', String(cloud.backup.length)),
         open === undefined
-          ? 'not run'
-          : `<a href="${pageFile(env.environment)}#${cloud.cloud}-findings">${open} open</a>`,
-        `${cloud.acknowledgements.length}`,
-        between
-          ? `<a href="${pageFile(env.environment)}#${cloud.cloud}-differences">+${between.created} −${between.destroyed} ~${between.updated + between.replaced}</a>`
-          : '',
-        review
-          ? `<a href="${pageFile(env.environment)}#${cloud.cloud}-review">${escapeHtml(
-              `+${review.created} ~${review.updated} ±${review.replaced} −${review.destroyed}${review.dataLoss ? `, ${review.dataLoss} lose data` : ''}${review.security ? `, ${review.security} widen access` : ''}`,
-            )}</a>`
-          : '',
+          ? link('findings', 'not run')
+          : link('findings', `${open} open, ${acknowledged} acknowledged`),
+        link('findings', String(cloud.acknowledgements.length)),
+        between && cloud.between
+          ? link(
+              'differences',
+              escapeHtml(
+                `${between.created} more, ${between.destroyed} fewer, ${differ} different from ${cloud.between.from}`,
+              ),
+            )
+          : '-',
+        ...(withReview
+          ? [
+              review
+                ? link(
+                    'review',
+                    escapeHtml(
+                      `${review.created} created, ${review.updated} updated, ${review.replaced} replaced, ${review.destroyed} destroyed; data loss: ${review.dataLoss}, access widened: ${review.security}`,
+                    ),
+                  )
+                : 'no change',
+            ]
+          : []),
       ];
     }),
   );
@@ -406,31 +451,29 @@ function indexPage(report: PlatformReport): string {
     'Alarms',
     'Checks',
     'Backup plans',
-    'Guardrails',
+    'Findings',
     'Acknowledgements',
-    'Differences from previous',
+    'Differences from the previous',
+    ...(withReview ? ['Review'] : []),
   ];
   const body = [
     '<h1>Platform report</h1>',
-    `<p class="meta">From ${escapeHtml(report.generatedFrom.head)}${
-      report.generatedFrom.base ? `, reviewed against ${escapeHtml(report.generatedFrom.base)}` : ''
-    }.</p>`,
+    generatedFrom(report),
     '<h2 id="environments">Environments</h2>',
-    table(
-      report.generatedFrom.base ? [...headers, 'Review'] : headers,
-      report.generatedFrom.base ? rows : rows.map((r) => r.slice(0, -1)),
-    ),
+    table('Every environment on every cloud; each number links to its section', headers, rows, 'No environment.'),
     '<h2 id="legend">Reading the diagrams</h2>',
-    '<p>Each box is a component: a group (network, monitoring, backup ...) or one member of a collection (a server, a service, a job, a check). Members alike are drawn once with their number (<code>services ×98</code>). Alarms, policies and other supporting resources are counted inside their component. Arrows are references (<code>Ref</code>, <code>Fn::GetAtt</code>, imports, Terraform interpolations); dashed arrows are explicit dependencies. With <code>--base</code>, a component takes the colour and tag of its most severe change:</p>',
+    '<p>Each box is a component: a group (network, monitoring, backup ...) or one member of a collection (a server, a service, a job, a check). Members alike are drawn once with their number (<code>services ×98</code>). Alarms, policies and other supporting resources are counted inside their component. Arrows are references (<code>Ref</code>, <code>Fn::GetAtt</code>, imports, Terraform interpolations); dashed arrows are explicit dependencies. With <code>--base</code>, a component takes the colour, outline and tag of its most severe change:</p>',
     legend(),
   ].join('\n');
-  return layout('Platform report', navigation(report), body);
+  return page('Platform report', navigation(report), body);
 }
 
 /**
- * The report as a static site: `index.html` (every environment and cloud, linking to their sections), one page
- * per environment, and `report.json` (the report without the SVGs). Pure: the same report gives the same files,
- * byte for byte. Self-contained: inline CSS, inline SVG, no script, no external reference.
+ * The report as a static site: `index.html` (every environment and cloud, linking to their sections), one page per
+ * environment (`<env>.html`: an `<h2 id="aws">` / `<h2 id="azure">` per cloud with `<h3>` sections
+ * `<cloud>-diagram`, `-review` (with a base), `-alarms`, `-checks`, `-backup`, `-findings`, `-differences`), and
+ * `report.json` (the report without the SVGs). Pure: the same report gives the same files, byte for byte.
+ * Self-contained: one inline stylesheet, the SVGs inline, no script, no URL.
  */
 export function renderSite(report: PlatformReport): ReadonlyMap<string, string> {
   const files = new Map<string, string>();

@@ -130,15 +130,15 @@ describe('runReport', () => {
       { root, outputs: shared, log: () => undefined },
     );
     const page = fs.readFileSync(path.join(out, 'dev.html'), 'utf8');
-    expect(page).toContain('<h3 id="aws-review">Review against the base</h3>');
+    expect(page).toMatch(/<h3 id="aws-review">Review against [^<]+<\/h3>/);
     expect(page).toMatch(
-      /<strong>Data loss:<\/strong> 1 change replace or destroy a resource that holds data: <code>LegacyArchive<\/code>/,
+      /<strong>⚠ Data loss:<\/strong> 1 change replaces or destroys a resource that holds data: <code>[^<]*LegacyArchive<\/code> \(not acknowledged\)/,
     );
     // The ghost: a node of its own, dashed, with the destroyed tag.
     expect(page).toMatch(/<g id="dev-aws-n-legacy-archive" class="node change-ghost">/);
     expect(page).toContain('− legacy-archive');
     const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
-    expect(index).toContain('−1, 1 lose data');
+    expect(index).toMatch(/0 replaced, 1 destroyed; data loss: 1, access widened: 0/);
   });
 });
 
