@@ -144,11 +144,18 @@ export async function runReport(args: ReportArgs, options: RunReportOptions = {}
   const all = loadEnvironments();
   const known = [...all.map((e) => e.name), DELIVERY_ENVIRONMENT];
   const unknown = args.environments.filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `--env: ${unknown.map((n) => JSON.stringify(n)).join(', ')} - not an environment; use ${known.join(', ')}\n  ${REPORT_USAGE}`,
-    );
-  }
+  const problems = [
+    ...(unknown.length > 0
+      ? [`--env: ${unknown.map((n) => JSON.stringify(n)).join(', ')} - not an environment; use ${known.join(', ')}`]
+      : []),
+    // The pipeline is on AWS alone: asked for by itself on Azure, the report would have no page.
+    ...(args.environments.length > 0 &&
+    args.environments.every((name) => name === DELIVERY_ENVIRONMENT) &&
+    !args.clouds.includes('aws')
+      ? [`--env ${DELIVERY_ENVIRONMENT} with --cloud azure: the delivery pipeline is on AWS only`]
+      : []),
+  ];
+  if (problems.length > 0) throw new UsageError(`${problems.join('; ')}\n  ${REPORT_USAGE}`);
   const wanted = (name: string): boolean => args.environments.length === 0 || args.environments.includes(name);
   // The guardrails take longest: started first, in a process of their own, while this one lays out the diagrams.
   const findings = args.check ? guardrailFindings(root, outputs, args) : undefined;
@@ -180,7 +187,8 @@ export async function runReport(args: ReportArgs, options: RunReportOptions = {}
       stacks: stacks.filter((s) => wanted(s.environment) || environments.some((e) => e.name === s.environment)),
       environments,
       clouds: args.clouds,
-      ...(findings ? { findings: await findings } : {}),
+      // The promise: buildReport awaits it after the diagrams and differences, while the guardrails run.
+      ...(findings ? { findings } : {}),
       ...(change ? { change } : {}),
       head: 'the working tree',
     });

@@ -19,8 +19,12 @@ export interface ReportInput {
   }[];
   /** The clouds to draw. */
   readonly clouds: readonly ReportCloud[];
-  /** The guardrail findings (`npm run check`'s rows). @default the guardrails were not run */
-  readonly findings?: readonly Finding[];
+  /**
+   * The guardrail findings (`npm run check`'s rows), or the promise of them: awaited once the diagrams and the
+   * differences are drawn, so the guardrails can run in another process meanwhile.
+   * @default the guardrails were not run
+   */
+  readonly findings?: readonly Finding[] | PromiseLike<readonly Finding[]>;
   /** With `--base`: the review of the output against the base, and the base's stacks (for the ghosts). @default none */
   readonly change?: { readonly review: Review; readonly baseStacks: readonly SynthesizedStack[] };
   /** What the output was made from (`working tree`, a commit). */
@@ -39,12 +43,12 @@ export async function buildReport(input: ReportInput): Promise<PlatformReport> {
   const names = input.environments.map((e) => e.name);
   const hasDelivery = input.stacks.some((s) => s.environment === DELIVERY_ENVIRONMENT && s.cloud === 'aws');
   const order = [...names, ...(hasDelivery && input.clouds.includes('aws') ? [DELIVERY_ENVIRONMENT] : [])];
-  const environments: EnvironmentReport[] = [];
+  const drawn: { name: string; tier?: string; clouds: { report: CloudReport; stacks: Set<string> }[] }[] = [];
   for (const name of order) {
     const index = names.indexOf(name);
     const spec = index === -1 ? undefined : input.environments[index];
     const previous = index > 0 ? input.environments[index - 1] : undefined;
-    const clouds: CloudReport[] = [];
+    const clouds: { report: CloudReport; stacks: Set<string> }[] = [];
     for (const cloud of input.clouds) {
       const stacks = input.stacks.filter((s) => s.cloud === cloud && s.environment === name);
       if (stacks.length === 0) continue;
@@ -54,28 +58,37 @@ export async function buildReport(input: ReportInput): Promise<PlatformReport> {
       const diagram = buildDiagram(graph, { ...(review ? { review } : {}), ...(base ? { base } : {}) });
       const svg = await renderSvg(diagram);
       const facts = factsOf(stacks, cloud);
-      const stackNames = new Set(stacks.map((s) => s.stack));
       const between =
         previous && spec
           ? reviewBetween(input.stacks, previous.tokens, spec.tokens, [cloud]).environments.find(
               (e) => e.cloud === cloud,
             )
           : undefined;
-      clouds.push({
+      const report: CloudReport = {
         cloud,
         diagram,
         svg,
         resourceCount: graph.resources.length,
         ...facts,
-        ...(input.findings
-          ? { findings: input.findings.filter((f) => f.cloud === cloud && stackNames.has(f.stack)) }
-          : {}),
         ...(between && previous ? { between: { from: previous.name, review: between } } : {}),
         ...(review ? { review } : {}),
-      });
+      };
+      clouds.push({ report, stacks: new Set(stacks.map((s) => s.stack)) });
     }
-    if (clouds.length > 0) environments.push({ environment: name, ...(spec ? { tier: spec.tier } : {}), clouds });
+    if (clouds.length > 0) drawn.push({ name, ...(spec ? { tier: spec.tier } : {}), clouds });
   }
+  // Awaited last: the guardrails may still be running in another process while the above is drawn.
+  const findings = input.findings === undefined ? undefined : await input.findings;
+  const environments: EnvironmentReport[] = drawn.map(({ name, tier, clouds }) => ({
+    environment: name,
+    ...(tier !== undefined ? { tier } : {}),
+    clouds: clouds.map(({ report: { between, review, ...report }, stacks }) => ({
+      ...report,
+      ...(findings ? { findings: findings.filter((f) => f.cloud === report.cloud && stacks.has(f.stack)) } : {}),
+      ...(between ? { between } : {}),
+      ...(review ? { review } : {}),
+    })),
+  }));
   return {
     generatedFrom: {
       head: input.head,

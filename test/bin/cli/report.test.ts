@@ -97,6 +97,17 @@ describe('runReport refuses what it cannot draw', () => {
       ),
     ).rejects.toThrow('--env: "qa" - not an environment; use dev, staging, prod, delivery');
   });
+
+  test('the delivery pipeline alone on Azure is refused: it is on AWS only, the report would be empty', async () => {
+    const out = path.join(tempDir(), 'r');
+    await expect(
+      runReport(
+        { environments: ['delivery'], clouds: ['azure'], out, check: false },
+        { root, outputs: shared, log: () => undefined },
+      ),
+    ).rejects.toThrow('--env delivery with --cloud azure: the delivery pipeline is on AWS only');
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });
 
 describe('runReport', () => {
@@ -107,6 +118,8 @@ describe('runReport', () => {
       { root, outputs: shared, log: () => undefined },
     );
     expect(result.files).toEqual(['index.html', 'prod.html', 'report.json']);
+    // Written beside and moved in: nothing else is left in the folder that holds it.
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['report']);
     expect(fs.readFileSync(path.join(out, 'prod.html'), 'utf8')).toContain('<a href="staging.html#aws">staging</a>');
   });
 
