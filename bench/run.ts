@@ -643,6 +643,11 @@ function formatChecks(results: readonly ScenarioResult[]): string {
     const what = r.scenario.sameFolder ? 'unchanged from its first run' : 'replayed identically by the floor';
     const total = r.checks.reduce((sum, c) => sum + (c.resources ?? 0), 0);
     const note = r.scenario.floorNote === undefined ? '' : `; floor: ${r.scenario.floorNote}`;
+    if (r.checks.length === 0) {
+      // The report writes a site, not stacks: there is nothing for a floor to replay.
+      lines.push(`${r.scenario.id}: no synthesized output of its own to compare${note}`);
+      continue;
+    }
     lines.push(`${r.scenario.id}: ${r.checks.length} stacks, ${total} resources, every section ${what}${note}`);
   }
   return lines.join('\n');
