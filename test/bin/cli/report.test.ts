@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { StaleOutputError } from '../../../bin/cli/check';
 import { UsageError } from '../../../bin/cli/command';
 import { parseReportArgs, REPORT_USAGE, runReport, writeAtomically } from '../../../bin/cli/report';
-import { SOURCES_FILE } from '../../../bin/cli/sources';
+import { sourceDigests, SOURCES_FILE } from '../../../bin/cli/sources';
 import { sharedSynthesis } from '../../util/shared-synthesis';
 import { temporaryFolders } from '../../util/temp';
 
@@ -180,4 +180,13 @@ test('npm run report with a wrong option exits 1 with the usage, no stack trace'
   });
   expect(run.status).toBe(1);
   expect(run.stderr).toBe(`Usage error: --cloud: "gcp" - one of aws, azure\n  ${REPORT_USAGE}\n`);
+});
+
+test('the review and the report are not sources of the synthesized output: editing them keeps it current', () => {
+  const dir = tempDir();
+  for (const file of ['lib/aws/a.ts', 'lib/review/b.ts', 'lib/report/c.ts', 'bin/cli/report.ts', 'bin/cli/synth.ts']) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), file);
+  }
+  expect(Object.keys(sourceDigests(dir)).sort()).toEqual(['bin/cli/synth.ts', 'lib/aws/a.ts']);
 });
