@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EnvironmentTokens } from '../../lib/review/between';
+import { environmentTokens } from '../../lib/review/between';
 import { readCdkOut, readCdktfOut, type SynthesizedStack } from '../../lib/review/outputs';
 import { buildReport, DELIVERY_ENVIRONMENT, type ReportInput } from '../../lib/report/report';
 import type { Finding } from '../../lib/report/model';
@@ -182,7 +182,7 @@ export async function runReport(args: ReportArgs, options: RunReportOptions = {}
     }
     const environments = all
       .filter((e) => wanted(e.name) || (args.environments.length > 0 && isPrevious(all, e.name, args.environments)))
-      .map((e) => ({ name: e.name, tier: e.tier, tokens: tokensOf(e) }));
+      .map((e) => ({ name: e.name, tier: e.tier, tokens: environmentTokens(e) }));
     const report = await buildReport({
       stacks: stacks.filter((s) => wanted(s.environment) || environments.some((e) => e.name === s.environment)),
       environments,
@@ -206,21 +206,6 @@ export async function runReport(args: ReportArgs, options: RunReportOptions = {}
 function isPrevious(all: readonly { name: string }[], name: string, asked: readonly string[]): boolean {
   const index = all.findIndex((e) => e.name === name);
   return asked.some((a) => all.findIndex((e) => e.name === a) === index + 1);
-}
-
-function tokensOf(env: {
-  name: string;
-  aws: { account: string; region: string };
-  azure: { location: string };
-  network: { cidr: string };
-}): EnvironmentTokens {
-  return {
-    name: env.name,
-    account: env.aws.account,
-    region: env.aws.region,
-    location: env.azure.location,
-    cidr: env.network.cidr,
-  };
 }
 
 /** Runs `checkReport` (without cfn-lint) in a child process and returns its rows. */

@@ -16,6 +16,7 @@ import {
   resourceGraph,
   reviewChanges,
   renderBreaking,
+  environmentTokens,
   type BreakingChange,
   type EnvironmentTokens,
   type Review,
@@ -554,13 +555,7 @@ async function reviewEnvironments(
       throw new UsageError(
         `--between: ${JSON.stringify(name)} - not an environment; use one of ${all.map((e) => e.name).join(', ')}`,
       );
-    return {
-      name: env.name,
-      account: env.aws.account,
-      region: env.aws.region,
-      location: env.azure.location,
-      cidr: env.network.cidr,
-    };
+    return environmentTokens(env);
   };
   const tokens = [tokensOf(from), tokensOf(to)] as const;
   const out = path.join(temp, 'head');

@@ -19,6 +19,29 @@ export interface EnvironmentTokens {
   readonly cidr?: string;
 }
 
+/** What {@link environmentTokens} reads of an environment: the spec's shape, without importing it. */
+export interface TokenSource {
+  /** The environment's name. */
+  readonly name: string;
+  /** Its AWS account and region. */
+  readonly aws: { readonly account: string; readonly region: string };
+  /** Its Azure location. */
+  readonly azure: { readonly location: string };
+  /** Its network's CIDR. */
+  readonly network: { readonly cidr: string };
+}
+
+/** The tokens of an environment as the spec resolves it: its name, AWS account and region, Azure location, CIDR. */
+export function environmentTokens(env: TokenSource): EnvironmentTokens {
+  return {
+    name: env.name,
+    account: env.aws.account,
+    region: env.aws.region,
+    location: env.azure.location,
+    cidr: env.network.cidr,
+  };
+}
+
 const PLACEHOLDER = {
   name: '__env__',
   account: '__account__',

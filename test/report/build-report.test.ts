@@ -2,7 +2,7 @@ import type { PlatformReport } from '../../lib/report/model';
 import { buildReport, type ReportInput } from '../../lib/report/report';
 import { renderSite } from '../../lib/report/site';
 import { readCdkOut, readCdktfOut } from '../../lib/review/outputs';
-import { loadEnvironments } from '../../stacks/environments';
+import { reportEnvironments } from '../util/review-fixtures';
 import { sharedSynthesis } from '../util/shared-synthesis';
 
 let input: ReportInput;
@@ -13,17 +13,7 @@ beforeAll(async () => {
   const { cdkOut, cdktfOut } = await sharedSynthesis('plain');
   input = {
     stacks: [...readCdkOut(cdkOut), ...readCdktfOut(cdktfOut)],
-    environments: loadEnvironments().map((e) => ({
-      name: e.name,
-      tier: e.tier,
-      tokens: {
-        name: e.name,
-        account: e.aws.account,
-        region: e.aws.region,
-        location: e.azure.location,
-        cidr: e.network.cidr,
-      },
-    })),
+    environments: reportEnvironments(),
     clouds: ['aws', 'azure'],
     findings: [
       {

@@ -2,6 +2,7 @@ import { buildDiagram, nodeCount } from '../../lib/report/diagram';
 import { toDot } from '../../lib/report/dot';
 import type { EnvironmentReview, ResourceChange } from '../../lib/review/model';
 import type { GraphEdge, GraphResource, ResourceGraph } from '../../lib/review/resource-graph';
+import { environmentReview, resourceChange } from '../util/review-fixtures';
 
 const STACK = 'platform-dev-workloads';
 
@@ -42,34 +43,11 @@ function servicesGraph(count: number): ResourceGraph {
 }
 
 function change(id: string, action: ResourceChange['action'], extra: Partial<ResourceChange> = {}): ResourceChange {
-  return {
-    stack: STACK,
-    id,
-    type: 'AWS::ECS::Service',
-    action,
-    stateful: false,
-    dataLoss: false,
-    properties: [],
-    security: [],
-    acknowledged: false,
-    acknowledgements: [],
-    notes: [],
-    ...extra,
-  };
+  return resourceChange({ stack: STACK, id, type: 'AWS::ECS::Service', action, ...extra });
 }
 
 function review(changes: ResourceChange[]): EnvironmentReview {
-  return {
-    environment: 'dev',
-    cloud: 'aws',
-    status: 'changed',
-    stacks: [{ stack: STACK, status: 'changed' }],
-    changes,
-    templateChanges: [],
-    blockers: [],
-    unusedAcknowledgements: [],
-    ignored: [],
-  };
+  return environmentReview(changes, { stacks: [{ stack: STACK, status: 'changed' }] });
 }
 
 const labels = (diagram: ReturnType<typeof buildDiagram>): string[] =>

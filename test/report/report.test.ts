@@ -2,7 +2,7 @@ import type { Finding } from '../../lib/report/model';
 import { buildReport, type ReportInput } from '../../lib/report/report';
 import { readCdkOut, readCdktfOut, type SynthesizedStack } from '../../lib/review/outputs';
 import { reviewChanges } from '../../lib/review/review';
-import { loadEnvironments } from '../../stacks/environments';
+import { reportEnvironments } from '../util/review-fixtures';
 import { sharedSynthesis } from '../util/shared-synthesis';
 
 // buildReport on the shared output: one cloud, a change review, findings that arrive while it draws
@@ -13,17 +13,7 @@ let environments: ReportInput['environments'];
 beforeAll(async () => {
   const { cdkOut, cdktfOut } = await sharedSynthesis('plain');
   stacks = [...readCdkOut(cdkOut), ...readCdktfOut(cdktfOut)];
-  environments = loadEnvironments().map((e) => ({
-    name: e.name,
-    tier: e.tier,
-    tokens: {
-      name: e.name,
-      account: e.aws.account,
-      region: e.aws.region,
-      location: e.azure.location,
-      cidr: e.network.cidr,
-    },
-  }));
+  environments = reportEnvironments();
 });
 
 /** The stacks with the Terraform resources under these construct paths taken out of one environment's Azure stack. */

@@ -2,45 +2,25 @@ import { buildDiagram } from '../../lib/report/diagram';
 import { factsOf } from '../../lib/report/facts';
 import type { CloudReport, EnvironmentReport, PlatformReport } from '../../lib/report/model';
 import { pageFile, renderSite, SECTIONS } from '../../lib/report/site';
-import { reviewBetween, type EnvironmentTokens } from '../../lib/review/between';
+import { environmentTokens, reviewBetween } from '../../lib/review/between';
 import { countChanges, type EnvironmentReview, type ResourceChange } from '../../lib/review/model';
 import { readCdkOut, readCdktfOut, type SynthesizedStack } from '../../lib/review/outputs';
 import { resourceGraph } from '../../lib/review/resource-graph';
 import { loadEnvironments } from '../../stacks/environments';
+import { environmentReview, resourceChange } from '../util/review-fixtures';
 import { sharedSynthesis } from '../util/shared-synthesis';
 
 const HOSTILE = `<script>alert("x")</script> & 'q'`;
 
 /** A change for a hand-made review. */
 function change(id: string, action: ResourceChange['action'], risk: Partial<ResourceChange> = {}): ResourceChange {
-  return {
-    stack: 'platform-prod-foundation',
-    id,
-    type: 'AWS::S3::Bucket',
-    action,
-    stateful: false,
-    dataLoss: false,
-    properties: [],
-    security: [],
-    acknowledged: false,
-    acknowledgements: [],
-    notes: [],
-    ...risk,
-  };
+  return resourceChange({ stack: 'platform-prod-foundation', id, type: 'AWS::S3::Bucket', action, ...risk });
 }
 
 /** The review `--base` would give: one create, a widened security group, a replaced bucket (in that order). */
 function review(environment: string, cloud: 'aws' | 'azure'): EnvironmentReview {
-  return {
-    environment,
-    cloud,
-    status: 'changed',
-    stacks: [],
-    templateChanges: [],
-    blockers: [],
-    unusedAcknowledgements: [],
-    ignored: [],
-    changes: [
+  return environmentReview(
+    [
       change('Queue', 'create'),
       change('WebGroup', 'update', {
         security: [
@@ -49,7 +29,8 @@ function review(environment: string, cloud: 'aws' | 'azure'): EnvironmentReview 
       }),
       change('Data', 'replace', { stateful: true, dataLoss: true, consequence: 'its objects are lost' }),
     ],
-  };
+    { environment, cloud },
+  );
 }
 
 /**
@@ -58,13 +39,7 @@ function review(environment: string, cloud: 'aws' | 'azure'): EnvironmentReview 
  */
 function handReport(stacks: readonly SynthesizedStack[], base?: string): PlatformReport {
   const environments = loadEnvironments();
-  const tokens = (e: (typeof environments)[number]): EnvironmentTokens => ({
-    name: e.name,
-    account: e.aws.account,
-    region: e.aws.region,
-    location: e.azure.location,
-    cidr: e.network.cidr,
-  });
+  const tokens = environmentTokens;
   const names = [...environments.map((e) => e.name), 'delivery'];
   const pages = names.map((name, index): EnvironmentReport => {
     const spec = environments[index];

@@ -1,39 +1,22 @@
 import type { EnvironmentReview, ResourceChange } from '../../lib/review/model';
 import { MERMAID_LIMITS, mermaidText, renderMermaid } from '../../lib/review/render-mermaid';
 import type { ResourceGraph } from '../../lib/review/resource-graph';
+import { environmentReview, resourceChange } from '../util/review-fixtures';
 
 const STACK = 'platform-dev-compute';
 
 function change(id: string, action: ResourceChange['action'], extra: Partial<ResourceChange> = {}): ResourceChange {
-  return {
+  return resourceChange({
     stack: STACK,
     id,
-    type: 'AWS::EC2::Instance',
     path: `platform-dev/compute/Servers/web/${id}/Resource`,
     action,
-    stateful: false,
-    dataLoss: false,
-    properties: [],
-    security: [],
-    acknowledged: false,
-    acknowledgements: [],
-    notes: [],
     ...extra,
-  };
+  });
 }
 
 function env(changes: ResourceChange[]): EnvironmentReview {
-  return {
-    environment: 'dev',
-    cloud: 'aws',
-    status: 'changed',
-    stacks: [],
-    changes,
-    templateChanges: [],
-    blockers: [],
-    unusedAcknowledgements: [],
-    ignored: [],
-  };
+  return environmentReview(changes);
 }
 
 function graph(ids: string[], edges: [string, string][]): ResourceGraph {

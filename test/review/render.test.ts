@@ -11,6 +11,7 @@ import {
   type ResourceChange,
   type Review,
 } from '../../lib/review';
+import { resourceChange } from '../util/review-fixtures';
 
 const schema = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../lib/review/review.schema.json'), 'utf8'),
@@ -18,18 +19,7 @@ const schema = JSON.parse(
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 function change(overrides: Partial<ResourceChange> & Pick<ResourceChange, 'stack' | 'id'>): ResourceChange {
-  return {
-    type: 'AWS::EC2::Instance',
-    action: 'update',
-    stateful: false,
-    dataLoss: false,
-    properties: [],
-    security: [],
-    acknowledged: false,
-    acknowledgements: [],
-    notes: [],
-    ...overrides,
-  };
+  return resourceChange(overrides);
 }
 
 function env(environment: string, cloud: 'aws' | 'azure', changes: ResourceChange[]): EnvironmentReview {
